@@ -1,0 +1,215 @@
+package apischema
+
+import (
+	"bufio"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+const zonePurge = "/client/v4/zones/023e105f4ecef8ad9ca31a8372d0c353/purge_cache"
+
+func load(t *testing.T) *Validator {
+	t.Helper()
+	v, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+func request(method, path, body string) *http.Request {
+	r := httptest.NewRequest(method, "http://api.test"+path, strings.NewReader(body))
+	if body != "" {
+		r.Header.Set("Content-Type", "application/json")
+	}
+	return r
+}
+
+func TestCheckRequest(t *testing.T) {
+	t.Parallel()
+	v := load(t)
+	tests := []struct {
+		name, method, path, body string
+		wantErr                  bool
+	}{
+		{"tags", "POST", zonePurge, `{"tags":["a","b"]}`, false},
+		{"files as strings", "POST", zonePurge, `{"files":["https://example.com/a.css"]}`, false},
+		{"files with headers, no base path", "POST", "/zones/023e105f4ecef8ad9ca31a8372d0c353/environments/5d41402abc4b2a76b9719d911017c/purge_cache",
+			`{"files":[{"url":"https://example.com/a","headers":{"CF-IPCountry":"US"}}]}`, false},
+		{"hosts, other base path", "POST", "/proxy/cf/zones/z/purge_cache", `{"hosts":["www.example.com"]}`, false},
+		{"prefixes", "POST", zonePurge, `{"prefixes":["www.example.com/foo"]}`, false},
+		{"everything", "POST", zonePurge, `{"purge_everything":true}`, false},
+		{"environments", "GET", "/client/v4/zones/z/environments", "", false},
+		{"zone lookup is not covered", "GET", "/client/v4/zones?name=example.com", "", false},
+		{"other paths are not covered", "GET", "/client/v4/user/tokens/verify", "", false},
+
+		{"mixed kinds", "POST", zonePurge, `{"tags":["a"],"hosts":["b"]}`, true},
+		{"everything with files", "POST", zonePurge, `{"purge_everything":true,"files":["https://example.com/"]}`, true},
+		{"no kind", "POST", zonePurge, `{}`, true},
+		{"unknown field", "POST", zonePurge, `{"urls":["https://example.com/"]}`, true},
+		{"not an array", "POST", zonePurge, `{"tags":"a"}`, true},
+		{"empty list", "POST", zonePurge, `{"tags":[]}`, true},
+		{"file object without url", "POST", zonePurge, `{"files":[{"headers":{"Origin":"https://example.com"}}]}`, true},
+		{"not JSON", "POST", zonePurge, `tags=a`, true},
+		{"zone id too long", "POST", "/zones/023e105f4ecef8ad9ca31a8372d0c353aa/purge_cache", `{"tags":["a"]}`, true},
+		{"method not in schema", "GET", zonePurge, "", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			r := request(tt.method, tt.path, tt.body)
+			err := v.CheckRequest(r, []byte(tt.body))
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("CheckRequest() = %v, want error: %v", err, tt.wantErr)
+			}
+		})
+	}
+
+	t.Run("missing content type", func(t *testing.T) {
+		t.Parallel()
+		r := request("POST", zonePurge, `{"tags":["a"]}`)
+		r.Header.Del("Content-Type")
+		if err := v.CheckRequest(r, []byte(`{"tags":["a"]}`)); err == nil {
+			t.Fatal("CheckRequest() = nil, want an error")
+		}
+	})
+}
+
+func TestCheckResponse(t *testing.T) {
+	t.Parallel()
+	v := load(t)
+	const envs = "/client/v4/zones/023e105f4ecef8ad9ca31a8372d0c353/environments"
+	const env = `{"name":"Production","ref":"12abcd3e45f678940a573f51834a54","version":null,"expression":"(cf.zone.name eq \"example.com\")","locked_on_deployment":false,"position":{}}`
+	tests := []struct {
+		name, path  string
+		status      int
+		contentType string
+		fault       string
+		body        string
+		wantErr     bool
+	}{
+		{"purge accepted", zonePurge, 200, "", "", `{"success":true,"errors":[],"messages":[],"result":{"id":"9a7806061c88ada191ed06f989cc3dac"}}`, false},
+		{"accepted without id", zonePurge, 200, "", "", `{"success":true,"errors":[],"messages":[],"result":null}`, false},
+		{"failure", zonePurge, 400, "", "", `{"success":false,"errors":[{"code":1012,"message":"m"}],"messages":[],"result":null}`, false},
+		{"failure with error_chain", zonePurge, 400, "", "", `{"success":false,"errors":[{"code":6003,"message":"m","error_chain":[{"code":6103,"message":"n"}]}],"messages":[],"result":null}`, false},
+		{"undeclared status", zonePurge, 500, "text/html", "", `<html>`, false},
+		{"marked fault", zonePurge, 502, "text/html", "html", `<html>`, false},
+		{"environments", envs, 200, "", "", `{"success":true,"errors":[],"messages":[],"result":{"environments":[` + env + `]}}`, false},
+		{"lookup is not covered", "/client/v4/zones?name=x", 200, "", "", `[]`, false},
+
+		{"id of the wrong type", zonePurge, 200, "", "", `{"success":true,"errors":[],"messages":[],"result":{"id":5}}`, true},
+		{"result without id", zonePurge, 200, "", "", `{"success":true,"errors":[],"messages":[],"result":{"purge_id":"x"}}`, true},
+		{"id too long", zonePurge, 200, "", "", `{"success":true,"errors":[],"messages":[],"result":{"id":"9a7806061c88ada191ed06f989cc3dac00"}}`, true},
+		{"no success", zonePurge, 200, "", "", `{"errors":[],"messages":[],"result":null}`, true},
+		{"failure without result", zonePurge, 400, "", "", `{"success":false,"errors":[{"code":1012,"message":"m"}],"messages":[]}`, true},
+		{"error code below 1000", zonePurge, 403, "", "", `{"success":false,"errors":[{"code":403,"message":"m"}],"messages":[],"result":null}`, true},
+		{"HTML 4xx", zonePurge, 403, "text/html", "", `<html>`, true},
+		{"environment without version", envs, 200, "", "", `{"success":true,"errors":[],"messages":[],"result":{"environments":[{"name":"P","ref":"r","expression":"e","locked_on_deployment":null,"position":{}}]}}`, true},
+		{"environments not in result", envs, 200, "", "", `{"success":true,"errors":[],"messages":[],"result":[]}`, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			method := "POST"
+			if !strings.HasSuffix(tt.path, "purge_cache") {
+				method = "GET"
+			}
+			h := http.Header{"Content-Type": {"application/json"}}
+			if tt.contentType != "" {
+				h.Set("Content-Type", tt.contentType)
+			}
+			if tt.fault != "" {
+				h.Set(FaultHeader, tt.fault)
+			}
+			err := v.CheckResponse(request(method, tt.path, ""), tt.status, h, []byte(tt.body))
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("CheckResponse() = %v, want error: %v", err, tt.wantErr)
+			}
+		})
+	}
+}
+
+func TestMiddleware(t *testing.T) {
+	t.Parallel()
+	v := load(t)
+	var (
+		mu      sync.Mutex
+		reports []string
+	)
+	report := func(err error) {
+		mu.Lock()
+		defer mu.Unlock()
+		reports = append(reports, err.Error())
+	}
+	next := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.Header.Get("X-Test") {
+		case "reset":
+			conn, _, err := http.NewResponseController(w).Hijack()
+			if err != nil {
+				t.Errorf("Hijack() through the middleware: %v", err)
+				return
+			}
+			conn.Close()
+			return
+		case "html":
+			w.Header().Set(FaultHeader, "html")
+			w.Header().Set("Content-Type", "text/html")
+			w.WriteHeader(http.StatusForbidden)
+			w.Write([]byte("<html>"))
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("X-Passed", "yes")
+		w.WriteHeader(http.StatusOK)
+		w.Write([]byte(`{"success":true,"errors":[],"messages":[],"result":{"id":7}}`))
+	})
+	srv := httptest.NewServer(Middleware(v, report, next))
+	defer srv.Close()
+
+	send := func(test, body string) (*http.Response, error) {
+		req, _ := http.NewRequest("POST", srv.URL+zonePurge, strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("X-Test", test)
+		return srv.Client().Do(req)
+	}
+
+	resp, err := send("", `{"tags":["a"],"hosts":["b"]}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := new(strings.Builder)
+	bufio.NewReader(resp.Body).WriteTo(body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || resp.Header.Get("X-Passed") != "yes" || !strings.Contains(body.String(), `"id":7`) {
+		t.Errorf("response not passed on as is: %d %v %s", resp.StatusCode, resp.Header, body)
+	}
+
+	resp, err = send("html", `{"tags":["a"]}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusForbidden {
+		t.Errorf("marked fault: status %d, want 403", resp.StatusCode)
+	}
+
+	if _, err := send("reset", `{"tags":["a"]}`); err == nil {
+		t.Error("hijacked connection: got a response, want an error")
+	}
+
+	mu.Lock()
+	defer mu.Unlock()
+	if len(reports) != 2 {
+		t.Fatalf("reports = %q, want one for the request and one for the response", reports)
+	}
+	want := []string{"POST " + zonePurge + ": request", "POST " + zonePurge + ": response 200"}
+	got := []string{reports[0][:len(want[0])], reports[1][:min(len(want[1]), len(reports[1]))]}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("report prefixes (-want +got):\n%s", diff)
+	}
+}

@@ -1,0 +1,281 @@
+// Package app wires a run together: it reads the configuration, resolves the
+// zone and environments, plans and sends the purge, and reports the result,
+// as a GitHub Action or as the cloudflare-purge CLI.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/sethvargo/go-githubactions"
+
+	"github.com/cloudflare-purge/cloudflare-purge/internal/cloudflare"
+	"github.com/cloudflare-purge/cloudflare-purge/internal/config"
+	"github.com/cloudflare-purge/cloudflare-purge/internal/plan"
+	"github.com/cloudflare-purge/cloudflare-purge/internal/purge"
+	"github.com/cloudflare-purge/cloudflare-purge/internal/report"
+	"github.com/cloudflare-purge/cloudflare-purge/internal/resolve"
+	"github.com/cloudflare-purge/cloudflare-purge/internal/result"
+	"github.com/cloudflare-purge/cloudflare-purge/internal/retry"
+)
+
+// Version is stamped at build time with -ldflags "-X ...app.Version=v1.2.3".
+var Version = "dev"
+
+// Env is the process's world, so that the whole program runs in tests.
+type Env struct {
+	Args   []string
+	Stdin  io.Reader
+	Stdout io.Writer
+	Stderr io.Writer
+	Getenv func(string) string
+	// HTTPClient, if set, carries every API call (tests).
+	HTTPClient *http.Client
+	// Sleep, if set, replaces real waits between retries (tests).
+	Sleep func(context.Context, time.Duration) error
+	// RequestTimeout, if set, bounds each attempt (tests; default 30s).
+	RequestTimeout time.Duration
+}
+
+// Main runs the program and returns its exit code.
+func Main(ctx context.Context, env Env) int {
+	if len(env.Args) > 0 && env.Args[0] == "emulate" {
+		return emulate(ctx, env)
+	}
+	if env.Getenv("GITHUB_ACTIONS") == "true" && len(env.Args) == 0 {
+		return runAction(ctx, env)
+	}
+	return runCLI(ctx, env)
+}
+
+// runner holds what one run needs besides its configuration.
+type runner struct {
+	env Env
+	log logger
+}
+
+// run is the whole flow: config -> resolve -> plan -> purge -> result.
+// It always returns a result, also when the run fails.
+func (rn runner) run(ctx context.Context, src config.Source) *result.Result {
+	start := time.Now()
+	r := &result.Result{}
+	defer func() { r.Finish(time.Since(start)) }()
+
+	cfg, err := config.Load(src)
+	if err != nil {
+		r.Error = result.NewError(err)
+		for _, e := range flatten(err) {
+			rn.log.Errorf("%s", e)
+		}
+		return r
+	}
+	r.DryRun = cfg.DryRun
+	ctx, cancel := context.WithTimeout(ctx, cfg.Timeout)
+	defer cancel()
+
+	client := cloudflare.New(cloudflare.Options{
+		BaseURL:        cfg.APIURL,
+		Auth:           cfg.Auth,
+		HTTPClient:     rn.env.HTTPClient,
+		RequestTimeout: rn.env.RequestTimeout,
+		Retry:          retry.Default(cfg.MaxRetries),
+		Sleep:          rn.env.Sleep,
+		Debugf:         rn.log.Debugf,
+	})
+
+	zoneID := cfg.Zone
+	if cfg.ZoneIsID {
+		r.ZoneID = zoneID
+	} else {
+		r.ZoneName = cfg.Zone
+		rn.log.Infof("Looking up zone %q", cfg.Zone)
+		z, err := resolve.Zone(ctx, client, cfg.Zone, cfg.AccountID)
+		if err != nil {
+			return rn.stopped(r, cfg, "", err)
+		}
+		zoneID, r.ZoneID = z.ID, z.ID
+	}
+
+	targets, err := resolve.Targets(ctx, client, zoneID, cfg.Environments)
+	if err != nil {
+		return rn.stopped(r, cfg, zoneID, err)
+	}
+	p := plan.Build(zoneID, targets, cfg.Items, cfg.FilesPerRequest)
+	rn.log.Infof("Plan: %d items in %d requests to %s", cfg.Items.Count()*len(targets), p.Requests(), describeTargets(targets))
+
+	if cfg.DryRun {
+		r.Environments = purge.Planned(p)
+		rn.log.Infof("Dry run: no purge request sent")
+		return r
+	}
+	r.Environments = purge.Run(ctx, p, client, purge.Options{Progress: progress(rn.log, p.Requests())})
+	return r
+}
+
+// stopped records a run that ended before its purges: every item failed.
+func (rn runner) stopped(r *result.Result, cfg *config.Config, zoneID string, err error) *result.Result {
+	r.Error = result.NewError(err)
+	rn.log.Errorf("%s", err)
+	targets := make([]plan.Target, 0, len(cfg.Environments))
+	for _, e := range cfg.Environments {
+		targets = append(targets, plan.Target{Name: e})
+	}
+	if len(targets) == 0 {
+		targets = append(targets, plan.Target{Name: resolve.Production})
+	}
+	p := plan.Build(zoneID, targets, cfg.Items, cfg.FilesPerRequest)
+	r.Environments = purge.Planned(p)
+	for i := range r.Environments {
+		r.Environments[i].Endpoint = "" // never resolved
+	}
+	if !cfg.DryRun {
+		purge.Fail(r.Environments, p, &result.Error{Kind: r.Error.Kind, Message: "not purged: the run stopped before its purges"})
+	}
+	return r
+}
+
+func describeTargets(ts []plan.Target) string {
+	s := make([]string, len(ts))
+	for i, t := range ts {
+		if t.IsZone() {
+			s[i] = fmt.Sprintf("%s (zone endpoint: purges every environment)", t.Name)
+		} else {
+			s[i] = fmt.Sprintf("%s (ref %s)", t.Name, t.Ref)
+		}
+	}
+	return strings.Join(s, ", ")
+}
+
+// progress logs long purges every few seconds, not every request.
+func progress(log logger, total int) func(purge.Progress) {
+	if total < 10 {
+		return nil
+	}
+	var last time.Duration
+	return func(p purge.Progress) {
+		if p.Done != p.Total && p.Elapsed-last < 2*time.Second {
+			return
+		}
+		last = p.Elapsed
+		rate := float64(p.Items) / max(p.Elapsed.Seconds(), 0.001)
+		log.Infof("Progress: %d/%d requests, %d/%d items, %d failed, %.0f items/s", p.Done, p.Total, p.Items, p.TotalItems, p.Failed, rate)
+	}
+}
+
+// flatten lists the errors that errors.Join put together.
+func flatten(err error) []error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		var out []error
+		for _, e := range j.Unwrap() {
+			out = append(out, flatten(e)...)
+		}
+		return out
+	}
+	return []error{err}
+}
+
+// secretValues reads the secret inputs before validation, so that they are
+// masked before anything else is printed.
+func secretValues(input func(string) string, getenv func(string) string) []string {
+	var out []string
+	for _, in := range config.Inputs {
+		if !in.Secret {
+			continue
+		}
+		v := input(in.Name)
+		if strings.TrimSpace(v) == "" && in.Env != "" {
+			v = getenv(in.Env)
+		}
+		for _, line := range strings.Split(v, "\n") {
+			if line = strings.TrimSpace(line); line != "" {
+				out = append(out, line)
+			}
+		}
+	}
+	return out
+}
+
+// logGroups writes one group per environment with its requests' outcomes.
+func logGroups(log logger, r *result.Result) {
+	for _, e := range r.Environments {
+		title := e.Name
+		if e.Ref != "" {
+			title += " (ref " + e.Ref + ")"
+		}
+		log.Group(title)
+		purged := 0
+		for i, b := range e.Batches {
+			switch {
+			case b.Status == result.Failed && b.Error != nil:
+				log.Errorf("%s request %d (%d %s): %s", e.Name, i+1, b.Count, b.Kind, describe(b.Error))
+			case b.Status == result.Purged:
+				purged++
+				log.Debugf("request %d: %d %s purged, id %s, %d attempts", i+1, b.Count, b.Kind, b.ID, b.Attempts)
+			}
+		}
+		log.Infof("%s: %d items purged in %d of %d requests, %d items failed", e.Name, e.PurgedCount, purged, len(e.Batches), e.FailedCount)
+		if e.Endpoint == result.EndpointZone && purged > 0 {
+			log.Infof("Production goes through the zone endpoint: every environment of the zone was purged.")
+		}
+		log.EndGroup()
+	}
+}
+
+func describe(e *result.Error) string {
+	s := e.Message
+	if e.Code != 0 {
+		s = fmt.Sprintf("Cloudflare error %d: %s", e.Code, s)
+	}
+	if e.Hint != "" {
+		s += ". " + e.Hint
+	}
+	return s
+}
+
+// runAction is the GitHub Action: inputs from INPUT_*, outputs to
+// GITHUB_OUTPUT, the report to GITHUB_STEP_SUMMARY.
+func runAction(ctx context.Context, env Env) int {
+	raw := githubactions.New(githubactions.WithGetenv(env.Getenv), githubactions.WithWriter(env.Stdout))
+	secrets := secretValues(raw.GetInput, env.Getenv)
+	for _, s := range secrets {
+		raw.AddMask(s) // before anything else is printed
+	}
+	red := newRedactor(secrets)
+	gha := githubactions.New(githubactions.WithGetenv(env.Getenv), githubactions.WithWriter(red.Writer(env.Stdout)))
+	rn := runner{env: env, log: actionLog{gha}}
+
+	r := rn.run(ctx, config.Source{Input: gha.GetInput, Getenv: env.Getenv, Dir: env.Getenv("GITHUB_WORKSPACE")})
+
+	logGroups(rn.log, r)
+	if err := writeFiles(gha, red, r); err != nil {
+		fmt.Fprintf(red.Writer(env.Stderr), "::error::cannot write the outputs or the job summary: %v\n", err)
+		return result.ExitFailed
+	}
+	return r.ExitCode()
+}
+
+// writeFiles writes the outputs and the job summary. go-githubactions
+// panics when the files cannot be written; that becomes an error here.
+func writeFiles(gha *githubactions.Action, red redactor, r *result.Result) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("%v", p)
+		}
+	}()
+	if gha.Getenv("GITHUB_OUTPUT") != "" {
+		for _, o := range report.Outputs(r) {
+			gha.SetOutput(o.Name, red.String(o.Value))
+		}
+	}
+	if gha.Getenv("GITHUB_STEP_SUMMARY") != "" {
+		gha.AddStepSummary(red.String(report.Summary(r)))
+	}
+	return nil
+}
+
+var errUsage = errors.New("usage")

@@ -1,0 +1,165 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/http/httptest"
+	"strings"
+
+	"github.com/cloudflare-purge/cloudflare-purge/internal/config"
+	"github.com/cloudflare-purge/cloudflare-purge/internal/emulator"
+	"github.com/cloudflare-purge/cloudflare-purge/internal/report"
+	"github.com/cloudflare-purge/cloudflare-purge/internal/result"
+)
+
+const usageHead = `cloudflare-purge purges Cloudflare's cache per zone-versioning environment.
+
+Usage:
+  cloudflare-purge [flags]                  purge (flags are named as the action's inputs)
+  cloudflare-purge --sandbox [flags]        purge against the built-in emulator: no account needed
+  cloudflare-purge emulate [--listen ADDR]  serve the emulator of the Cloudflare API
+
+Examples:
+  cloudflare-purge --sandbox --environment Staging --files https://example.com/
+  cloudflare-purge --zone example.com --environment Staging --tags assets,html
+  git diff --name-only HEAD~1 -- public | sed 's|^public/||' | \
+    cloudflare-purge --zone example.com --base-url https://example.com --files-from -
+
+Each flag also reads its action input's environment variable (CLOUDFLARE_API_TOKEN,
+CLOUDFLARE_ZONE_ID, ...). Exit codes: 0 all purged, 1 a purge or call failed,
+2 the configuration is wrong (nothing was sent).
+
+Flags:
+`
+
+// stringFlag records a flag's value and whether it was given.
+type stringFlag struct {
+	v      string
+	isBool bool
+}
+
+func (f *stringFlag) String() string { return f.v }
+func (f *stringFlag) Set(s string) error {
+	f.v = s
+	return nil
+}
+func (f *stringFlag) IsBoolFlag() bool { return f.isBool }
+
+type cliFlags struct {
+	inputs  map[string]*stringFlag
+	json    bool
+	sandbox bool
+	debug   bool
+	version bool
+}
+
+func parseFlags(args []string, stderr io.Writer) (*cliFlags, *flag.FlagSet, error) {
+	fs := flag.NewFlagSet("cloudflare-purge", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	f := &cliFlags{inputs: map[string]*stringFlag{}}
+	for _, in := range config.Inputs {
+		sf := &stringFlag{isBool: in.Bool}
+		f.inputs[in.Name] = sf
+		usage := in.Usage
+		if in.Env != "" {
+			usage += " [$" + in.Env + "]"
+		}
+		if in.Default != "" {
+			usage += " (default " + in.Default + ")"
+		}
+		fs.Var(sf, in.Name, usage)
+	}
+	fs.BoolVar(&f.json, "json", false, "print only the result document (JSON) on standard output")
+	fs.BoolVar(&f.sandbox, "sandbox", false, "run against the built-in emulator (example.com, no token needed)")
+	fs.BoolVar(&f.debug, "debug", false, "log every API call on standard error")
+	fs.BoolVar(&f.version, "version", false, "print the version and exit")
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), usageHead)
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return nil, fs, err
+	}
+	if fs.NArg() > 0 {
+		return nil, fs, fmt.Errorf("unexpected argument %q: values go in flags, such as --files %q", fs.Arg(0), fs.Arg(0))
+	}
+	return f, fs, nil
+}
+
+func (f *cliFlags) input(name string) string {
+	if sf := f.inputs[name]; sf != nil {
+		return sf.v
+	}
+	return ""
+}
+
+// runCLI is the command line: flags and environment in, a report on
+// standard output (or the JSON document with --json), logs on standard error.
+func runCLI(ctx context.Context, env Env) int {
+	f, fs, err := parseFlags(env.Args, env.Stderr)
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		fs.SetOutput(env.Stdout)
+		fs.Usage()
+		return result.ExitOK
+	case err != nil:
+		fmt.Fprintf(env.Stderr, "error: %v\nRun cloudflare-purge --help for usage.\n", err)
+		return result.ExitConfig
+	case f.version:
+		fmt.Fprintf(env.Stdout, "cloudflare-purge %s\n", Version)
+		return result.ExitOK
+	}
+
+	src := config.Source{Input: f.input, Getenv: env.Getenv, Stdin: env.Stdin}
+	if f.sandbox {
+		srv := httptest.NewServer(emulator.New(emulator.Options{}))
+		defer srv.Close()
+		src = sandboxSource(src, srv.URL)
+		fmt.Fprintf(env.Stderr, "Sandbox: purging against the built-in emulator at %s (zone example.com); nothing reaches Cloudflare.\n", srv.URL)
+	}
+
+	red := newRedactor(secretValues(src.Input, src.Getenv))
+	stdout, stderr := red.Writer(env.Stdout), red.Writer(env.Stderr)
+	debug := f.debug || env.Getenv("RUNNER_DEBUG") == "1"
+	rn := runner{env: env, log: textLog{w: stderr, debug: debug}}
+	r := rn.run(ctx, src)
+
+	if f.json {
+		fmt.Fprintf(stdout, "%s\n", report.JSON(r))
+	} else {
+		fmt.Fprint(stdout, report.Human(r))
+	}
+	return r.ExitCode()
+}
+
+// sandboxSource points a run at the emulator with its example zone and
+// token, whatever credentials the environment holds.
+func sandboxSource(src config.Source, url string) config.Source {
+	input, getenv := src.Input, src.Getenv
+	src.Input = func(name string) string {
+		switch name {
+		case config.InputAPIToken:
+			return emulator.SandboxToken
+		case config.InputAPIKey, config.InputAPIEmail:
+			return ""
+		case config.InputAPIURL:
+			return url
+		case config.InputZone:
+			if z := strings.TrimSpace(input(name)); z != "" {
+				return z
+			}
+			return emulator.ExampleZoneName
+		}
+		return input(name)
+	}
+	src.Getenv = func(k string) string {
+		if strings.HasPrefix(k, "CLOUDFLARE_") {
+			return "" // never a real account from the sandbox
+		}
+		return getenv(k)
+	}
+	return src
+}

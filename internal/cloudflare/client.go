@@ -1,0 +1,336 @@
+// Package cloudflare is a thin layer over cloudflare-go for the three calls
+// the action makes. It adds the run's one retry policy, request timeouts,
+// pacing and debug logging, and turns every failure into an *Error.
+package cloudflare
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/cloudflare/cloudflare-go/v7/cache"
+	"github.com/cloudflare/cloudflare-go/v7/option"
+	"github.com/cloudflare/cloudflare-go/v7/zones"
+
+	"github.com/cloudflare-purge/cloudflare-purge/internal/config"
+	"github.com/cloudflare-purge/cloudflare-purge/internal/plan"
+	"github.com/cloudflare-purge/cloudflare-purge/internal/retry"
+)
+
+// Pacer spaces purge requests to the account's budget. Wait is called
+// before every purge attempt; Throttled after every 429.
+type Pacer interface {
+	Wait(ctx context.Context, urls int) error
+	Throttled(wait time.Duration)
+}
+
+// Options configures a Client.
+type Options struct {
+	BaseURL    string
+	Auth       config.Auth
+	HTTPClient *http.Client // nil: a client with sane transport timeouts
+	// RequestTimeout bounds each attempt, so a hung connection cannot hang the run.
+	RequestTimeout time.Duration
+	Retry          retry.Policy
+	Pacer          Pacer
+	// Sleep waits between attempts; nil uses real time.
+	Sleep func(context.Context, time.Duration) error
+	// Debugf receives one line per HTTP attempt: method, path, status, duration.
+	Debugf func(format string, args ...any)
+}
+
+// Client makes the action's calls.
+type Client struct {
+	o     Options
+	zones *zones.ZoneService
+	envs  *zones.EnvironmentService
+	cache *cache.CacheService
+}
+
+// New builds a Client. It reads no environment variables: the config did.
+func New(o Options) *Client {
+	if o.RequestTimeout == 0 {
+		o.RequestTimeout = 30 * time.Second
+	}
+	if o.Sleep == nil {
+		o.Sleep = retry.Sleep
+	}
+	if o.HTTPClient == nil {
+		o.HTTPClient = &http.Client{}
+	}
+	opts := []option.RequestOption{
+		option.WithBaseURL(o.BaseURL + "/"),
+		option.WithHTTPClient(o.HTTPClient),
+		// Ours is the one retry policy: max-retries must mean what it says.
+		option.WithMaxRetries(0),
+		option.WithMiddleware(o.logCall),
+	}
+	if o.Auth.Token != "" {
+		opts = append(opts, option.WithAPIToken(o.Auth.Token))
+	} else {
+		opts = append(opts, option.WithAPIKey(o.Auth.Key), option.WithAPIEmail(o.Auth.Email))
+	}
+	return &Client{
+		o:     o,
+		zones: zones.NewZoneService(opts...),
+		envs:  zones.NewEnvironmentService(opts...),
+		cache: cache.NewCacheService(opts...),
+	}
+}
+
+func (o Options) logCall(req *http.Request, next option.MiddlewareNext) (*http.Response, error) {
+	start := time.Now()
+	res, err := next(req)
+	if o.Debugf != nil {
+		status := "no response"
+		if res != nil {
+			status = strconv.Itoa(res.StatusCode)
+		} else if err != nil {
+			status = "error: " + err.Error()
+		}
+		o.Debugf("%s %s -> %s in %s", req.Method, req.URL.Path, status, time.Since(start).Round(time.Millisecond))
+	}
+	return res, err
+}
+
+// Zone is a zone found by name.
+type Zone struct {
+	ID, Name, AccountID, AccountName, Plan string
+}
+
+// FindZones looks a zone up by name, within one account if accountID is set.
+func (c *Client) FindZones(ctx context.Context, name, accountID string) ([]Zone, error) {
+	var q zones.ZoneListParams
+	q.Name.Value, q.Name.Present = name, true
+	if accountID != "" {
+		var a zones.ZoneListParamsAccount
+		a.ID.Value, a.ID.Present = accountID, true
+		q.Account.Value, q.Account.Present = a, true
+	}
+	var found []Zone
+	err := c.call(ctx, StepZoneLookup, nil, func(ctx context.Context, res **http.Response) (envelope, error) {
+		page, err := c.zones.List(ctx, q, option.WithResponseInto(res))
+		if err != nil {
+			return envelope{}, err
+		}
+		found = found[:0]
+		for _, z := range page.Result {
+			found = append(found, Zone{ID: z.ID, Name: z.Name, AccountID: z.Account.ID, AccountName: z.Account.Name, Plan: z.Plan.Name})
+		}
+		return envelope{success: true}, nil
+	})
+	return found, err
+}
+
+// Environment is one zone-versioning environment.
+type Environment struct {
+	Name, Ref, Expression string
+}
+
+// Environments lists the zone's environments.
+func (c *Client) Environments(ctx context.Context, zoneID string) ([]Environment, error) {
+	var q zones.EnvironmentListParams
+	q.ZoneID.Value, q.ZoneID.Present = zoneID, true
+	var envs []Environment
+	err := c.call(ctx, StepEnvironments, nil, func(ctx context.Context, res **http.Response) (envelope, error) {
+		var env zones.EnvironmentListResponseEnvelope
+		_, err := c.envs.List(ctx, q, option.WithResponseInto(res), option.WithResponseBodyInto(&env))
+		if err != nil {
+			return envelope{}, err
+		}
+		envs = envs[:0]
+		for _, e := range env.Result.Environments {
+			envs = append(envs, Environment{Name: e.Name, Ref: e.Ref, Expression: e.Expression})
+		}
+		return envelope{success: env.Success, errors: details(env.Errors), hasResult: true}, nil
+	})
+	return envs, err
+}
+
+// Purge sends one batch to the zone endpoint (ref == "") or to the
+// environment's, retrying as the policy says. It returns Cloudflare's purge
+// id and the number of attempts made.
+func (c *Client) Purge(ctx context.Context, zoneID, ref string, b plan.Batch) (id string, attempts int, err error) {
+	body := purgeBody(b)
+	var zp cache.CachePurgeParams
+	zp.ZoneID.Value, zp.ZoneID.Present = zoneID, true
+	zp.Body = body
+	var ep cache.CachePurgeEnvironmentParams
+	ep.ZoneID = zp.ZoneID
+	ep.Body = cache.CachePurgeEnvironmentParamsBody(body)
+
+	urls := 0
+	if b.Kind == plan.KindFiles || b.Kind == plan.KindFilesWithHeaders {
+		urls = len(b.Files)
+	}
+	err = c.call(ctx, StepPurge, func(ctx context.Context) error {
+		attempts++
+		if c.o.Pacer == nil {
+			return nil
+		}
+		return c.o.Pacer.Wait(ctx, urls)
+	}, func(ctx context.Context, res **http.Response) (envelope, error) {
+		var env cache.CachePurgeResponseEnvelope
+		var err error
+		if ref == "" {
+			_, err = c.cache.Purge(ctx, zp, option.WithResponseInto(res), option.WithResponseBodyInto(&env))
+		} else {
+			_, err = c.cache.PurgeEnvironment(ctx, ref, ep, option.WithResponseInto(res), option.WithResponseBodyInto(&env))
+		}
+		if err != nil {
+			return envelope{}, err
+		}
+		id = env.Result.ID
+		return envelope{success: env.Success, errors: details(env.Errors), id: id, needID: true, hasResult: true}, nil
+	})
+	if err != nil {
+		id = ""
+	}
+	return id, attempts, err
+}
+
+// purgeBody is the request body of one batch: exactly one kind.
+func purgeBody(b plan.Batch) cache.CachePurgeParamsBody {
+	var body cache.CachePurgeParamsBody
+	switch b.Kind {
+	case plan.KindEverything:
+		body.PurgeEverything.Value, body.PurgeEverything.Present = true, true
+	case plan.KindFiles:
+		body.Files.Value, body.Files.Present = b.Values(), true
+	case plan.KindFilesWithHeaders:
+		body.Files.Value, body.Files.Present = b.Files, true
+	case plan.KindTags:
+		body.Tags.Value, body.Tags.Present = b.Items, true
+	case plan.KindHosts:
+		body.Hosts.Value, body.Hosts.Present = b.Items, true
+	case plan.KindPrefixes:
+		body.Prefixes.Value, body.Prefixes.Present = b.Items, true
+	default:
+		panic(fmt.Sprintf("cloudflare: unknown batch kind %q", b.Kind))
+	}
+	return body
+}
+
+// envelope is what a call's decoded answer says about success.
+type envelope struct {
+	success   bool
+	errors    []Detail
+	id        string
+	needID    bool
+	hasResult bool
+}
+
+var (
+	errNoID      = errors.New("Cloudflare answered success but sent no purge id")
+	errNotJSON   = errors.New("the response was not Cloudflare JSON (a proxy error page or a cut-off body)")
+	errTimedOut  = errors.New("no answer within the request timeout")
+	errNoSuccess = errors.New(`Cloudflare answered "success": false`)
+)
+
+// call runs one API call under the retry policy. before runs ahead of each
+// attempt (pacing); do makes the attempt with a per-attempt timeout.
+func (c *Client) call(ctx context.Context, step Step, before func(context.Context) error, do func(context.Context, **http.Response) (envelope, error)) error {
+	var last *Error
+	attempts, err := c.o.Retry.Do(ctx, c.o.Sleep, func(ctx context.Context) (retry.Verdict, error) {
+		if before != nil {
+			if err := before(ctx); err != nil {
+				return retry.Verdict{}, err
+			}
+		}
+		actx, cancel := context.WithTimeout(ctx, c.o.RequestTimeout)
+		defer cancel()
+		var res *http.Response
+		env, err := do(actx, &res)
+		v, cerr := classify(step, res, env, err, ctx, actx)
+		if cerr != nil {
+			last = cerr
+			if v.Retry && res != nil && res.StatusCode == http.StatusTooManyRequests && c.o.Pacer != nil {
+				c.o.Pacer.Throttled(c.o.Retry.Wait(0, v))
+			}
+			return v, cerr
+		}
+		return v, nil
+	})
+	if err == nil {
+		return nil
+	}
+	if last == nil || !errors.As(err, &last) {
+		// The run's context ended before an attempt completed.
+		return &Error{Step: step, Attempts: attempts, Err: err}
+	}
+	last.Attempts = attempts
+	return last
+}
+
+// classify turns one attempt's outcome into an error (nil on success) and
+// a verdict on retrying it.
+func classify(step Step, res *http.Response, env envelope, err error, runCtx, attemptCtx context.Context) (retry.Verdict, *Error) {
+	e := &Error{Step: step}
+	switch {
+	case runCtx.Err() != nil:
+		e.Err = runCtx.Err()
+		return retry.Verdict{}, e
+	case err != nil && attemptCtx.Err() != nil:
+		e.Err = errTimedOut
+		return retry.Verdict{Retry: true}, e
+	case err != nil && res == nil:
+		e.Err = err // connection refused or reset
+		return retry.Verdict{Retry: true}, e
+	}
+	e.Status = res.StatusCode
+	var apiErr *cache.Error
+	switch {
+	case errors.As(err, &apiErr):
+		for _, d := range apiErr.Errors {
+			e.Details = append(e.Details, Detail{Code: int(d.Code), Message: d.Message})
+		}
+	case err != nil:
+		// An HTML error page from a proxy, or a body cut off mid-way.
+		e.Err = errNotJSON
+	case !env.success && env.hasResult:
+		e.Details = env.errors
+		if len(e.Details) == 0 {
+			e.Err = errNoSuccess
+		}
+	case env.needID && env.id == "":
+		e.Err = errNoID
+		return retry.Verdict{}, e
+	default:
+		return retry.Verdict{}, nil
+	}
+	s := e.Status
+	retryable := s == http.StatusTooManyRequests || s == http.StatusRequestTimeout || s >= 500 ||
+		e.Code() == 1134 || (s < 300 && e.Err == errNotJSON)
+	return retry.Verdict{Retry: retryable, After: retryAfter(res)}, e
+}
+
+// retryAfter reads Retry-After in seconds (or as an HTTP date).
+func retryAfter(res *http.Response) time.Duration {
+	if res == nil {
+		return 0
+	}
+	v := strings.TrimSpace(res.Header.Get("Retry-After"))
+	if v == "" {
+		return 0
+	}
+	if secs, err := strconv.ParseFloat(v, 64); err == nil && secs >= 0 {
+		return time.Duration(secs * float64(time.Second))
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		return time.Until(t)
+	}
+	return 0
+}
+
+// details copies Cloudflare's errors[] out of the SDK's envelope.
+func details(in []cache.ResponseInfo) []Detail {
+	var out []Detail
+	for _, d := range in {
+		out = append(out, Detail{Code: int(d.Code), Message: d.Message})
+	}
+	return out
+}

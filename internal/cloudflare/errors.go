@@ -1,0 +1,129 @@
+package cloudflare
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// Step names a kind of call, for messages and for the permission it needs.
+type Step string
+
+const (
+	StepZoneLookup   Step = "zone lookup"
+	StepEnvironments Step = "environments list"
+	StepPurge        Step = "purge"
+)
+
+// Permission is the API token permission the step needs.
+func (s Step) Permission() string {
+	switch s {
+	case StepZoneLookup:
+		return "Zone > Zone Read"
+	case StepEnvironments:
+		return "Zone > Zone Versioning Read"
+	}
+	return "Zone > Cache Purge"
+}
+
+// Detail is one entry of Cloudflare's errors[] array.
+type Detail struct {
+	Code    int    `json:"code"`
+	Message string `json:"message"`
+}
+
+// Error is a call that failed for good: Cloudflare refused it, or the
+// network or the response was broken on every attempt.
+type Error struct {
+	Step     Step
+	Status   int      // HTTP status; 0 when no response came
+	Details  []Detail // Cloudflare's errors[]
+	Attempts int
+	Err      error // the transport or decoding error, if any
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// Code is Cloudflare's first error code, or 0.
+func (e *Error) Code() int {
+	if len(e.Details) == 0 {
+		return 0
+	}
+	return e.Details[0].Code
+}
+
+// Message is Cloudflare's first error message, or a description of the failure.
+func (e *Error) Message() string {
+	switch {
+	case len(e.Details) > 0:
+		msgs := make([]string, len(e.Details))
+		for i, d := range e.Details {
+			msgs[i] = d.Message
+		}
+		return strings.Join(msgs, "; ")
+	case e.Err != nil:
+		return e.Err.Error()
+	case e.Status != 0:
+		return fmt.Sprintf("HTTP %d", e.Status)
+	}
+	return "failed"
+}
+
+func (e *Error) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s failed", e.Step)
+	if e.Status != 0 {
+		fmt.Fprintf(&b, " (HTTP %d)", e.Status)
+	}
+	for _, d := range e.Details {
+		fmt.Fprintf(&b, ": Cloudflare error %d: %s", d.Code, d.Message)
+	}
+	if len(e.Details) == 0 && e.Err != nil {
+		fmt.Fprintf(&b, ": %v", e.Err)
+	}
+	if e.Attempts > 1 {
+		fmt.Fprintf(&b, " (after %d attempts)", e.Attempts)
+	}
+	if h := e.Hint(); h != "" {
+		fmt.Fprintf(&b, ". %s", h)
+	}
+	return b.String()
+}
+
+// Hint tells the user what to do about a known failure.
+func (e *Error) Hint() string {
+	for _, d := range e.Details {
+		if h := hint(e.Step, d.Code); h != "" {
+			return h
+		}
+	}
+	switch {
+	case e.Status == 401 || e.Status == 403:
+		return fmt.Sprintf("Check that the token has the %s permission for this zone.", e.Step.Permission())
+	case e.Status == 429:
+		return hint(e.Step, 1134)
+	case e.Status == 0 && e.Err != nil && !errors.Is(e.Err, errNoID):
+		return "Check api-url and the network; the request was retried with backoff."
+	}
+	return ""
+}
+
+func hint(step Step, code int) string {
+	switch code {
+	case 1134:
+		return "Cloudflare's purge rate limit for the account was reached and retries ran out; raise max-retries or timeout, or purge by tags, hosts or prefixes to send fewer requests."
+	case 1136:
+		return "This environment selects traffic by IP, country, ASN or threat score, where Cloudflare does not allow purging by URL: purge it by tags, hosts, prefixes or purge-everything instead."
+	case 10000:
+		return fmt.Sprintf("Authentication error: the token needs the %s permission on this zone (Cache Purge to purge; Zone Read to find a zone by name; Zone Versioning Read to find an environment by name).", step.Permission())
+	case 6003, 6102, 6103, 6111:
+		return "The credentials are malformed: an API token must be given as api-token, not api-key; a Global API key needs api-email too."
+	case 1012, 1014:
+		return "Cloudflare did not accept the request body; this is a bug in the action: please report it with the run's debug log."
+	case 7003, 7000:
+		return "Cloudflare does not know that zone or environment id: check zone and environment (give an environment by name to have it looked up)."
+	case 1015:
+		return "Too many URLs in one request for this plan: lower files-per-request (30 outside Enterprise)."
+	}
+	return ""
+}

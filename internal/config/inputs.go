@@ -1,0 +1,62 @@
+// Package config turns action inputs, CLI flags and environment variables into
+// one validated Config. Every input is checked here, before any network call.
+package config
+
+// Input names, exactly as in action.yml and as CLI flags.
+const (
+	InputAPIToken        = "api-token"
+	InputAPIKey          = "api-key"
+	InputAPIEmail        = "api-email"
+	InputZone            = "zone"
+	InputAccountID       = "account-id"
+	InputEnvironment     = "environment"
+	InputFiles           = "files"
+	InputFilesFrom       = "files-from"
+	InputBaseURL         = "base-url"
+	InputTags            = "tags"
+	InputHosts           = "hosts"
+	InputPrefixes        = "prefixes"
+	InputPurgeEverything = "purge-everything"
+	InputFilesPerRequest = "files-per-request"
+	InputDryRun          = "dry-run"
+	InputAPIURL          = "api-url"
+	InputTimeout         = "timeout"
+	InputMaxRetries      = "max-retries"
+)
+
+// Input describes one input: its name, the environment variable it falls back
+// to, its default, and whether its value is a secret.
+type Input struct {
+	Name    string
+	Env     string
+	Default string
+	Secret  bool
+	Bool    bool
+	Usage   string
+}
+
+// DefaultAPIURL is Cloudflare's API base URL.
+const DefaultAPIURL = "https://api.cloudflare.com/client/v4"
+
+// Inputs lists every input in action.yml order. action.yml, the CLI flags and
+// the README tables are all checked against it in tests.
+var Inputs = []Input{
+	{Name: InputAPIToken, Env: "CLOUDFLARE_API_TOKEN", Secret: true, Usage: "API token (Authorization: Bearer)"},
+	{Name: InputAPIKey, Env: "CLOUDFLARE_API_KEY", Secret: true, Usage: "legacy Global API key, with --api-email"},
+	{Name: InputAPIEmail, Env: "CLOUDFLARE_EMAIL", Secret: true, Usage: "account email for the Global API key"},
+	{Name: InputZone, Env: "CLOUDFLARE_ZONE_ID", Usage: "zone ID (32 hex characters) or zone name (example.com)"},
+	{Name: InputAccountID, Env: "CLOUDFLARE_ACCOUNT_ID", Usage: "account ID that narrows a zone-name lookup"},
+	{Name: InputEnvironment, Usage: "environments, separated by newlines or commas: names or refs (empty: Production)"},
+	{Name: InputFiles, Usage: "URLs (or paths with --base-url) separated by whitespace; a line starting with { is {\"url\",\"headers\"}"},
+	{Name: InputFilesFrom, Usage: "file in the same format as --files; - for standard input"},
+	{Name: InputBaseURL, Usage: "URL that paths in --files are joined to"},
+	{Name: InputTags, Usage: "cache tags, separated by newlines, commas or whitespace"},
+	{Name: InputHosts, Usage: "host names, separated by newlines, commas or whitespace"},
+	{Name: InputPrefixes, Usage: "URL prefixes (host/path, no scheme), separated by newlines, commas or whitespace"},
+	{Name: InputPurgeEverything, Default: "false", Bool: true, Usage: "purge everything in each environment"},
+	{Name: InputFilesPerRequest, Default: "30", Usage: "URLs per purge request, 1 to 500"},
+	{Name: InputDryRun, Default: "false", Bool: true, Usage: "resolve and plan, send no purge"},
+	{Name: InputAPIURL, Env: "CLOUDFLARE_BASE_URL", Usage: "API base URL (default " + DefaultAPIURL + ")"},
+	{Name: InputTimeout, Default: "5m", Usage: "deadline for the whole run, as a Go duration"},
+	{Name: InputMaxRetries, Default: "5", Usage: "retries per request for 429, 5xx and network errors, 0 to 20"},
+}

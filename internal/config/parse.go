@@ -1,0 +1,365 @@
+package config
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+)
+
+// Bounds on user input, so that absurd input ends in a clear error rather
+// than exhausting memory.
+const (
+	MaxLineBytes    = 64 << 10 // one line of files or files-from
+	MaxFiles        = 500_000  // URLs per run
+	MaxListItems    = 100_000  // tags, hosts or prefixes per run, each
+	MaxTagLength    = 1024     // Cloudflare's limit for a tag in an API call
+	MaxPrefixSlash  = 31       // Cloudflare's limit of path separators in a prefix
+	MaxEnvironments = 50
+)
+
+func isSpaceOrControl(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }
+
+// splitList splits on newlines, commas and whitespace, dropping empty fields.
+func splitList(s string) []string {
+	return strings.FieldsFunc(s, func(r rune) bool { return r == ',' || unicode.IsSpace(r) })
+}
+
+// ParseEnvironments splits on newlines and commas only: names may hold spaces.
+func ParseEnvironments(s string) ([]string, error) {
+	var out []string
+	seen := map[string]bool{}
+	for _, f := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == '\n' || r == '\r' }) {
+		f = strings.TrimSpace(f)
+		switch {
+		case f == "" || seen[f]:
+			continue
+		case strings.IndexFunc(f, unicode.IsControl) >= 0 || len(f) > 255:
+			return nil, inputErr(InputEnvironment, f, "is not an environment name or ref: use printable text of at most 255 characters")
+		}
+		seen[f] = true
+		out = append(out, f)
+	}
+	if len(out) > MaxEnvironments {
+		return nil, inputErr(InputEnvironment, "", "names %d environments; at most %d are allowed in one run", len(out), MaxEnvironments)
+	}
+	return out, nil
+}
+
+// ParseZone tells a zone ID (32 hex characters) from a zone name.
+func parseZone(v string) (zone string, isID bool, err error) {
+	switch {
+	case v == "":
+		return "", false, inputErr(InputZone, "", "is required: give the zone ID or name (example.com), or set CLOUDFLARE_ZONE_ID")
+	case isHexID(v):
+		return strings.ToLower(v), true, nil
+	case isHostname(strings.ToLower(v)) && strings.Contains(v, "."):
+		return strings.ToLower(v), false, nil
+	}
+	return "", false, inputErr(InputZone, v, "is neither a zone ID (32 hexadecimal characters) nor a domain name such as example.com")
+}
+
+func isHexID(s string) bool {
+	if len(s) != 32 {
+		return false
+	}
+	for _, r := range s {
+		if !strings.ContainsRune("0123456789abcdefABCDEF", r) {
+			return false
+		}
+	}
+	return true
+}
+
+// isHostname accepts lower-case DNS names (IDNs in their xn-- form).
+func isHostname(s string) bool {
+	if s == "" || len(s) > 253 {
+		return false
+	}
+	for _, label := range strings.Split(strings.TrimSuffix(s, "."), ".") {
+		if label == "" || len(label) > 63 || label[0] == '-' || label[len(label)-1] == '-' {
+			return false
+		}
+		for _, r := range label {
+			if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// ParseBool accepts the YAML 1.2 core schema booleans, as @actions/core's
+// getBooleanInput does.
+func ParseBool(input, v string) (bool, error) {
+	switch v {
+	case "true", "True", "TRUE":
+		return true, nil
+	case "false", "False", "FALSE":
+		return false, nil
+	}
+	return false, inputErr(input, v, "must be true or false")
+}
+
+func parseInt(input, v string, min, max int) (int, error) {
+	n, err := strconv.Atoi(v)
+	if err != nil || n < min || n > max {
+		return 0, inputErr(input, v, "must be a whole number from %d to %d", min, max)
+	}
+	return n, nil
+}
+
+func parseDuration(input, v string) (time.Duration, error) {
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 || d > 24*time.Hour {
+		return 0, inputErr(input, v, "must be a positive Go duration of at most 24h, such as 90s or 5m")
+	}
+	return d, nil
+}
+
+// ParseTags validates cache tags and drops duplicates case-insensitively,
+// as Cloudflare treats tags.
+func ParseTags(s string) ([]string, error) {
+	return parseList(InputTags, s, func(t string) (string, string, error) {
+		if len(t) > MaxTagLength {
+			return "", "", inputErr(InputTags, t, "is %d characters long; Cloudflare accepts at most %d", len(t), MaxTagLength)
+		}
+		for _, r := range t {
+			if r < 0x21 || r > 0x7e {
+				return "", "", inputErr(InputTags, t, "must be printable ASCII without spaces")
+			}
+		}
+		return t, strings.ToLower(t), nil
+	})
+}
+
+// ParseHosts validates bare host names.
+func ParseHosts(s string) ([]string, error) {
+	return parseList(InputHosts, s, func(h string) (string, string, error) {
+		l := strings.ToLower(h)
+		if i := strings.Index(l, "://"); i >= 0 {
+			return "", "", inputErr(InputHosts, h, "must be a bare host name such as %s, without scheme or path", hostOf(l[i+3:]))
+		}
+		if !isHostname(l) {
+			return "", "", inputErr(InputHosts, h, "is not a host name such as www.example.com")
+		}
+		return l, l, nil
+	})
+}
+
+// ParsePrefixes validates prefixes: host and path, no scheme, query or fragment.
+func ParsePrefixes(s string) ([]string, error) {
+	return parseList(InputPrefixes, s, func(p string) (string, string, error) {
+		if i := strings.Index(p, "://"); i >= 0 {
+			return "", "", inputErr(InputPrefixes, p, "must not have a scheme: write it as %s", p[i+3:])
+		}
+		if strings.ContainsAny(p, "?#") {
+			return "", "", inputErr(InputPrefixes, p, "must not have a query string or fragment: a prefix is host and path only")
+		}
+		if n := strings.Count(p, "/"); n > MaxPrefixSlash {
+			return "", "", inputErr(InputPrefixes, p, "has %d path separators; Cloudflare accepts at most %d", n, MaxPrefixSlash)
+		}
+		host, path, _ := strings.Cut(p, "/")
+		host = strings.ToLower(host)
+		if !isHostname(host) {
+			return "", "", inputErr(InputPrefixes, p, "must start with a host name, such as www.example.com/assets")
+		}
+		for _, r := range path {
+			if r < 0x21 || r == 0x7f {
+				return "", "", inputErr(InputPrefixes, p, "must not contain spaces or control characters")
+			}
+		}
+		if path == "" {
+			return host, host, nil
+		}
+		v := host + "/" + path
+		return v, v, nil
+	})
+}
+
+// parseList splits s and checks each item; check returns the item to keep
+// and its deduplication key.
+func parseList(input, s string, check func(string) (keep, key string, err error)) ([]string, error) {
+	var out []string
+	seen := map[string]bool{}
+	for _, f := range splitList(s) {
+		keep, key, err := check(f)
+		if err != nil {
+			return nil, err
+		}
+		if seen[key] {
+			continue
+		}
+		if len(out) == MaxListItems {
+			return nil, inputErr(input, "", "has more than %d items; split the purge into several runs or use purge-everything", MaxListItems)
+		}
+		seen[key] = true
+		out = append(out, keep)
+	}
+	return out, nil
+}
+
+func hostOf(s string) string {
+	h, _, _ := strings.Cut(s, "/")
+	return h
+}
+
+// ParseFiles reads the files format: URLs (or paths, joined to base)
+// separated by whitespace; a line that starts with { is one JSON object
+// {"url": ..., "headers": {...}}; a line that starts with # is a comment.
+// Each file is passed to add, which deduplicates and bounds the list.
+func ParseFiles(r io.Reader, input string, base *url.URL, add func(File) error) error {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 0, 4096), MaxLineBytes)
+	line := 0
+	where := func() string {
+		if input == InputFilesFrom {
+			return fmt.Sprintf("line %d: ", line)
+		}
+		return ""
+	}
+	for sc.Scan() {
+		line++
+		text := strings.TrimSpace(sc.Text())
+		switch {
+		case text == "" || strings.HasPrefix(text, "#"):
+			continue
+		case strings.HasPrefix(text, "{"):
+			f, err := parseFileObject(text, base)
+			if err != nil {
+				return inputErr(input, text, "%s%v", where(), err)
+			}
+			if err := add(f); err != nil {
+				return inputErr(input, "", "%v", err)
+			}
+		default:
+			for _, tok := range strings.Fields(text) {
+				u, err := normalizeURL(tok, base)
+				if err != nil {
+					return inputErr(input, tok, "%s%v", where(), err)
+				}
+				if err := add(File{URL: u}); err != nil {
+					return inputErr(input, "", "%v", err)
+				}
+			}
+		}
+	}
+	if err := sc.Err(); err != nil {
+		if errors.Is(err, bufio.ErrTooLong) {
+			return inputErr(input, "", "line %d is longer than %d bytes; put one URL per line", line+1, MaxLineBytes)
+		}
+		return inputErr(input, "", "cannot be read: %v", err)
+	}
+	return nil
+}
+
+func parseFileObject(text string, base *url.URL) (File, error) {
+	var f File
+	dec := json.NewDecoder(strings.NewReader(text))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&f); err != nil {
+		return File{}, fmt.Errorf(`is not a JSON object {"url": "...", "headers": {...}}: %v`, err)
+	}
+	if dec.More() {
+		return File{}, errors.New(`has text after the JSON object: put one object per line`)
+	}
+	if f.URL == "" {
+		return File{}, errors.New(`has no "url"`)
+	}
+	u, err := normalizeURL(f.URL, base)
+	if err != nil {
+		return File{}, fmt.Errorf("url %q %v", f.URL, err)
+	}
+	f.URL = u
+	for k, v := range f.Headers {
+		if k == "" || strings.IndexFunc(k, func(r rune) bool { return r <= ' ' || r >= 0x7f || r == ':' }) >= 0 {
+			return File{}, fmt.Errorf("header name %q is not a valid HTTP header name", k)
+		}
+		if strings.IndexFunc(v, func(r rune) bool { return unicode.IsControl(r) }) >= 0 {
+			return File{}, fmt.Errorf("header %q has control characters in its value", k)
+		}
+	}
+	if len(f.Headers) == 0 {
+		f.Headers = nil
+	}
+	return f, nil
+}
+
+// normalizeURL checks that s is an absolute http(s) URL, or joins a path to
+// base. The host is lower-cased (Cloudflare compares it case-insensitively);
+// the rest is kept byte for byte, since the path is case-sensitive.
+func normalizeURL(s string, base *url.URL) (string, error) {
+	if strings.IndexFunc(s, isSpaceOrControl) >= 0 {
+		return "", errors.New("must not contain spaces or control characters")
+	}
+	scheme, rest, ok := strings.Cut(s, "://")
+	if !ok {
+		if base == nil {
+			return "", errors.New("is not a URL: give a full URL such as https://www.example.com/app.css, or set base-url to purge paths")
+		}
+		s = strings.TrimRight(base.String(), "/") + "/" + strings.TrimLeft(s, "/")
+		scheme, rest, _ = strings.Cut(s, "://")
+	}
+	scheme = strings.ToLower(scheme)
+	if scheme != "http" && scheme != "https" {
+		return "", errors.New("must be an http or https URL")
+	}
+	u, err := url.Parse(scheme + "://" + rest)
+	if err != nil || u.Host == "" {
+		return "", errors.New("is not a valid URL")
+	}
+	if u.User != nil {
+		return "", errors.New("must not contain credentials")
+	}
+	hostEnd := strings.IndexAny(rest, "/?#")
+	if hostEnd < 0 {
+		hostEnd = len(rest)
+	}
+	return scheme + "://" + strings.ToLower(rest[:hostEnd]) + rest[hostEnd:], nil
+}
+
+// fileSet deduplicates files by URL and headers, keeping input order.
+type fileSet struct {
+	seen map[string]bool
+	list []File
+}
+
+func newFileSet() *fileSet { return &fileSet{seen: map[string]bool{}} }
+
+func (s *fileSet) add(f File) error {
+	key := fileKey(f)
+	if s.seen[key] {
+		return nil
+	}
+	if len(s.list) == MaxFiles {
+		return fmt.Errorf("more than %d URLs; split the purge into several runs or use prefixes, hosts or purge-everything", MaxFiles)
+	}
+	s.seen[key] = true
+	s.list = append(s.list, f)
+	return nil
+}
+
+func fileKey(f File) string {
+	if len(f.Headers) == 0 {
+		return f.URL
+	}
+	names := make([]string, 0, len(f.Headers))
+	for k := range f.Headers {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	var b bytes.Buffer
+	b.WriteString(f.URL)
+	for _, k := range names {
+		fmt.Fprintf(&b, "\x00%s\x00%s", strings.ToLower(k), f.Headers[k])
+	}
+	return b.String()
+}

@@ -1,0 +1,184 @@
+// Package resolve turns the zone and environments a user named into the
+// ids the purge endpoints take, with as few API calls as possible: none for
+// a zone ID, none for Production, one environments list however many
+// environments are asked for.
+package resolve
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/cloudflare-purge/cloudflare-purge/internal/cloudflare"
+	"github.com/cloudflare-purge/cloudflare-purge/internal/plan"
+)
+
+// ErrConfig marks what the user must fix in the configuration: an unknown or
+// ambiguous zone name, an unknown environment, a zone without versioning.
+// Such runs are refused before any purge, with exit code 2.
+var ErrConfig = errors.New("configuration does not match the account")
+
+// API is what resolving needs from Cloudflare.
+type API interface {
+	FindZones(ctx context.Context, name, accountID string) ([]cloudflare.Zone, error)
+	Environments(ctx context.Context, zoneID string) ([]cloudflare.Environment, error)
+}
+
+// Production is the environment that the zone endpoint purges.
+const Production = "Production"
+
+type configError struct{ msg string }
+
+func (e *configError) Error() string        { return e.msg }
+func (e *configError) Is(target error) bool { return target == ErrConfig }
+
+func configErr(format string, args ...any) error {
+	return &configError{msg: fmt.Sprintf(format, args...)}
+}
+
+// Zone finds the zone ID for a zone name; exactly one zone must match.
+func Zone(ctx context.Context, api API, name, accountID string) (cloudflare.Zone, error) {
+	found, err := api.FindZones(ctx, name, accountID)
+	if err != nil {
+		return cloudflare.Zone{}, err
+	}
+	var exact []cloudflare.Zone
+	for _, z := range found {
+		if strings.EqualFold(z.Name, name) {
+			exact = append(exact, z)
+		}
+	}
+	switch len(exact) {
+	case 1:
+		return exact[0], nil
+	case 0:
+		where := ""
+		if accountID != "" {
+			where = fmt.Sprintf(" in account %s", accountID)
+		}
+		return cloudflare.Zone{}, configErr("zone %q was not found%s: check the name, or give the zone ID; the token needs Zone > Zone Read on the zone to find it by name", name, where)
+	}
+	accounts := make([]string, len(exact))
+	for i, z := range exact {
+		accounts[i] = fmt.Sprintf("%q (account-id %s)", z.AccountName, z.AccountID)
+	}
+	return cloudflare.Zone{}, configErr("zone %q exists in %d accounts: %s; set account-id to choose one, or give the zone ID", name, len(exact), strings.Join(accounts, ", "))
+}
+
+// IsProduction reports whether an environment name means the zone endpoint.
+func IsProduction(name string) bool { return strings.EqualFold(name, Production) }
+
+// Targets resolves environment names or refs, in input order. Names match
+// exactly first, then case-insensitively if that is unique; refs match
+// exactly. Production (or nothing) needs no API call.
+func Targets(ctx context.Context, api API, zoneID string, asked []string) ([]plan.Target, error) {
+	if len(asked) == 0 {
+		return []plan.Target{{Name: Production}}, nil
+	}
+	needList := false
+	for _, a := range asked {
+		needList = needList || !IsProduction(a)
+	}
+	var envs []cloudflare.Environment
+	if needList {
+		var err error
+		envs, err = api.Environments(ctx, zoneID)
+		if err != nil {
+			return nil, versioningError(err, asked)
+		}
+		if len(envs) == 0 {
+			return nil, configErr("zone %s has no environments: zone versioning is not enabled, so only Production (an empty environment) can be purged", zoneID)
+		}
+	}
+	var targets []plan.Target
+	seen := map[plan.Target]bool{}
+	for _, a := range asked {
+		t, err := match(a, envs)
+		if err != nil {
+			return nil, err
+		}
+		if !seen[t] {
+			seen[t] = true
+			targets = append(targets, t)
+		}
+	}
+	return targets, nil
+}
+
+func match(asked string, envs []cloudflare.Environment) (plan.Target, error) {
+	if len(envs) == 0 && IsProduction(asked) {
+		return plan.Target{Name: Production}, nil
+	}
+	pick := func(cands []cloudflare.Environment) (plan.Target, bool, error) {
+		switch len(cands) {
+		case 0:
+			return plan.Target{}, false, nil
+		case 1:
+			return target(cands[0]), true, nil
+		}
+		refs := make([]string, len(cands))
+		for i, e := range cands {
+			refs[i] = e.Ref
+		}
+		return plan.Target{}, false, configErr("environment %q matches %d environments (refs %s): give the ref instead", asked, len(cands), strings.Join(refs, ", "))
+	}
+	for _, eq := range []func(cloudflare.Environment) bool{
+		func(e cloudflare.Environment) bool { return e.Name == asked },
+		func(e cloudflare.Environment) bool { return e.Ref == asked },
+		func(e cloudflare.Environment) bool { return strings.EqualFold(e.Name, asked) },
+	} {
+		var cands []cloudflare.Environment
+		for _, e := range envs {
+			if eq(e) {
+				cands = append(cands, e)
+			}
+		}
+		if t, ok, err := pick(cands); ok || err != nil {
+			return t, err
+		}
+	}
+	if IsProduction(asked) {
+		return plan.Target{Name: Production}, nil
+	}
+	return plan.Target{}, configErr("environment %q is not in the zone; its environments are: %s", asked, list(envs))
+}
+
+// target maps an environment to its endpoint: Production goes through the
+// zone endpoint, which purges every environment.
+func target(e cloudflare.Environment) plan.Target {
+	if IsProduction(e.Name) {
+		return plan.Target{Name: e.Name}
+	}
+	return plan.Target{Name: e.Name, Ref: e.Ref}
+}
+
+func list(envs []cloudflare.Environment) string {
+	s := make([]string, len(envs))
+	for i, e := range envs {
+		s[i] = fmt.Sprintf("%s (ref %s)", e.Name, e.Ref)
+	}
+	return strings.Join(s, ", ")
+}
+
+// versioningError explains a failed environments list. Permission and
+// network failures stay what they are (exit 1); any other refusal means the
+// zone has no versioning (API.md: the answer is undocumented).
+func versioningError(err error, asked []string) error {
+	var ce *cloudflare.Error
+	if !errors.As(err, &ce) || ce.Status == 0 || ce.Status >= 500 || ce.Status == http.StatusTooManyRequests ||
+		ce.Status == http.StatusUnauthorized || ce.Status == http.StatusForbidden || ce.Code() == 10000 {
+		return err
+	}
+	return configErr("environment %s cannot be purged: zone versioning is not available on this zone (Cloudflare error %d: %s); purge Production (an empty environment) or enable zone versioning",
+		strings.Join(quoteAll(asked), ", "), ce.Code(), ce.Message())
+}
+
+func quoteAll(s []string) []string {
+	q := make([]string, len(s))
+	for i, v := range s {
+		q[i] = fmt.Sprintf("%q", v)
+	}
+	return q
+}

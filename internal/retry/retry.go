@@ -1,0 +1,86 @@
+// Package retry is the run's one retry policy: how many attempts a request
+// gets and how long to wait between them. The SDK's own retries are off.
+package retry
+
+import (
+	"context"
+	"math/rand/v2"
+	"time"
+)
+
+// Policy decides the waits between attempts.
+type Policy struct {
+	// MaxRetries is the number of retries after the first attempt.
+	MaxRetries int
+	// Base and Cap bound the exponential backoff: attempt n waits a random
+	// time in [0, min(Cap, Base*2^n)) ("full jitter").
+	Base, Cap time.Duration
+	// Jitter returns a number in [0, 1); nil uses math/rand.
+	Jitter func() float64
+}
+
+// Default is the policy of a run, with its max-retries.
+func Default(maxRetries int) Policy {
+	return Policy{MaxRetries: maxRetries, Base: 500 * time.Millisecond, Cap: 30 * time.Second}
+}
+
+// Verdict is what one attempt tells the policy.
+type Verdict struct {
+	// Retry is true for errors worth another attempt: 429, 5xx, network.
+	Retry bool
+	// After is the server's Retry-After, if it sent one.
+	After time.Duration
+}
+
+// Backoff is the wait before retry number n (0-based) when the server did
+// not say how long to wait.
+func (p Policy) Backoff(n int) time.Duration {
+	d := p.Cap
+	if n < 30 && p.Base<<n < p.Cap {
+		d = p.Base << n
+	}
+	j := p.Jitter
+	if j == nil {
+		j = rand.Float64
+	}
+	return time.Duration(j() * float64(d))
+}
+
+// Wait is the wait before retry n given the attempt's verdict.
+func (p Policy) Wait(n int, v Verdict) time.Duration {
+	if v.After > 0 {
+		return v.After
+	}
+	return p.Backoff(n)
+}
+
+// Do calls attempt until it succeeds, fails for good, the retries are spent
+// or ctx ends. It returns the number of attempts made and the last error.
+// The wait before each retry goes through sleep, so that callers can share
+// a pause among concurrent requests (and tests need no real time).
+func (p Policy) Do(ctx context.Context, sleep func(context.Context, time.Duration) error, attempt func(ctx context.Context) (Verdict, error)) (int, error) {
+	for n := 0; ; n++ {
+		v, err := attempt(ctx)
+		if err == nil || !v.Retry || n >= p.MaxRetries {
+			return n + 1, err
+		}
+		if serr := sleep(ctx, p.Wait(n, v)); serr != nil {
+			return n + 1, err
+		}
+	}
+}
+
+// Sleep waits for d or until ctx ends.
+func Sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
