@@ -119,13 +119,20 @@ func (v *Validator) route(r *http.Request, body []byte) (*openapi3filter.Request
 	req.Body, req.GetBody = io.NopCloser(bytes.NewReader(body)), nil
 	req.ContentLength = int64(len(body))
 	route, params, err := v.router.FindRoute(req)
-	if err != nil {
-		if re := (*routers.RouteError)(nil); errors.As(err, &re) && re.Reason == routers.ErrPathNotFound.Error() {
-			return nil, nil
-		}
+	if err == nil {
+		return &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: route, Options: options}, nil
+	}
+	if re := (*routers.RouteError)(nil); !errors.As(err, &re) || re.Reason != routers.ErrPathNotFound.Error() {
 		return nil, fmt.Errorf("%s %s: %w", r.Method, r.URL.Path, err)
 	}
-	return &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: route, Options: options}, nil
+	// The legacy router says "not found" for a wrong method too: tell them apart.
+	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
+		req.Method = m
+		if _, _, err := v.router.FindRoute(req); err == nil {
+			return nil, fmt.Errorf("%s %s: the schema has no %s operation on this path", r.Method, r.URL.Path, r.Method)
+		}
+	}
+	return nil, nil
 }
 
 // CheckRequest checks a request and its body (r.Body is not read). It returns nil

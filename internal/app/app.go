@@ -16,6 +16,7 @@ import (
 
 	"github.com/cloudflare-purge/cloudflare-purge/internal/cloudflare"
 	"github.com/cloudflare-purge/cloudflare-purge/internal/config"
+	"github.com/cloudflare-purge/cloudflare-purge/internal/pace"
 	"github.com/cloudflare-purge/cloudflare-purge/internal/plan"
 	"github.com/cloudflare-purge/cloudflare-purge/internal/purge"
 	"github.com/cloudflare-purge/cloudflare-purge/internal/report"
@@ -85,6 +86,7 @@ func (rn runner) run(ctx context.Context, src config.Source) *result.Result {
 		RequestTimeout: rn.env.RequestTimeout,
 		Retry:          retry.Default(cfg.MaxRetries),
 		Sleep:          rn.env.Sleep,
+		Pacer:          pace.New(),
 		Debugf:         rn.log.Debugf,
 	})
 
@@ -211,7 +213,7 @@ func logGroups(log logger, r *result.Result) {
 		purged := 0
 		for i, b := range e.Batches {
 			switch {
-			case b.Status == result.Failed && b.Error != nil:
+			case b.Status == result.Failed && b.Error != nil && r.Error == nil:
 				log.Errorf("%s request %d (%d %s): %s", e.Name, i+1, b.Count, b.Kind, describe(b.Error))
 			case b.Status == result.Purged:
 				purged++

@@ -3,6 +3,7 @@ package app
 import (
 	"io"
 	"strings"
+	"sync"
 )
 
 // redactor replaces secrets with *** in everything the program writes: the
@@ -23,15 +24,19 @@ func newRedactor(secrets []string) redactor {
 func (r redactor) String(s string) string { return r.r.Replace(s) }
 
 // Writer redacts each write. Secrets are single-line and every line is
-// written whole, so a secret never straddles two writes.
-func (r redactor) Writer(w io.Writer) io.Writer { return redactWriter{r, w} }
+// written whole, so a secret never straddles two writes. Writes are
+// serialised: concurrent requests log from several goroutines.
+func (r redactor) Writer(w io.Writer) io.Writer { return &redactWriter{r: r, w: w} }
 
 type redactWriter struct {
-	r redactor
-	w io.Writer
+	r  redactor
+	mu sync.Mutex
+	w  io.Writer
 }
 
-func (rw redactWriter) Write(p []byte) (int, error) {
+func (rw *redactWriter) Write(p []byte) (int, error) {
+	rw.mu.Lock()
+	defer rw.mu.Unlock()
 	if _, err := io.WriteString(rw.w, rw.r.String(string(p))); err != nil {
 		return 0, err
 	}

@@ -155,13 +155,15 @@ func (c *Client) Environments(ctx context.Context, zoneID string) ([]Environment
 // environment's, retrying as the policy says. It returns Cloudflare's purge
 // id and the number of attempts made.
 func (c *Client) Purge(ctx context.Context, zoneID, ref string, b plan.Batch) (id string, attempts int, err error) {
-	body := purgeBody(b)
 	var zp cache.CachePurgeParams
 	zp.ZoneID.Value, zp.ZoneID.Present = zoneID, true
-	zp.Body = body
 	var ep cache.CachePurgeEnvironmentParams
 	ep.ZoneID = zp.ZoneID
-	ep.Body = cache.CachePurgeEnvironmentParamsBody(body)
+	if ref == "" {
+		zp.Body = zoneBody(b)
+	} else {
+		ep.Body = environmentBody(b)
+	}
 
 	urls := 0
 	if b.Kind == plan.KindFiles || b.Kind == plan.KindFilesWithHeaders {
@@ -193,26 +195,68 @@ func (c *Client) Purge(ctx context.Context, zoneID, ref string, b plan.Batch) (i
 	return id, attempts, err
 }
 
-// purgeBody is the request body of one batch: exactly one kind.
-func purgeBody(b plan.Batch) cache.CachePurgeParamsBody {
-	var body cache.CachePurgeParamsBody
+// zoneBody is the request body of one batch: exactly one kind. The SDK's
+// typed bodies are used rather than its catch-all body, whose interface{}
+// fields go through an encoder that races under concurrent requests.
+func zoneBody(b plan.Batch) cache.CachePurgeParamsBodyUnion {
 	switch b.Kind {
 	case plan.KindEverything:
-		body.PurgeEverything.Value, body.PurgeEverything.Present = true, true
+		var v cache.CachePurgeParamsBodyCachePurgeEverything
+		v.PurgeEverything.Value, v.PurgeEverything.Present = true, true
+		return v
 	case plan.KindFiles:
-		body.Files.Value, body.Files.Present = b.Values(), true
+		var v cache.CachePurgeParamsBodyCachePurgeSingleFile
+		v.Files.Value, v.Files.Present = b.Values(), true
+		return v
 	case plan.KindFilesWithHeaders:
-		body.Files.Value, body.Files.Present = b.Files, true
+		files := make([]cache.CachePurgeParamsBodyCachePurgeSingleFileWithURLAndHeadersFile, len(b.Files))
+		for i, f := range b.Files {
+			files[i].URL.Value, files[i].URL.Present = f.URL, true
+			files[i].Headers.Value, files[i].Headers.Present = f.Headers, true
+		}
+		var v cache.CachePurgeParamsBodyCachePurgeSingleFileWithURLAndHeaders
+		v.Files.Value, v.Files.Present = files, true
+		return v
 	case plan.KindTags:
-		body.Tags.Value, body.Tags.Present = b.Items, true
+		var v cache.CachePurgeParamsBodyCachePurgeFlexPurgeByTags
+		v.Tags.Value, v.Tags.Present = b.Items, true
+		return v
 	case plan.KindHosts:
-		body.Hosts.Value, body.Hosts.Present = b.Items, true
+		var v cache.CachePurgeParamsBodyCachePurgeFlexPurgeByHostnames
+		v.Hosts.Value, v.Hosts.Present = b.Items, true
+		return v
 	case plan.KindPrefixes:
-		body.Prefixes.Value, body.Prefixes.Present = b.Items, true
-	default:
-		panic(fmt.Sprintf("cloudflare: unknown batch kind %q", b.Kind))
+		var v cache.CachePurgeParamsBodyCachePurgeFlexPurgeByPrefixes
+		v.Prefixes.Value, v.Prefixes.Present = b.Items, true
+		return v
 	}
-	return body
+	panic(fmt.Sprintf("cloudflare: unknown batch kind %q", b.Kind))
+}
+
+// environmentBody is zoneBody for the environment endpoint, whose SDK types
+// have the same shape under other names.
+func environmentBody(b plan.Batch) cache.CachePurgeEnvironmentParamsBodyUnion {
+	switch v := zoneBody(b).(type) {
+	case cache.CachePurgeParamsBodyCachePurgeEverything:
+		return cache.CachePurgeEnvironmentParamsBodyCachePurgeEverything(v)
+	case cache.CachePurgeParamsBodyCachePurgeSingleFile:
+		return cache.CachePurgeEnvironmentParamsBodyCachePurgeSingleFile(v)
+	case cache.CachePurgeParamsBodyCachePurgeSingleFileWithURLAndHeaders:
+		files := make([]cache.CachePurgeEnvironmentParamsBodyCachePurgeSingleFileWithURLAndHeadersFile, len(v.Files.Value))
+		for i, f := range v.Files.Value {
+			files[i] = cache.CachePurgeEnvironmentParamsBodyCachePurgeSingleFileWithURLAndHeadersFile(f)
+		}
+		var e cache.CachePurgeEnvironmentParamsBodyCachePurgeSingleFileWithURLAndHeaders
+		e.Files.Value, e.Files.Present = files, true
+		return e
+	case cache.CachePurgeParamsBodyCachePurgeFlexPurgeByTags:
+		return cache.CachePurgeEnvironmentParamsBodyCachePurgeFlexPurgeByTags(v)
+	case cache.CachePurgeParamsBodyCachePurgeFlexPurgeByHostnames:
+		return cache.CachePurgeEnvironmentParamsBodyCachePurgeFlexPurgeByHostnames(v)
+	case cache.CachePurgeParamsBodyCachePurgeFlexPurgeByPrefixes:
+		return cache.CachePurgeEnvironmentParamsBodyCachePurgeFlexPurgeByPrefixes(v)
+	}
+	panic(fmt.Sprintf("cloudflare: unknown batch kind %q", b.Kind))
 }
 
 // envelope is what a call's decoded answer says about success.
