@@ -71,7 +71,7 @@ func Load() (*Validator, error) {
 
 // tighten makes each alternative of the purge body schemas require its one field
 // and allow no other, so that a body with no kind or with two kinds fails, and makes
-// lists non-empty and file objects carry a url: API.md's rules (1012, one kind per
+// lists non-empty and file objects carry a url: Cloudflare's rules (1012, one kind per
 // request, the object form {url, headers}). The alternatives are shared components,
 // so changing them once serves both paths.
 func tighten(doc *openapi3.T) error {

@@ -27,9 +27,8 @@ func emulate(ctx context.Context, env Env) int {
 		}
 		return result.ExitConfig
 	}
-	switch emulator.Plan(*plan) {
-	case emulator.PlanFree, emulator.PlanPro, emulator.PlanBusiness, emulator.PlanEnterprise:
-	default:
+	pl, err := emulator.ParsePlan(*plan)
+	if err != nil {
 		fmt.Fprintf(env.Stderr, "error: --plan %q: must be free, pro, business or enterprise\n", *plan)
 		return result.ExitConfig
 	}
@@ -38,7 +37,7 @@ func emulate(ctx context.Context, env Env) int {
 		fmt.Fprintf(env.Stderr, "error: --listen %q: %v\n", *listen, err)
 		return result.ExitConfig
 	}
-	em := emulator.New(emulator.Options{Plan: emulator.Plan(*plan), RateLimits: *limits, Latency: *latency, Log: env.Stderr})
+	em := emulator.New(emulator.Options{Plan: pl, RateLimits: *limits, Latency: *latency, Log: env.Stderr})
 	srv := &http.Server{Handler: em, ReadHeaderTimeout: 10 * time.Second}
 	fmt.Fprintf(env.Stderr, "Emulating the Cloudflare API at http://%s/client/v4 (zone %s, id %s; token %q)\n",
 		ln.Addr(), emulator.ExampleZoneName, emulator.ExampleZoneID, emulator.SandboxToken)

@@ -37,7 +37,7 @@ func credential(h http.Header) string {
 }
 
 // errHeaders is Cloudflare's answer to malformed auth headers: 6003 with the header
-// at fault in error_chain (API.md: 6003 + 6102/6103/6111).
+// at fault in error_chain (6003 with 6102, 6103 or 6111).
 func errHeaders(code int, msg string) *apiError {
 	return &apiError{status: http.StatusBadRequest, Code: 6003, Message: "Invalid request headers",
 		ErrorChain: []apiError{{Code: code, Message: msg}}}
@@ -76,7 +76,7 @@ func (e *Emulator) authenticate(h http.Header) (principal, *apiError) {
 			return principal{}, errHeaders(6103, "Invalid format for X-Auth-Key header")
 		}
 		if !strings.EqualFold(owner, email) {
-			// Undocumented in API.md; Cloudflare's code for a key/email mismatch.
+			// Cloudflare's code for a key that is not this email's.
 			return principal{}, &apiError{status: http.StatusForbidden, Code: 9103, Message: "Unknown X-Auth-Key or X-Auth-Email"}
 		}
 		return principal{}, nil

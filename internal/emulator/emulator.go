@@ -4,9 +4,9 @@
 //
 // An Emulator is an http.Handler. Tests serve it with net/http/httptest, the CLI's
 // --sandbox runs against it in-process, and `cloudflare-purge emulate` serves it on a
-// port. It follows /work/shared/cloudflare/API.md: request bodies, limits, error codes,
-// permissions and the per-account purge rate limits. Where Cloudflare's behaviour is not
-// documented, the choice made here is commented where it is made.
+// port. It follows Cloudflare's documentation for request bodies, limits, error codes,
+// permissions and the per-account purge rate limits. Where Cloudflare's behaviour is
+// not documented, the choice made here is commented where it is made.
 //
 // Tests can inject faults (Inject), inspect every request (Requests) and every accepted
 // purge (Purges), and drive the rate limits with a fake clock (Options.Now).
@@ -74,7 +74,8 @@ var allPermissions = []Permission{PermCachePurge, PermZoneRead, PermZoneVersioni
 type Options struct {
 	// Plan of the seeded example.com zone; default Enterprise.
 	Plan Plan
-	// RateLimits enforces the per-account purge token buckets of API.md.
+	// RateLimits enforces the per-account purge token buckets of Cloudflare's
+	// limits table.
 	RateLimits bool
 	// OmitRetryAfter drops Retry-After from the buckets' 429s: Cloudflare does not
 	// document that the purge limiter sends it, so clients must cope without.

@@ -28,7 +28,7 @@ const (
 	// connection drops mid-JSON and the client reads an unexpected EOF.
 	FaultTruncated
 	// FaultSuccessFalse answers HTTP 200 with success:false and errors [{Code,
-	// Message}] (defaults 10002 and a generic message): check both, says API.md.
+	// Message}] (defaults 10002 and a generic message): Cloudflare sends some failures so.
 	FaultSuccessFalse
 	// FaultNoID answers 200 with success:true and result null: accepted, no purge ID.
 	FaultNoID

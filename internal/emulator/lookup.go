@@ -85,7 +85,7 @@ type positionJSON struct {
 // serveEnvironments answers GET /zones/{zone_id}/environments.
 func serveEnvironments(w http.ResponseWriter, z Zone) {
 	if !z.Versioning {
-		// API.md: undocumented; an older page mentions 10001.
+		// Undocumented; an older Cloudflare page mentions 10001.
 		writeError(w, *errBadRequest(10001, "Zone versioning is not enabled for this zone"))
 		return
 	}

@@ -15,7 +15,7 @@ import (
 var listKinds = []string{"files", "tags", "hosts", "prefixes"}
 
 const (
-	flexPerRequest = 100  // tags, hosts or prefixes per request, every plan (API.md)
+	flexPerRequest = 100  // tags, hosts or prefixes per request, every plan (since 2026)
 	maxTagLength   = 1024 // characters per tag in an API call
 	maxPrefixSlash = 31   // path separators per prefix
 )
@@ -73,9 +73,10 @@ var errRateLimited = apiError{status: http.StatusTooManyRequests, Code: 1134,
 // Cloudflare refuses URL purges in such environments (1136).
 var selectsByVisitor = regexp.MustCompile(`\b(ip\.src|ip\.geoip\.country|ip\.geoip\.asnum|cf\.threat_score)\b`)
 
-// parsePurge applies API.md's body rules, in this order: JSON object (9207), a known
-// field (1012), arrays (1014), purge_everything alone (1092), one list kind (1012),
-// a non-empty list (1012), per-request limits (1015), each item (1016).
+// parsePurge applies Cloudflare's body rules, in this order: a JSON object (9207),
+// lists that are arrays (1014), purge_everything alone (1092) and true (1012), some
+// kind (1012), one kind (1012), entries of the right type (1016), a non-empty list
+// (1012), the per-request limit (1015), valid entries (1016).
 func parsePurge(body []byte, filesPerRequest int) (purgeBody, *apiError) {
 	var fields map[string]json.RawMessage
 	if err := json.Unmarshal(body, &fields); err != nil || fields == nil {

@@ -5,7 +5,7 @@ import (
 	"time"
 )
 
-// limits are one plan's purge limits (API.md, "Limits (per account)").
+// limits are one plan's purge limits (Cloudflare's table of purge limits per account).
 type limits struct {
 	flexCount       float64       // tag/host/prefix/everything requests ...
 	flexPer         time.Duration // ... per this long

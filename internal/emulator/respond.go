@@ -66,7 +66,7 @@ func writeResult(w http.ResponseWriter, result any) {
 	writeJSON(w, http.StatusOK, envelope{Success: true, Result: result})
 }
 
-// The API-wide limit of API.md (1,200 requests per 5 minutes per token) is only shown
+// Cloudflare's API-wide limit (1,200 requests per 5 minutes per token) is only shown
 // in the Ratelimit headers, not enforced: the purge buckets are what the action meets.
 const (
 	apiQuota        = 1200

@@ -7,7 +7,11 @@ import (
 	"github.com/cloudflare-purge/cloudflare-purge/internal/result"
 )
 
-// Human is the CLI's report on standard output.
+// humanMaxItems bounds the failed items listed per request.
+const humanMaxItems = 5
+
+// Human is the CLI's report on standard output: per environment, the
+// counts and every failed request.
 func Human(r *result.Result) string {
 	var b strings.Builder
 	zone := r.ZoneID
@@ -22,19 +26,29 @@ func Human(r *result.Result) string {
 	}
 	for _, e := range r.Environments {
 		where := "environment endpoint, ref " + e.Ref
-		if e.Endpoint == result.EndpointZone {
+		switch {
+		case e.Endpoint == result.EndpointZone:
 			where = "zone endpoint: purges every environment"
+		case e.Ref == "":
+			where = "not resolved"
 		}
-		fmt.Fprintf(&b, "%s (%s): %s\n", e.Name, where, kinds(e))
+		fmt.Fprintf(&b, "%s (%s): %s in %d requests", e.Name, where, kinds(e), len(e.Batches))
+		if !r.DryRun {
+			fmt.Fprintf(&b, ": %d purged, %d failed", e.PurgedCount, e.FailedCount)
+		}
+		b.WriteString("\n")
 		for i, bt := range e.Batches {
-			line := fmt.Sprintf("  request %d: %d %s: %s", i+1, bt.Count, bt.Kind, bt.Status)
-			if bt.ID != "" {
-				line += " " + bt.ID
+			if bt.Status != result.Failed || bt.Error == nil || r.Error != nil {
+				continue
 			}
-			if bt.Error != nil {
-				line += ": " + errorText(bt.Error)
+			fmt.Fprintf(&b, "  request %d (%d %s) failed: %s\n", i+1, bt.Count, bt.Kind, errorText(bt.Error))
+			for j, it := range bt.Items {
+				if j == humanMaxItems {
+					fmt.Fprintf(&b, "    ... and %d more (--json lists them all)\n", len(bt.Items)-humanMaxItems)
+					break
+				}
+				fmt.Fprintf(&b, "    %s\n", it)
 			}
-			b.WriteString(line + "\n")
 		}
 	}
 	if r.Error != nil {
@@ -43,7 +57,7 @@ func Human(r *result.Result) string {
 	if r.DryRun {
 		fmt.Fprintf(&b, "Planned %d items in %d requests (%dms).\n", planned(r), plannedRequests(r), r.DurationMS)
 	} else {
-		fmt.Fprintf(&b, "Purged %d items, %d failed, in %d requests (%dms).\n", r.PurgedCount, r.FailedCount, r.Requests, r.DurationMS)
+		fmt.Fprintf(&b, "Purged %d items, %d failed, in %d requests sent (%dms).\n", r.PurgedCount, r.FailedCount, r.Requests, r.DurationMS)
 	}
 	return b.String()
 }

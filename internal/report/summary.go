@@ -50,7 +50,7 @@ func Summary(r *result.Result) string {
 	if r.DryRun {
 		fmt.Fprintf(&b, "| Planned | %d items in %d requests |\n", planned(r), plannedRequests(r))
 	} else {
-		fmt.Fprintf(&b, "| Purged | %d items |\n| Failed | %d items |\n| Requests | %d |\n", r.PurgedCount, r.FailedCount, r.Requests)
+		fmt.Fprintf(&b, "| Purged | %d items |\n| Failed | %d items |\n| Requests sent | %d |\n", r.PurgedCount, r.FailedCount, r.Requests)
 	}
 	fmt.Fprintf(&b, "| Duration | %s |\n\n", (time.Duration(r.DurationMS) * time.Millisecond).String())
 
