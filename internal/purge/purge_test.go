@@ -1,0 +1,131 @@
+package purge
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/cloudflare-purge/cloudflare-purge/internal/cloudflare"
+	"github.com/cloudflare-purge/cloudflare-purge/internal/config"
+	"github.com/cloudflare-purge/cloudflare-purge/internal/plan"
+	"github.com/cloudflare-purge/cloudflare-purge/internal/result"
+)
+
+// fakeAPI answers purges in an order of its choosing and fails the batches
+// whose first item is in fail.
+type fakeAPI struct {
+	fail     map[string]bool
+	inFlight atomic.Int32
+	peak     atomic.Int32
+	mu       sync.Mutex
+	n        int
+}
+
+func (f *fakeAPI) Purge(ctx context.Context, zoneID, ref string, b plan.Batch) (string, int, error) {
+	cur := f.inFlight.Add(1)
+	defer f.inFlight.Add(-1)
+	for {
+		p := f.peak.Load()
+		if cur <= p || f.peak.CompareAndSwap(p, cur) {
+			break
+		}
+	}
+	time.Sleep(time.Millisecond) // let requests overlap
+	if f.fail[b.Values()[0]] {
+		return "", 3, &cloudflare.Error{Step: cloudflare.StepPurge, Status: 400, Details: []cloudflare.Detail{{Code: 1136, Message: "no URL purge here"}}}
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.n++
+	return fmt.Sprintf("%s-%s", ref, b.Values()[0]), 1, nil
+}
+
+func tags(n int) []string {
+	s := make([]string, n)
+	for i := range s {
+		s[i] = fmt.Sprintf("t%03d", i)
+	}
+	return s
+}
+
+func TestRunRecordsEveryBatchInPlanOrder(t *testing.T) {
+	t.Parallel()
+	p := plan.Build("zone", []plan.Target{{Name: "Staging", Ref: "s"}, {Name: "Production"}}, config.Items{Tags: tags(450)}, 30)
+	api := &fakeAPI{fail: map[string]bool{"t200": true}}
+	var calls int
+	envs := Run(context.Background(), p, api, Options{Concurrency: 3, Progress: func(Progress) { calls++ }})
+
+	type row struct {
+		Env, ID string
+		Status  result.Status
+		Count   int
+		Items   int
+	}
+	var got []row
+	for _, e := range envs {
+		for _, b := range e.Batches {
+			got = append(got, row{e.Name, b.ID, b.Status, b.Count, len(b.Items)})
+		}
+	}
+	want := []row{
+		{"Staging", "s-t000", result.Purged, 100, 0},
+		{"Staging", "s-t100", result.Purged, 100, 0},
+		{"Staging", "", result.Failed, 100, 100},
+		{"Staging", "s-t300", result.Purged, 100, 0},
+		{"Staging", "s-t400", result.Purged, 50, 0},
+		{"Production", "-t000", result.Purged, 100, 0},
+		{"Production", "-t100", result.Purged, 100, 0},
+		{"Production", "", result.Failed, 100, 100},
+		{"Production", "-t300", result.Purged, 100, 0},
+		{"Production", "-t400", result.Purged, 50, 0},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("batches (-want +got):\n%s", diff)
+	}
+	if envs[0].Endpoint != result.EndpointEnvironment || envs[1].Endpoint != result.EndpointZone {
+		t.Errorf("endpoints: %q, %q", envs[0].Endpoint, envs[1].Endpoint)
+	}
+	if f := envs[0].Batches[2]; f.Error == nil || f.Error.Code != 1136 || f.Attempts != 3 {
+		t.Errorf("failed batch: %+v", f)
+	}
+	if peak := api.peak.Load(); peak > 3 {
+		t.Errorf("%d requests in flight, want at most 3", peak)
+	}
+	if calls != 10 {
+		t.Errorf("progress called %d times, want once per request (10)", calls)
+	}
+}
+
+func TestRunTimeoutFailsWhatWasNotConfirmed(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	p := plan.Build("zone", []plan.Target{{Name: "Production"}}, config.Items{Everything: true}, 30)
+	envs := Run(ctx, p, apiFunc(func(ctx context.Context) error { return &cloudflare.Error{Step: cloudflare.StepPurge, Err: ctx.Err()} }), Options{})
+	b := envs[0].Batches[0]
+	if b.Status != result.Failed || b.Error == nil || b.Error.Message != "not purged: the run was cancelled before Cloudflare confirmed this batch" {
+		t.Errorf("batch: %+v %+v", b, b.Error)
+	}
+}
+
+type apiFunc func(ctx context.Context) error
+
+func (f apiFunc) Purge(ctx context.Context, _, _ string, _ plan.Batch) (string, int, error) {
+	return "", 1, f(ctx)
+}
+
+func TestFailMarksAllButPurged(t *testing.T) {
+	t.Parallel()
+	p := plan.Build("zone", []plan.Target{{Name: "Staging"}}, config.Items{Tags: tags(150)}, 30)
+	envs := Planned(p)
+	envs[0].Batches[0].Status = result.Purged
+	Fail(envs, p, &result.Error{Message: "stopped"})
+	if envs[0].Batches[0].Status != result.Purged || envs[0].Batches[1].Status != result.Failed || len(envs[0].Batches[1].Items) != 50 {
+		t.Errorf("batches: %+v", envs[0].Batches)
+	}
+}
