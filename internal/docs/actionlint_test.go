@@ -1,0 +1,152 @@
+package docs
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// actionlintVersion is the actionlint that the tests and the CI job run.
+//
+// It runs as a command (go run pkg@version), not as a library: actionlint
+// v1.7.12 is built against go.yaml.in/yaml/v4 v4.0.0-rc.3, whose API
+// v4.0.0 (required by kin-openapi) changed, so the two cannot share this
+// module's build. go run builds it in its own module, checked against the
+// Go checksum database like any dependency.
+const actionlintVersion = "v1.7.12"
+
+// lintProblem is one error of actionlint's JSON output.
+type lintProblem struct {
+	Message  string `json:"message"`
+	Filepath string `json:"filepath"`
+	Line     int    `json:"line"`
+	Column   int    `json:"column"`
+	Kind     string `json:"kind"`
+}
+
+// actionlint lints the workflows of the project at dir (a directory with
+// .git and .github/workflows). It uses shellcheck when it is installed
+// (GitHub's Ubuntu runners have it), so run: scripts are checked too; and
+// it reads ./action.yml for "uses: ./" steps and checks their inputs,
+// outputs and branding.
+func actionlint(t *testing.T, dir string) []lintProblem {
+	t.Helper()
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("no go command on PATH")
+	}
+	if _, err := exec.LookPath("shellcheck"); err != nil {
+		t.Log("shellcheck is not installed: run: scripts are not checked")
+	}
+	cmd := exec.Command(goBin, "run", "github.com/rhysd/actionlint/cmd/actionlint@"+actionlintVersion, "-format", "{{json .}}")
+	cmd.Dir = dir
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err = cmd.Run()
+	var exit *exec.ExitError
+	// actionlint exits 1 when it found problems; anything else is a failure to run.
+	if err != nil && !(errors.As(err, &exit) && exit.ExitCode() == 1 && stdout.Len() > 0) {
+		t.Fatalf("go run actionlint@%s: %v\n%s%s", actionlintVersion, err, stdout.String(), stderr.String())
+	}
+	var problems []lintProblem
+	if s := bytes.TrimSpace(stdout.Bytes()); len(s) > 0 {
+		if err := json.Unmarshal(s, &problems); err != nil {
+			t.Fatalf("actionlint output: %v\n%s", err, s)
+		}
+	}
+	return problems
+}
+
+// TestWorkflowsLint: actionlint passes on every workflow of the repository.
+func TestWorkflowsLint(t *testing.T) {
+	t.Parallel()
+	root := repoRoot(t)
+	if _, err := os.Stat(filepath.Join(root, ".git")); err != nil {
+		t.Skip("not a git checkout: actionlint finds the project by its .git")
+	}
+	for _, p := range actionlint(t, root) {
+		t.Errorf("%s:%d:%d: %s [%s]", p.Filepath, p.Line, p.Column, p.Message, p.Kind)
+	}
+}
+
+// TestCIRunsSameActionlint: the CI job and the tests run one actionlint.
+func TestCIRunsSameActionlint(t *testing.T) {
+	t.Parallel()
+	if want := "actionlint/cmd/actionlint@" + actionlintVersion; !strings.Contains(string(readRepoFile(t, ".github/workflows/ci.yml")), want) {
+		t.Errorf("ci.yml does not run %s", want)
+	}
+}
+
+// thisAction matches this action in a README example's uses: line.
+var thisAction = regexp.MustCompile(`(?m)^(\s*(?:-\s+)?uses:\s+)cloudflare-purge/cloudflare-purge@\S+`)
+
+// otherFile is the first line of a YAML example that is not a workflow
+// ("# .gitlab-ci.yml"): such examples are not linted as workflows.
+var otherFile = regexp.MustCompile(`^#\s+(\S+\.ya?ml)\s*$`)
+
+// readmeWorkflows are the README's ```yaml examples that are workflows.
+func readmeWorkflows(t *testing.T) []codeBlock {
+	t.Helper()
+	var out []codeBlock
+	for _, cb := range codeBlocks(readme(t)) {
+		if cb.Info != "yaml" {
+			continue
+		}
+		first, _, _ := strings.Cut(cb.Text, "\n")
+		if m := otherFile.FindStringSubmatch(first); m != nil && !strings.HasPrefix(m[1], ".github/workflows/") {
+			continue
+		}
+		out = append(out, cb)
+	}
+	return out
+}
+
+// TestReadmeExamplesLint: every workflow example of the README passes
+// actionlint. Each is linted as a workflow of a project that holds this
+// action.yml, with this action's uses: turned into "uses: ./", so that
+// actionlint also checks the inputs it passes and the outputs it reads.
+func TestReadmeExamplesLint(t *testing.T) {
+	t.Parallel()
+	examples := readmeWorkflows(t)
+	if len(examples) < 8 {
+		t.Fatalf("README has %d ```yaml workflow examples; want at least 8 (quick start and usage)", len(examples))
+	}
+	dir := t.TempDir()
+	for _, d := range []string{".git", filepath.Join(".github", "workflows")} {
+		if err := os.MkdirAll(filepath.Join(dir, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, f := range []string{"action.yml", "Dockerfile"} {
+		if err := os.WriteFile(filepath.Join(dir, f), readRepoFile(t, f), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, ex := range examples {
+		if !thisAction.MatchString(ex.Text) {
+			t.Errorf("README.md:%d: the example does not use cloudflare-purge/cloudflare-purge", ex.Line)
+		}
+		src := thisAction.ReplaceAllString(ex.Text, "${1}./")
+		name := filepath.Join(dir, ".github", "workflows", fmt.Sprintf("readme-%d.yml", ex.Line))
+		if err := os.WriteFile(name, []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, p := range actionlint(t, dir) {
+		// The file is named for the example's first line in the README.
+		first, err := strconv.Atoi(strings.TrimSuffix(strings.TrimPrefix(filepath.Base(p.Filepath), "readme-"), ".yml"))
+		if err != nil {
+			t.Errorf("%s:%d:%d: %s [%s]", p.Filepath, p.Line, p.Column, p.Message, p.Kind)
+			continue
+		}
+		t.Errorf("README.md:%d:%d: %s [%s]", first+p.Line-1, p.Column, p.Message, p.Kind)
+	}
+}
