@@ -5,10 +5,10 @@ package app
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -41,6 +41,9 @@ type Env struct {
 	Sleep func(context.Context, time.Duration) error
 	// RequestTimeout, if set, bounds each attempt (tests; default 30s).
 	RequestTimeout time.Duration
+	// Pacer, if set, replaces the run's pace.Pacer (tests that fake the
+	// clock).
+	Pacer cloudflare.Pacer
 }
 
 // Main runs the program and returns its exit code.
@@ -62,10 +65,25 @@ type runner struct {
 
 // run is the whole flow: config -> resolve -> plan -> purge -> result.
 // It always returns a result, also when the run fails.
-func (rn runner) run(ctx context.Context, src config.Source) *result.Result {
+func (rn runner) run(ctx context.Context, src config.Source) (r *result.Result) {
 	start := time.Now()
-	r := &result.Result{}
+	r = &result.Result{}
 	defer func() { r.Finish(time.Since(start)) }()
+	var cfg *config.Config
+	defer func() {
+		// A bug must not cost the outputs and the summary, nor print a
+		// panic past the redactor.
+		if p := recover(); p != nil {
+			err := fmt.Errorf("internal error (please report it with the debug log): %v", p)
+			rn.log.Debugf("%s", debug.Stack())
+			if cfg != nil && len(r.Environments) == 0 {
+				rn.stopped(r, cfg, r.ZoneID, err)
+				return
+			}
+			r.Error = result.NewError(err)
+			rn.log.Errorf("%s", err)
+		}
+	}()
 
 	cfg, err := config.Load(src)
 	if err != nil {
@@ -79,6 +97,10 @@ func (rn runner) run(ctx context.Context, src config.Source) *result.Result {
 	ctx, cancel := context.WithTimeout(ctx, cfg.Timeout)
 	defer cancel()
 
+	pacer := rn.env.Pacer
+	if pacer == nil {
+		pacer = pace.New(pace.Options{Sleep: rn.env.Sleep})
+	}
 	client := cloudflare.New(cloudflare.Options{
 		BaseURL:        cfg.APIURL,
 		Auth:           cfg.Auth,
@@ -86,7 +108,7 @@ func (rn runner) run(ctx context.Context, src config.Source) *result.Result {
 		RequestTimeout: rn.env.RequestTimeout,
 		Retry:          retry.Default(cfg.MaxRetries),
 		Sleep:          rn.env.Sleep,
-		Pacer:          pace.New(),
+		Pacer:          pacer,
 		Debugf:         rn.log.Debugf,
 	})
 
@@ -252,6 +274,7 @@ func runAction(ctx context.Context, env Env) int {
 	rn := runner{env: env, log: actionLog{gha}}
 
 	r := rn.run(ctx, config.Source{Input: gha.GetInput, Getenv: env.Getenv, Dir: env.Getenv("GITHUB_WORKSPACE")})
+	red.Result(r)
 
 	logGroups(rn.log, r)
 	if err := writeFiles(gha, red, r); err != nil {
@@ -279,5 +302,3 @@ func writeFiles(gha *githubactions.Action, red redactor, r *result.Result) (err 
 	}
 	return nil
 }
-
-var errUsage = errors.New("usage")

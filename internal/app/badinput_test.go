@@ -46,6 +46,8 @@ func TestActionRejectsBadInput(t *testing.T) {
 		{"files-from stdin in the action", map[string]string{"files-from": "-"}, []string{"files-from", "standard input"}},
 		{"bad api-url", map[string]string{"tags": "a", "api-url": "api.cloudflare.com"}, []string{"api-url", `"api.cloudflare.com"`, "http or https"}},
 		{"api-url with credentials", map[string]string{"tags": "a", "api-url": "https://user:pw@example.com"}, []string{"api-url", "must not contain credentials"}},
+		{"api-url with the token in it", map[string]string{"tags": "a", "api-url": "https://proxy.example/" + testToken + "/client/v4"}, []string{"api-url", "contains the API credentials (value hidden)"}},
+		{"the token given as the zone", map[string]string{"tags": "a", "zone": testToken}, []string{"zone", "value hidden: it contains a credential"}},
 		{"bad base-url", map[string]string{"files": "/a.css", "base-url": "example.com"}, []string{"base-url", `"example.com"`}},
 		{"environment with control characters", map[string]string{"tags": "a", "environment": "Sta\x01ging"}, []string{"environment", "not an environment name"}},
 	}

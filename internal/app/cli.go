@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http/httptest"
+	"runtime/debug"
 	"strings"
 
 	"github.com/cloudflare-purge/cloudflare-purge/internal/config"
@@ -76,10 +77,8 @@ func parseFlags(args []string, stderr io.Writer) (*cliFlags, *flag.FlagSet, erro
 	fs.BoolVar(&f.sandbox, "sandbox", false, "run against the built-in emulator (example.com, no token needed)")
 	fs.BoolVar(&f.debug, "debug", false, "log every API call on standard error")
 	fs.BoolVar(&f.version, "version", false, "print the version and exit")
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), usageHead)
-		fs.PrintDefaults()
-	}
+	// runCLI prints the usage for --help; Parse must not print it too.
+	fs.Usage = func() {}
 	if err := fs.Parse(args); err != nil {
 		return nil, fs, err
 	}
@@ -103,13 +102,14 @@ func runCLI(ctx context.Context, env Env) int {
 	switch {
 	case errors.Is(err, flag.ErrHelp):
 		fs.SetOutput(env.Stdout)
-		fs.Usage()
+		fmt.Fprint(env.Stdout, usageHead)
+		fs.PrintDefaults()
 		return result.ExitOK
 	case err != nil:
 		fmt.Fprintf(env.Stderr, "error: %v\nRun cloudflare-purge --help for usage.\n", err)
 		return result.ExitConfig
 	case f.version:
-		fmt.Fprintf(env.Stdout, "cloudflare-purge %s\n", Version)
+		fmt.Fprintf(env.Stdout, "cloudflare-purge %s\n", version())
 		return result.ExitOK
 	}
 
@@ -126,11 +126,12 @@ func runCLI(ctx context.Context, env Env) int {
 	debug := f.debug || env.Getenv("RUNNER_DEBUG") == "1"
 	rn := runner{env: env, log: textLog{w: stderr, debug: debug}}
 	r := rn.run(ctx, src)
+	red.Result(r)
 
 	if f.json {
 		fmt.Fprintf(stdout, "%s\n", report.JSON(r))
 	} else {
-		fmt.Fprint(stdout, report.Human(r))
+		fmt.Fprint(stdout, defuse(report.Human(r)))
 	}
 	return r.ExitCode()
 }
@@ -162,4 +163,16 @@ func sandboxSource(src config.Source, url string) config.Source {
 		return getenv(k)
 	}
 	return src
+}
+
+// version is the stamped Version, else the module version that go install
+// or go run pkg@version recorded.
+func version() string {
+	if Version != "dev" {
+		return Version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return Version
 }

@@ -33,6 +33,9 @@ type harness struct {
 
 	// sleeps records the waits between retries; nothing really sleeps.
 	sleeps []time.Duration
+	// throttles records the pauses the client asked of the pacer after a
+	// 429; the test pacer never waits in real time.
+	throttles []time.Duration
 	// RequestTimeout bounds each attempt (short, for hung-connection tests).
 	RequestTimeout time.Duration
 }
@@ -85,8 +88,28 @@ func (h *harness) env(args []string, vars map[string]string, stdin string) (Env,
 			return ctx.Err()
 		},
 		RequestTimeout: h.RequestTimeout,
+		Pacer:          testPacer{h},
 	}
 	return env, &stdout, &stderr
+}
+
+// testPacer stands in for pace.Pacer, which waits in real time: it records
+// the pauses asked for and lets every request go at once (the injected
+// Sleep has already "waited" for Retry-After).
+type testPacer struct{ h *harness }
+
+func (p testPacer) Wait(ctx context.Context, urls int) error { return ctx.Err() }
+func (p testPacer) Throttled(d time.Duration) {
+	p.h.mu.Lock()
+	defer p.h.mu.Unlock()
+	p.h.throttles = append(p.h.throttles, d)
+}
+
+// waits returns a copy of the sleeps recorded so far.
+func (h *harness) waits() []time.Duration {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return append([]time.Duration(nil), h.sleeps...)
 }
 
 // action runs the program as the runner does: every input of action.yml as
@@ -94,11 +117,18 @@ func (h *harness) env(args []string, vars map[string]string, stdin string) (Env,
 // summary files. extra sets other environment variables.
 func (h *harness) action(inputs map[string]string, extra map[string]string) run {
 	h.t.Helper()
+	return h.actionIn(h.dir, inputs, extra, nil)
+}
+
+// actionIn is action with its output files in dir, and mod, if set,
+// changing the process's Env (a clock, a pacer) before the run.
+func (h *harness) actionIn(dir string, inputs map[string]string, extra map[string]string, mod func(*Env)) run {
+	h.t.Helper()
 	vars := map[string]string{
 		"GITHUB_ACTIONS":      "true",
 		"GITHUB_WORKSPACE":    h.dir,
-		"GITHUB_OUTPUT":       filepath.Join(h.dir, "output.txt"),
-		"GITHUB_STEP_SUMMARY": filepath.Join(h.dir, "summary.md"),
+		"GITHUB_OUTPUT":       filepath.Join(dir, "output.txt"),
+		"GITHUB_STEP_SUMMARY": filepath.Join(dir, "summary.md"),
 	}
 	os.Remove(vars["GITHUB_OUTPUT"])
 	os.Remove(vars["GITHUB_STEP_SUMMARY"])
@@ -112,6 +142,9 @@ func (h *harness) action(inputs map[string]string, extra map[string]string) run 
 		vars[k] = v
 	}
 	env, stdout, stderr := h.env(nil, vars, "")
+	if mod != nil {
+		mod(&env)
+	}
 	code := Main(context.Background(), env)
 	out, _ := os.ReadFile(vars["GITHUB_OUTPUT"])
 	sum, _ := os.ReadFile(vars["GITHUB_STEP_SUMMARY"])

@@ -46,8 +46,10 @@ type textLog struct {
 	debug bool
 }
 
+// printf defuses lines too: the CLI may run in a workflow's run: step,
+// where its standard error is the job's log.
 func (l textLog) printf(prefix, format string, args ...any) {
-	fmt.Fprintf(l.w, prefix+format+"\n", args...)
+	fmt.Fprint(l.w, defuse(fmt.Sprintf(prefix+format, args...))+"\n")
 }
 func (l textLog) Debugf(format string, args ...any) {
 	if l.debug {

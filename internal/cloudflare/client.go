@@ -5,6 +5,7 @@ package cloudflare
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -60,7 +61,11 @@ func New(o Options) *Client {
 		o.Sleep = retry.Sleep
 	}
 	if o.HTTPClient == nil {
-		o.HTTPClient = &http.Client{}
+		o.HTTPClient = &http.Client{
+			// Go forwards X-Auth-Key and X-Auth-Email on a redirect to
+			// another host: credentials go to api-url and nowhere else.
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		}
 	}
 	opts := []option.RequestOption{
 		option.WithBaseURL(o.BaseURL + "/"),
@@ -170,12 +175,12 @@ func (c *Client) Purge(ctx context.Context, zoneID, ref string, b plan.Batch) (i
 		urls = len(b.Files)
 	}
 	err = c.call(ctx, StepPurge, func(ctx context.Context) error {
-		attempts++
 		if c.o.Pacer == nil {
 			return nil
 		}
 		return c.o.Pacer.Wait(ctx, urls)
 	}, func(ctx context.Context, res **http.Response) (envelope, error) {
+		attempts++ // counted once sent: a run that ends in the pacer's wait sent nothing
 		var env cache.CachePurgeResponseEnvelope
 		var err error
 		if ref == "" {
@@ -269,17 +274,20 @@ type envelope struct {
 }
 
 var (
-	errNoID      = errors.New("Cloudflare answered success but sent no purge id")
-	errNotJSON   = errors.New("the response was not Cloudflare JSON (a proxy error page or a cut-off body)")
+	errNoID    = errors.New("the API answered success but sent no purge id")
+	errNotJSON = errors.New("the response was not Cloudflare JSON (a proxy error page or a cut-off body)")
+	// ErrNotJSON marks a failure whose answer was no API answer at all.
+	ErrNotJSON   = errNotJSON
 	errTimedOut  = errors.New("no answer within the request timeout")
-	errNoSuccess = errors.New(`Cloudflare answered "success": false`)
+	errNoSuccess = errors.New(`the API answered "success": false`)
 )
 
 // call runs one API call under the retry policy. before runs ahead of each
 // attempt (pacing); do makes the attempt with a per-attempt timeout.
 func (c *Client) call(ctx context.Context, step Step, before func(context.Context) error, do func(context.Context, **http.Response) (envelope, error)) error {
 	var last *Error
-	attempts, err := c.o.Retry.Do(ctx, c.o.Sleep, func(ctx context.Context) (retry.Verdict, error) {
+	sent := 0 // attempts that reached the network: not one the run ended in the pacer's wait
+	_, err := c.o.Retry.Do(ctx, c.o.Sleep, func(ctx context.Context) (retry.Verdict, error) {
 		if before != nil {
 			if err := before(ctx); err != nil {
 				return retry.Verdict{}, err
@@ -288,11 +296,12 @@ func (c *Client) call(ctx context.Context, step Step, before func(context.Contex
 		actx, cancel := context.WithTimeout(ctx, c.o.RequestTimeout)
 		defer cancel()
 		var res *http.Response
+		sent++
 		env, err := do(actx, &res)
 		v, cerr := classify(step, res, env, err, ctx, actx)
 		if cerr != nil {
 			last = cerr
-			if v.Retry && res != nil && res.StatusCode == http.StatusTooManyRequests && c.o.Pacer != nil {
+			if v.Retry && res != nil && (res.StatusCode == http.StatusTooManyRequests || cerr.Code() == 1134) && c.o.Pacer != nil {
 				c.o.Pacer.Throttled(c.o.Retry.Wait(0, v))
 			}
 			return v, cerr
@@ -304,10 +313,24 @@ func (c *Client) call(ctx context.Context, step Step, before func(context.Contex
 	}
 	if last == nil || !errors.As(err, &last) {
 		// The run's context ended before an attempt completed.
-		return &Error{Step: step, Attempts: attempts, Err: err}
+		return &Error{Step: step, Attempts: sent, Err: runEnded(err)}
 	}
-	last.Attempts = attempts
+	last.Attempts = sent
 	return last
+}
+
+// ErrRunTimeout marks a call that the run's timeout cut short.
+var ErrRunTimeout = errors.New("the run's timeout ran out")
+
+// runEnded says in words why the run's context ended.
+func runEnded(err error) error {
+	switch {
+	case errors.Is(err, context.DeadlineExceeded):
+		return fmt.Errorf("%w (%w)", ErrRunTimeout, err)
+	case errors.Is(err, context.Canceled):
+		return fmt.Errorf("the run was cancelled (%w)", err)
+	}
+	return err
 }
 
 // classify turns one attempt's outcome into an error (nil on success) and
@@ -316,7 +339,7 @@ func classify(step Step, res *http.Response, env envelope, err error, runCtx, at
 	e := &Error{Step: step}
 	switch {
 	case runCtx.Err() != nil:
-		e.Err = runCtx.Err()
+		e.Err = runEnded(runCtx.Err())
 		return retry.Verdict{}, e
 	case err != nil && attemptCtx.Err() != nil:
 		e.Err = errTimedOut
@@ -331,6 +354,10 @@ func classify(step Step, res *http.Response, env envelope, err error, runCtx, at
 	case errors.As(err, &apiErr):
 		for _, d := range apiErr.Errors {
 			e.Details = append(e.Details, Detail{Code: int(d.Code), Message: d.Message})
+		}
+		if len(e.Details) == 0 && !json.Valid([]byte(apiErr.JSON.RawJSON())) {
+			// The SDK takes any error body, an HTML page from a proxy too.
+			e.Err = errNotJSON
 		}
 	case err != nil:
 		// An HTML error page from a proxy, or a body cut off mid-way.

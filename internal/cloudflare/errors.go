@@ -102,6 +102,8 @@ func (e *Error) Hint() string {
 		return fmt.Sprintf("Check that the token has the %s permission for this zone.", e.Step.Permission())
 	case e.Status == 429:
 		return hint(e.Step, 1134)
+	case errors.Is(e.Err, ErrRunTimeout):
+		return "Raise timeout, or purge by tags, hosts or prefixes to send fewer requests."
 	case e.Status == 0 && e.Err != nil && !errors.Is(e.Err, errNoID):
 		return "Check api-url and the network; the request was retried with backoff."
 	}

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"time"
 )
@@ -175,10 +176,51 @@ func Load(src Source) (*Config, error) {
 	errs = append(errs, itemErrs...)
 	c.Items = items
 
+	if containsAny(c.APIURL, auth.Secrets()) {
+		// It would show in every debug line and network error.
+		errs = append(errs, inputErr(InputAPIURL, "", "contains the API credentials (value hidden): give them as api-token or api-key and api-email only"))
+	}
 	if len(errs) > 0 {
+		hideSecrets(errs, auth.Secrets())
 		return nil, errors.Join(errs...)
 	}
 	return c, nil
+}
+
+// hideSecrets drops the value from the errors about an input that holds
+// a credential, such as a token pasted into zone: messages quote values,
+// shortened, and a shortened secret would escape the log's masking.
+// Some problems quote part of the value, maybe lower-cased: those parts
+// are masked too.
+func hideSecrets(errs []error, secrets []string) {
+	for _, err := range errs {
+		if j, ok := err.(interface{ Unwrap() []error }); ok {
+			hideSecrets(j.Unwrap(), secrets)
+		}
+		ie, ok := err.(*InputError)
+		if !ok {
+			continue
+		}
+		if containsAny(ie.Value, secrets) {
+			ie.Value = ""
+			ie.Problem += " (value hidden: it contains a credential)"
+		}
+		for _, s := range secrets {
+			if s != "" {
+				ie.Problem = regexp.MustCompile("(?i)"+regexp.QuoteMeta(s)).ReplaceAllString(ie.Problem, "***")
+			}
+		}
+	}
+}
+
+// containsAny tells whether s holds one of subs, in any case.
+func containsAny(s string, subs []string) bool {
+	for _, sub := range subs {
+		if sub != "" && strings.Contains(strings.ToLower(s), strings.ToLower(sub)) {
+			return true
+		}
+	}
+	return false
 }
 
 func lookupInput(name string) Input {

@@ -1,47 +1,326 @@
-// Package pace spaces purge requests to the account's rate limit, shared by
-// every request of a run: when Cloudflare answers 429, every request waits.
+// Package pace spaces purge requests to the account's purge budget, shared
+// by every request of a run, so that a run goes as fast as the budget
+// refills and is (almost) never refused.
+//
+// Cloudflare meters purges per account with two token buckets (API.md,
+// "Limits"): one counts URLs, the other counts requests that carry tags,
+// hosts, prefixes or purge_everything. The Pacer keeps a model of both and
+// lets a request go when its bucket has the tokens, oldest request first.
+//
+// The model starts from the plan's published numbers when the plan is known
+// (the zone lookup names it), else from Enterprise's, the largest: zone
+// versioning, what this action is for, is an Enterprise feature, and a wrong
+// guess costs one wave of refused requests, after which the budget is
+// learned. On a 429 every request pauses for Retry-After and the buckets in
+// use step down to the next smaller plan's numbers (then halve), so that
+// only the requests already in flight are refused.
 package pace
 
 import (
 	"context"
+	"math"
+	"strings"
 	"sync"
 	"time"
+
+	"github.com/cloudflare-purge/cloudflare-purge/internal/retry"
 )
+
+// Budget is one token bucket: Rate tokens per second, at most Burst saved.
+type Budget struct {
+	Rate  float64
+	Burst float64
+}
+
+// kind is the bucket a request draws from.
+type kind int
+
+const (
+	urlKind  kind = iota // a token per URL
+	flexKind             // a token per request of tags, hosts, prefixes or everything
+	numKinds
+)
+
+// ladders are the published budgets (API.md, "Limits (per account)"), one
+// rung per distinct budget, largest plan first.
+var ladders = [numKinds][]Budget{
+	urlKind:  {{3000, 3000}, {1500, 1500}, {800, 800}},       // Enterprise; Business and Pro; Free
+	flexKind: {{50, 500}, {10, 50}, {5, 25}, {5.0 / 60, 25}}, // Enterprise; Business; Pro; Free
+}
+
+// plans maps a plan to its rung on each ladder.
+var plans = map[string][numKinds]int{
+	"enterprise": {0, 0},
+	"business":   {1, 1},
+	"pro":        {1, 2},
+	"free":       {2, 3},
+}
+
+const (
+	// margin of refill is kept out of every burst. A request reaches
+	// Cloudflare a round trip after we let it go, and round trips vary: a
+	// fast one behind a slow one spends tokens earlier than we counted, up
+	// to the jitter's worth of refill. A 429 costs a pause of a second or
+	// more, 50 ms of budget costs 50 ms once.
+	margin = 50 * time.Millisecond
+	// minPause is the shortest pause after a 429. Retry-After comes in whole
+	// seconds, so anything shorter is a guess (no Retry-After), and a URL
+	// bucket refills completely in a second: waiting that long wastes none
+	// of its budget.
+	minPause = time.Second
+	// suspectWindow: a 429 answers a request sent about a round trip ago.
+	// Throttled does not say which kind it was, so every kind sent within
+	// this window steps down.
+	suspectWindow = 2 * time.Second
+	// recoverAfter is how long a known plan's budget stays stepped down
+	// after a 429 (another job sharing the account) before it climbs back
+	// one rung.
+	recoverAfter = 10 * time.Second
+)
+
+// Published returns a plan's budgets for URLs and for the other purge
+// requests. plan is a name as the zone lookup returns it ("Pro Website"),
+// or a legacy id ("pro"); ok is false for a plan not in API.md's table.
+func Published(plan string) (urls, requests Budget, ok bool) {
+	rungs, ok := plans[planKey(plan)]
+	if !ok {
+		return Budget{}, Budget{}, false
+	}
+	return ladders[urlKind][rungs[urlKind]], ladders[flexKind][rungs[flexKind]], true
+}
+
+// planKey is the first word of a plan name, lower case: "Free Website",
+// "Enterprise Website" and the legacy ids "free", "enterprise" agree on it.
+func planKey(name string) string {
+	f := strings.Fields(strings.ToLower(name))
+	if len(f) == 0 {
+		return ""
+	}
+	return f[0]
+}
+
+// Options configure a Pacer. The zero value paces a real run of unknown plan.
+type Options struct {
+	// Plan is the account's plan, as the zone lookup names it; empty or
+	// unknown: start from Enterprise's budget and learn from 429s.
+	Plan string
+	// Now and Sleep are the clock; nil means real time. Sleep must return
+	// ctx.Err() when ctx ends first.
+	Now   func() time.Time
+	Sleep func(ctx context.Context, d time.Duration) error
+}
 
 // Pacer is safe for concurrent use.
 type Pacer struct {
-	mu    sync.Mutex
-	until time.Time // no request starts before this
+	now   func() time.Time
+	sleep func(context.Context, time.Duration) error
+
+	mu      sync.Mutex
+	known   bool      // the budgets are a known plan's: trusted once, and they climb back
+	until   time.Time // no request starts before this (a 429's pause)
+	buckets [numKinds]bucket
 }
 
-// New returns a Pacer with no budget learned yet.
-func New() *Pacer { return &Pacer{} }
+// bucket is the model of one of the account's buckets.
+type bucket struct {
+	kind   kind
+	rung   int // on the kind's ladder; past its end, the last budget halved per rung
+	home   int // the rung a known plan's budget climbs back to
+	budget Budget
+	// tokens may go negative: what requests waiting for their turn took.
+	tokens float64
+	last   time.Time // tokens is as of last
+	// epoch changes when a 429 empties the bucket: waiters take their turn again.
+	epoch     int
+	lastUse   time.Time // the latest turn given
+	biggest   float64   // the largest request seen, in tokens
+	stepped   time.Time // the last step down or up
+	throttled time.Time // the last 429 that hit this bucket
+}
+
+// New returns a Pacer.
+func New(o Options) *Pacer {
+	p := &Pacer{now: o.Now, sleep: o.Sleep}
+	if p.now == nil {
+		p.now = time.Now
+	}
+	if p.sleep == nil {
+		p.sleep = retry.Sleep
+	}
+	now := p.now()
+	for k := range p.buckets {
+		b := &p.buckets[k]
+		b.kind, b.last = kind(k), now
+		b.setRung(0)
+		b.tokens = b.burst()
+	}
+	p.UsePlan(o.Plan)
+	return p
+}
+
+// UsePlan sets the budgets to the plan's published numbers, as the zone
+// lookup learns it. An unknown plan changes nothing and returns false.
+func (p *Pacer) UsePlan(plan string) bool {
+	rungs, ok := plans[planKey(plan)]
+	if !ok {
+		return false
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.known = true
+	now := p.now()
+	for k := range p.buckets {
+		b := &p.buckets[k]
+		b.advance(now)
+		b.setRung(rungs[k])
+		b.home = b.rung
+		b.tokens = min(b.tokens, b.burst())
+	}
+	return true
+}
 
 // Wait blocks until a request carrying urls URLs (0 for tags, hosts,
 // prefixes or everything) may be sent.
 func (p *Pacer) Wait(ctx context.Context, urls int) error {
+	k, n := flexKind, 1.0
+	if urls > 0 {
+		k, n = urlKind, float64(urls)
+	}
+	p.mu.Lock()
+	b := &p.buckets[k]
+	b.biggest = max(b.biggest, n)
+	epoch := -1
+	var turn time.Time
 	for {
-		p.mu.Lock()
-		d := time.Until(p.until)
-		p.mu.Unlock()
+		now := p.now()
+		if epoch != b.epoch {
+			turn, epoch = b.take(now, n), b.epoch
+		}
+		until := p.until
+		d := later(turn, until).Sub(now)
 		if d <= 0 {
+			p.mu.Unlock()
 			return ctx.Err()
 		}
-		t := time.NewTimer(d)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return ctx.Err()
-		case <-t.C:
+		p.mu.Unlock()
+		if err := p.sleep(ctx, d); err != nil {
+			return err
+		}
+		p.mu.Lock()
+		// Go, unless a 429 came meanwhile: then wait for its pause, and take
+		// a turn again if it emptied our bucket. Looping only on a change
+		// keeps a fake Sleep (tests) from spinning.
+		if p.until.Equal(until) && b.epoch == epoch {
+			p.mu.Unlock()
+			return nil
 		}
 	}
 }
 
-// Throttled records a 429: no request starts for wait.
+// Throttled records a 429: no request starts for wait (at least minPause),
+// and the kinds sent lately step down to a smaller budget (a known plan's
+// from its second 429 on). A 429 that comes during a pause answers a
+// request sent before it: it only extends the pause, so that one wave of
+// refusals costs one step.
 func (p *Pacer) Throttled(wait time.Duration) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if u := time.Now().Add(wait); u.After(p.until) {
-		p.until = u
+	now := p.now()
+	end := now.Add(max(wait, minPause))
+	if now.Before(p.until) {
+		p.until = later(p.until, end)
+		return
 	}
+	p.until = end
+	for k := range p.buckets {
+		b := &p.buckets[k]
+		if b.lastUse.IsZero() || now.Sub(b.lastUse) > suspectWindow {
+			continue
+		}
+		// A known plan's budget is right: a first 429 means requests bunched
+		// up on the way, or another job spent some of it, and the pause lets
+		// the bucket refill. Another one soon after: others keep spending it.
+		if !p.known || b.rung > b.home || now.Sub(b.throttled) < recoverAfter {
+			b.stepDown(wait)
+			b.stepped = now
+			if !p.known {
+				b.home = b.rung // a guessed budget that was refused is not tried again
+			}
+		}
+		b.throttled = now
+		// The account's bucket is empty now; forget the turns given on the
+		// old budget (epoch), so that waiters take them again.
+		b.tokens, b.last = 0, now
+		b.epoch++
+	}
+}
+
+// take reserves n tokens and returns when the request may go: now if the
+// bucket has them, else when the refill will have paid for them.
+func (b *bucket) take(now time.Time, n float64) time.Time {
+	b.advance(now)
+	if b.rung > b.home && now.Sub(b.stepped) >= recoverAfter {
+		b.setRung(b.rung - 1)
+		b.stepped = now
+	}
+	b.tokens -= n
+	turn := now
+	if b.tokens < 0 {
+		turn = now.Add(time.Duration(-b.tokens / b.budget.Rate * float64(time.Second)))
+	}
+	b.lastUse = later(b.lastUse, turn)
+	return turn
+}
+
+func (b *bucket) advance(now time.Time) {
+	if dt := now.Sub(b.last); dt > 0 {
+		b.tokens = min(b.burst(), b.tokens+b.budget.Rate*dt.Seconds())
+		b.last = now
+	}
+}
+
+// burst is the budget's burst less the margin, but never less than one
+// request of the largest size seen (else such a request could never go).
+func (b *bucket) burst() float64 {
+	return max(b.budget.Burst-b.budget.Rate*margin.Seconds(), min(b.budget.Burst, b.biggest))
+}
+
+// stepDown moves to the next rung. Cloudflare's Retry-After is the time
+// until the refused request's tokens are there, in whole seconds rounded
+// up; with an empty bucket that is n/rate. So a Retry-After of two seconds
+// or more tells that n/rate > Retry-After - 1s: a budget smaller than the
+// next rung's, maybe (Free's 5 tag requests a minute answer 12 s).
+func (b *bucket) stepDown(retryAfter time.Duration) {
+	rung := b.rung + 1
+	if retryAfter >= 2*time.Second {
+		n := max(b.biggest, 1)
+		for n/budgetAt(b.kind, rung).Rate <= (retryAfter - time.Second).Seconds() {
+			rung++
+		}
+	}
+	b.setRung(rung)
+}
+
+func (b *bucket) setRung(rung int) {
+	b.rung, b.budget = rung, budgetAt(b.kind, rung)
+	b.tokens = min(b.tokens, b.burst())
+}
+
+// budgetAt is the budget of a rung: past the ladder's end (the account has
+// less than Free's budget: others spend it too), the last one halved per rung.
+func budgetAt(k kind, rung int) Budget {
+	l := ladders[k]
+	if rung < len(l) {
+		return l[rung]
+	}
+	f := math.Ldexp(1, -(rung - len(l) + 1))
+	last := l[len(l)-1]
+	return Budget{Rate: last.Rate * f, Burst: last.Burst * f}
+}
+
+func later(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
 }

@@ -5,6 +5,7 @@ package purge
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -65,7 +66,7 @@ func Run(ctx context.Context, p plan.Plan, api API, o Options) []result.Environm
 				defer wg.Done()
 				defer func() { <-sem }()
 				out := &envs[ti].Batches[bi]
-				id, attempts, err := api.Purge(ctx, p.ZoneID, t.Ref, b)
+				id, attempts, err := send(ctx, api, p.ZoneID, t.Ref, b)
 				out.Attempts = attempts
 				if err != nil {
 					out.Status = result.Failed
@@ -88,6 +89,17 @@ func Run(ctx context.Context, p plan.Plan, api API, o Options) []result.Environm
 	}
 	wg.Wait()
 	return envs
+}
+
+// send is api.Purge, with a panic turned into the batch's failure: a bug
+// in one request must not lose the other batches' outcomes.
+func send(ctx context.Context, api API, zoneID, ref string, b plan.Batch) (id string, attempts int, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			id, err = "", fmt.Errorf("internal error (please report it): %v", p)
+		}
+	}()
+	return api.Purge(ctx, zoneID, ref, b)
 }
 
 // Planned lays out the plan as results with every batch planned: the dry
@@ -129,6 +141,10 @@ func batchError(ctx context.Context, err error) *result.Error {
 		e.Hint = "Raise timeout, or purge by tags, hosts or prefixes to send fewer requests."
 	case errors.Is(err, context.Canceled):
 		e.Message = "not purged: the run was cancelled before Cloudflare confirmed this batch"
+	case errors.Is(ctx.Err(), context.DeadlineExceeded):
+		// The deadline came while waiting to retry: the last error stands,
+		// but it was not the last word.
+		e.Message += " (then the run's timeout ran out before another attempt)"
 	}
 	return e
 }

@@ -168,7 +168,9 @@ func list(envs []cloudflare.Environment) string {
 func versioningError(err error, asked []string) error {
 	var ce *cloudflare.Error
 	if !errors.As(err, &ce) || ce.Status == 0 || ce.Status >= 500 || ce.Status == http.StatusTooManyRequests ||
-		ce.Status == http.StatusUnauthorized || ce.Status == http.StatusForbidden || ce.Code() == 10000 {
+		ce.Status == http.StatusUnauthorized || ce.Status == http.StatusForbidden || ce.Code() == 10000 ||
+		errors.Is(err, cloudflare.ErrNotJSON) { // a proxy's page or a cut-off body: no answer from the API
+
 		return err
 	}
 	return configErr("environment %s cannot be purged: zone versioning is not available on this zone (Cloudflare error %d: %s); purge Production (an empty environment) or enable zone versioning",

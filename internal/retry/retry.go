@@ -36,7 +36,7 @@ type Verdict struct {
 // not say how long to wait.
 func (p Policy) Backoff(n int) time.Duration {
 	d := p.Cap
-	if n < 30 && p.Base<<n < p.Cap {
+	if n < 63 && p.Base <= p.Cap>>n { // Base<<n <= Cap, without overflowing
 		d = p.Base << n
 	}
 	j := p.Jitter

@@ -1,0 +1,304 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"net/http"
+	"net/http/httptest"
+	"runtime"
+	"runtime/metrics"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/cloudflare-purge/cloudflare-purge/internal/emulator"
+	"github.com/cloudflare-purge/cloudflare-purge/internal/pace"
+	"github.com/cloudflare-purge/cloudflare-purge/internal/plan"
+	"github.com/cloudflare-purge/cloudflare-purge/internal/retry"
+)
+
+// workload is what one run purges, where, and against which account.
+type workload struct {
+	plan emulator.Plan
+	// rtt is the emulator's added latency: every call takes this long.
+	rtt time.Duration
+	// byName gives the zone by name (one lookup) rather than by ID.
+	byName bool
+	// envs are the environment input; empty: Production only.
+	envs            []string
+	urls, tags      int // per environment
+	filesPerRequest int
+	omitRetryAfter  bool
+}
+
+// The example zone, with a fourth environment for runs that purge four at once.
+const qaRef = "c0ffee0ddba11c0ffee0ddba11c0ff"
+
+func zoneWithFourEnvironments(plan emulator.Plan) emulator.Zone {
+	z := emulator.Zone{
+		ID: emulator.ExampleZoneID, Name: emulator.ExampleZoneName,
+		AccountID: emulator.ExampleAccountID, AccountName: "Example Account",
+		Plan: plan, Versioning: true,
+		Environments: []emulator.Environment{
+			{Name: "Production", Ref: emulator.ProductionRef, Version: 3, Expression: `(cf.zone.name eq "example.com")`},
+			{Name: "Staging", Ref: emulator.StagingRef, Version: 4, Expression: `(cf.zone.name eq "example.com" and http.host eq "staging.example.com")`},
+			{Name: "Development", Ref: emulator.DevelopmentRef, Version: 4, Expression: `(cf.zone.name eq "example.com" and http.cookie contains "env=development")`},
+			{Name: "QA", Ref: qaRef, Version: 4, Expression: `(cf.zone.name eq "example.com" and http.host eq "qa.example.com")`},
+		},
+	}
+	return z
+}
+
+var envRefs = map[string]string{
+	"Production": "", "Staging": emulator.StagingRef, "Development": emulator.DevelopmentRef, "QA": qaRef,
+}
+
+func (w workload) urlList() []string {
+	u := make([]string, w.urls)
+	for i := range u {
+		u[i] = fmt.Sprintf("https://example.com/assets/%06d/app.css", i)
+	}
+	return u
+}
+
+func (w workload) tagList() []string {
+	t := make([]string, w.tags)
+	for i := range t {
+		t[i] = fmt.Sprintf("tag-%05d", i)
+	}
+	return t
+}
+
+func (w workload) targets() []string {
+	if len(w.envs) == 0 {
+		return []string{"Production"}
+	}
+	return w.envs
+}
+
+// lookups are the calls a run cannot skip before its purges.
+func (w workload) lookups() int {
+	n := 0
+	if w.byName {
+		n++
+	}
+	if slices.ContainsFunc(w.envs, func(e string) bool { return e != "Production" }) {
+		n++
+	}
+	return n
+}
+
+// minRequests is the fewest purge requests: per kind, ceil(items / limit),
+// for every environment.
+func (w workload) minRequests() int {
+	per := ceilDiv(w.urls, w.filesPerRequest) + ceilDiv(w.tags, plan.ListItemsPerRequest)
+	return per * len(w.targets())
+}
+
+// floor is the fastest the account's budget allows: the lookups, one after
+// the other; each bucket's demand beyond its burst, at its refill rate (the
+// two buckets refill side by side); and the last request's round trip.
+func (w workload) floor() time.Duration {
+	urlBudget, reqBudget, ok := pace.Published(string(w.plan))
+	if !ok {
+		panic("unknown plan " + w.plan)
+	}
+	envs := float64(len(w.targets()))
+	urlTokens := float64(w.urls) * envs
+	reqTokens := float64(ceilDiv(w.tags, plan.ListItemsPerRequest)) * envs
+	drain := max(0, (urlTokens-urlBudget.Burst)/urlBudget.Rate, (reqTokens-reqBudget.Burst)/reqBudget.Rate)
+	return time.Duration(w.lookups()+1)*w.rtt + time.Duration(drain*float64(time.Second))
+}
+
+func ceilDiv(a, b int) int { return (a + b - 1) / b }
+
+// args are the CLI flags of the run, with the URLs on standard input.
+func (w workload) args(apiURL string) []string {
+	zone := emulator.ExampleZoneID
+	if w.byName {
+		zone = emulator.ExampleZoneName
+	}
+	a := []string{
+		"--zone", zone, "--api-url", apiURL, "--api-token", emulator.SandboxToken,
+		"--environment", strings.Join(w.targets(), ","), "--files-per-request", fmt.Sprint(w.filesPerRequest),
+		"--json",
+	}
+	if w.urls > 0 {
+		a = append(a, "--files-from", "-")
+	}
+	if w.tags > 0 {
+		a = append(a, "--tags", strings.Join(w.tagList(), ","))
+	}
+	return a
+}
+
+func (w workload) stdin() string { return strings.Join(w.urlList(), "\n") }
+
+// server is the emulator behind a loopback listener, with the time of the
+// first request it received.
+type server struct {
+	em    *emulator.Emulator
+	srv   *httptest.Server
+	first atomic.Pointer[time.Time]
+}
+
+func newServer(tb testing.TB, w workload, now func() time.Time, latency time.Duration) *server {
+	s := &server{em: emulator.New(emulator.Options{
+		Plan: w.plan, RateLimits: true, OmitRetryAfter: w.omitRetryAfter, Latency: latency, Now: now,
+	})}
+	s.em.AddZone(zoneWithFourEnvironments(w.plan))
+	s.srv = httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		t := time.Now()
+		s.first.CompareAndSwap(nil, &t)
+		s.em.ServeHTTP(rw, r)
+	}))
+	tb.Cleanup(s.srv.Close)
+	return s
+}
+
+func (s *server) apiURL() string { return s.srv.URL + "/client/v4" }
+
+func (s *server) reset() {
+	s.em.Reset()
+	s.first.Store(nil)
+}
+
+// tally is what the emulator saw of one run.
+type tally struct {
+	purges, limited, lookups int
+	lost                     int // items of the workload never accepted
+}
+
+func (s *server) tally(w workload) tally {
+	var t tally
+	for _, r := range s.em.Requests() {
+		switch {
+		case strings.HasSuffix(r.Path, "/purge_cache"):
+			t.purges++
+		default:
+			t.lookups++
+		}
+		if r.Status == http.StatusTooManyRequests {
+			t.limited++
+		}
+	}
+	accepted := map[string]bool{}
+	for _, p := range s.em.Purges() {
+		for _, item := range p.Items {
+			accepted[p.EnvironmentRef+" "+item] = true
+		}
+	}
+	for _, env := range w.targets() {
+		for _, items := range [][]string{w.urlList(), w.tagList()} {
+			for _, item := range items {
+				if !accepted[envRefs[env]+" "+item] {
+					t.lost++
+				}
+			}
+		}
+	}
+	return t
+}
+
+// report sums runs' figures and reports their means as b's metrics.
+type report struct {
+	runs          int
+	wall, floor   time.Duration
+	xFloor, xMin  float64
+	limited, lost int
+	peakBytes     float64 // the largest of the runs
+}
+
+func (r *report) add(wall, floor time.Duration, t tally, minPurges int, peakBytes float64) {
+	r.runs++
+	r.wall += wall
+	r.floor = floor
+	r.xFloor += wall.Seconds() / floor.Seconds()
+	r.xMin += float64(t.purges) / float64(minPurges)
+	r.limited += t.limited
+	r.lost += t.lost
+	r.peakBytes = max(r.peakBytes, peakBytes)
+}
+
+// emit reports the means; memUnit names the memory figure ("" for none).
+func (r *report) emit(b *testing.B, memUnit string) {
+	n := float64(r.runs)
+	b.ReportMetric(r.xFloor/n, "x-floor")
+	b.ReportMetric(r.xMin/n, "x-min-requests")
+	b.ReportMetric(float64(r.limited)/n, "429s")
+	b.ReportMetric(float64(r.lost)/n, "lost-items")
+	b.ReportMetric(r.floor.Seconds(), "floor-s")
+	b.ReportMetric(r.wall.Seconds()/n, "wall-s")
+	if memUnit != "" {
+		b.ReportMetric(math.Round(r.peakBytes/(1<<20)*10)/10, memUnit)
+	}
+}
+
+// heapSampler records the largest heap (live and not yet collected
+// objects, runtime/metrics' /memory/classes/heap/objects:bytes) of this
+// process while it runs, above what it was at the start.
+type heapSampler struct {
+	stop chan struct{}
+	done sync.WaitGroup
+	base uint64
+	peak atomic.Uint64
+}
+
+const heapMetric = "/memory/classes/heap/objects:bytes"
+
+func readHeap() uint64 {
+	s := []metrics.Sample{{Name: heapMetric}}
+	metrics.Read(s)
+	return s[0].Value.Uint64()
+}
+
+func startHeapSampler() *heapSampler {
+	runtime.GC()
+	h := &heapSampler{stop: make(chan struct{}), base: readHeap()}
+	h.done.Go(func() {
+		t := time.NewTicker(2 * time.Millisecond)
+		defer t.Stop()
+		for {
+			if v := readHeap(); v > h.peak.Load() {
+				h.peak.Store(v)
+			}
+			select {
+			case <-h.stop:
+				return
+			case <-t.C:
+			}
+		}
+	})
+	return h
+}
+
+// end stops sampling and returns the peak above the start, in bytes.
+func (h *heapSampler) end() float64 {
+	close(h.stop)
+	h.done.Wait()
+	return float64(h.peak.Load() - min(h.base, h.peak.Load()))
+}
+
+// scaledClock runs scale times faster than real time, from when it was
+// made: the emulator's rate limits, the pacer and the retries all keep time
+// by it, so a run whose floor is minutes takes seconds.
+type scaledClock struct {
+	start time.Time
+	scale float64
+}
+
+func (c scaledClock) Now() time.Time {
+	return c.start.Add(time.Duration(float64(time.Since(c.start)) * c.scale))
+}
+
+func (c scaledClock) Sleep(ctx context.Context, d time.Duration) error {
+	return retry.Sleep(ctx, time.Duration(float64(d)/c.scale))
+}
+
+func (c scaledClock) real(d time.Duration) time.Duration {
+	return time.Duration(float64(d) / c.scale)
+}
