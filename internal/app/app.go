@@ -41,8 +41,10 @@ type Env struct {
 	Sleep func(context.Context, time.Duration) error
 	// RequestTimeout, if set, bounds each attempt (tests; default 30s).
 	RequestTimeout time.Duration
-	// Pacer, if set, replaces the run's pace.Pacer (tests that fake the
-	// clock).
+	// Now, if set, is the pacer's clock (benchmarks on a fast clock; pair
+	// it with Sleep).
+	Now func() time.Time
+	// Pacer, if set, replaces the run's pace.Pacer (tests that record it).
 	Pacer cloudflare.Pacer
 }
 
@@ -98,8 +100,10 @@ func (rn runner) run(ctx context.Context, src config.Source) (r *result.Result) 
 	defer cancel()
 
 	pacer := rn.env.Pacer
+	var ownPacer *pace.Pacer
 	if pacer == nil {
-		pacer = pace.New(pace.Options{Sleep: rn.env.Sleep})
+		ownPacer = pace.New(pace.Options{Now: rn.env.Now, Sleep: rn.env.Sleep})
+		pacer = ownPacer
 	}
 	client := cloudflare.New(cloudflare.Options{
 		BaseURL:        cfg.APIURL,
@@ -123,6 +127,10 @@ func (rn runner) run(ctx context.Context, src config.Source) (r *result.Result) 
 			return rn.stopped(r, cfg, "", err)
 		}
 		zoneID, r.ZoneID = z.ID, z.ID
+		if ownPacer != nil {
+			// The plan names the account's purge budget: pace to it from the start.
+			ownPacer.UsePlan(z.Plan)
+		}
 	}
 
 	targets, err := resolve.Targets(ctx, client, zoneID, cfg.Environments)

@@ -9,17 +9,12 @@ import (
 
 	"github.com/cloudflare-purge/cloudflare-purge/internal/app"
 	"github.com/cloudflare-purge/cloudflare-purge/internal/emulator"
-	"github.com/cloudflare-purge/cloudflare-purge/internal/pace"
 )
 
 // purgeCase is one benchmark: a workload and how the run is paced.
 type purgeCase struct {
 	name string
 	w    workload
-	// pacerPlan, if set, gives the run a pacer told the plan, as the zone
-	// lookup returns it ("Pro Website"). Empty: the pacer the program makes
-	// itself, which does not know the plan and learns the budget from 429s.
-	pacerPlan string
 	// scale, if above 1, runs the emulator's rate limits, the pacer and the
 	// retries on a clock that many times faster than real time (see
 	// scaledClock); round trips shrink alike. Figures are in that clock's
@@ -37,16 +32,15 @@ var (
 )
 
 // Cases come in pairs. "plan-known": the zone is given by name, and the
-// lookup's answer names the plan; the pacer is told it (pacerPlan) as the
-// program does once app.go passes the looked-up plan to UsePlan. "plan-learned":
-// the zone is given by ID, so no call names the plan and the pacer learns
-// the budget from 429s, starting from Enterprise's.
+// lookup's answer names the plan, which the program passes to its pacer.
+// "plan-learned": the zone is given by ID, so no call names the plan and the
+// pacer learns the budget from 429s, starting from Enterprise's.
 var purgeCases = []purgeCase{
-	{name: "pro/3000-urls+300-tags/plan-known", w: proMixed, pacerPlan: "Pro Website"},
+	{name: "pro/3000-urls+300-tags/plan-known", w: proMixed},
 	{name: "pro/3000-urls+300-tags/plan-learned", w: byID(proMixed)},
 	// Free refills 5 tag requests a minute: the 2 requests beyond the burst
 	// of 25 make a 24 s floor, so these cases run 10 times faster than real time.
-	{name: "free/2700-tags/plan-known/time-x10", w: freeTags, pacerPlan: "Free Website", scale: 10},
+	{name: "free/2700-tags/plan-known/time-x10", w: freeTags, scale: 10},
 	{name: "free/2700-tags/plan-learned/time-x10", w: byID(freeTags), scale: 10},
 	{name: "free/2700-tags/plan-learned/no-retry-after/time-x10", w: withoutRetryAfter(byID(freeTags)), scale: 10},
 	// Zone versioning is an Enterprise feature: the learned budget starts right.
@@ -97,10 +91,7 @@ func BenchmarkPurge(b *testing.B) {
 					Getenv: func(string) string { return "" },
 				}
 				if c.scale > 1 {
-					env.Sleep = clock.Sleep
-					env.Pacer = pace.New(pace.Options{Plan: c.pacerPlan, Now: clock.Now, Sleep: clock.Sleep})
-				} else if c.pacerPlan != "" {
-					env.Pacer = pace.New(pace.Options{Plan: c.pacerPlan})
+					env.Now, env.Sleep = clock.Now, clock.Sleep
 				}
 				// Bound the run whatever happens: three floors and a minute.
 				ctx, cancel := context.WithTimeout(context.Background(), clock.real(3*floor+time.Minute))

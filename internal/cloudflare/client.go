@@ -29,6 +29,10 @@ type Pacer interface {
 	Throttled(wait time.Duration)
 }
 
+// MaxConnsPerHost is the idle connections kept to the API: at least the
+// purges in flight.
+const MaxConnsPerHost = 32
+
 // Options configures a Client.
 type Options struct {
 	BaseURL    string
@@ -61,7 +65,13 @@ func New(o Options) *Client {
 		o.Sleep = retry.Sleep
 	}
 	if o.HTTPClient == nil {
+		t := http.DefaultTransport.(*http.Transport).Clone()
+		// Keep a connection per request in flight: the default of 2 idle
+		// connections per host makes concurrent purges over HTTP/1.1 (a
+		// proxy, the emulator) dial again and again.
+		t.MaxIdleConnsPerHost = MaxConnsPerHost
 		o.HTTPClient = &http.Client{
+			Transport: t,
 			// Go forwards X-Auth-Key and X-Auth-Email on a redirect to
 			// another host: credentials go to api-url and nowhere else.
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
@@ -124,6 +134,7 @@ func (c *Client) FindZones(ctx context.Context, name, accountID string) ([]Zone,
 		}
 		found = found[:0]
 		for _, z := range page.Result {
+			//lint:ignore SA1019 the zone's plan is the only published hint of the account's purge budget.
 			found = append(found, Zone{ID: z.ID, Name: z.Name, AccountID: z.Account.ID, AccountName: z.Account.Name, Plan: z.Plan.Name})
 		}
 		return envelope{success: true}, nil

@@ -215,10 +215,6 @@ func TestReadmeFacts(t *testing.T) {
 	}
 }
 
-// pendingLinks are files that another change is writing: a missing one is
-// logged, not failed. Remove an entry once its file is in the repository.
-var pendingLinks = map[string]bool{"docs/benchmarks.md": true}
-
 var mdLink = regexp.MustCompile(`\]\(([^)\s]+)\)`)
 
 // TestDocLinks: every relative link of the Markdown files at the root points
@@ -242,10 +238,6 @@ func TestDocLinks(t *testing.T) {
 			}
 			target, _, _ = strings.Cut(target, "#")
 			if _, err := os.Stat(filepath.Join(root, filepath.FromSlash(target))); err != nil {
-				if pendingLinks[target] {
-					t.Logf("%s links to %s, which is not written yet", filepath.Base(doc), target)
-					continue
-				}
 				t.Errorf("%s links to %s: %v", filepath.Base(doc), target, err)
 			}
 		}
