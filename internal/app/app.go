@@ -90,7 +90,7 @@ func (rn runner) run(ctx context.Context, src config.Source) (r *result.Result) 
 	cfg, err := config.Load(src)
 	if err != nil {
 		r.Error = result.NewError(err)
-		for _, e := range flatten(err) {
+		for _, e := range config.Problems(err) {
 			rn.log.Errorf("%s", e)
 		}
 		return r
@@ -199,18 +199,6 @@ func progress(log logger, total int) func(purge.Progress) {
 	}
 }
 
-// flatten lists the errors that errors.Join put together.
-func flatten(err error) []error {
-	if j, ok := err.(interface{ Unwrap() []error }); ok {
-		var out []error
-		for _, e := range j.Unwrap() {
-			out = append(out, flatten(e)...)
-		}
-		return out
-	}
-	return []error{err}
-}
-
 // secretValues reads the secret inputs before validation, so that they are
 // masked before anything else is printed.
 func secretValues(input func(string) string, getenv func(string) string) []string {
@@ -244,7 +232,7 @@ func logGroups(log logger, r *result.Result) {
 		for i, b := range e.Batches {
 			switch {
 			case b.Status == result.Failed && b.Error != nil && r.Error == nil:
-				log.Errorf("%s request %d (%d %s): %s", e.Name, i+1, b.Count, b.Kind, describe(b.Error))
+				log.Errorf("%s request %d (%d %s): %s", e.Name, i+1, b.Count, b.Kind, b.Error.Text())
 			case b.Status == result.Purged:
 				purged++
 				log.Debugf("request %d: %d %s purged, id %s, %d attempts", i+1, b.Count, b.Kind, b.ID, b.Attempts)
@@ -256,17 +244,6 @@ func logGroups(log logger, r *result.Result) {
 		}
 		log.EndGroup()
 	}
-}
-
-func describe(e *result.Error) string {
-	s := e.Message
-	if e.Code != 0 {
-		s = fmt.Sprintf("Cloudflare error %d: %s", e.Code, s)
-	}
-	if e.Hint != "" {
-		s += ". " + e.Hint
-	}
-	return s
 }
 
 // runAction is the GitHub Action: inputs from INPUT_*, outputs to

@@ -223,6 +223,18 @@ func containsAny(s string, subs []string) bool {
 	return false
 }
 
+// Problems lists the errors that a Load error joins, one per problem.
+func Problems(err error) []error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		var out []error
+		for _, e := range j.Unwrap() {
+			out = append(out, Problems(e)...)
+		}
+		return out
+	}
+	return []error{err}
+}
+
 func lookupInput(name string) Input {
 	for _, in := range Inputs {
 		if in.Name == name {

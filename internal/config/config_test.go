@@ -217,7 +217,7 @@ func TestLoadErrors(t *testing.T) {
 		t.Fatalf("error %v is not ErrInvalidInput", err)
 	}
 	var names []string
-	for _, e := range flatten(err) {
+	for _, e := range Problems(err) {
 		ie, ok := e.(*InputError)
 		if !ok {
 			t.Errorf("%T %v is not an *InputError", e, e)
@@ -312,18 +312,6 @@ func TestLoadBounds(t *testing.T) {
 	if _, err := Load(src); err == nil || !strings.Contains(err.Error(), "line 2 is longer than 65536 bytes") {
 		t.Errorf("files-from with a 10 MB line: %v", err)
 	}
-}
-
-// flatten lists the errors that errors.Join put together.
-func flatten(err error) []error {
-	if j, ok := err.(interface{ Unwrap() []error }); ok {
-		var out []error
-		for _, e := range j.Unwrap() {
-			out = append(out, flatten(e)...)
-		}
-		return out
-	}
-	return []error{err}
 }
 
 func itoa(i int) string {

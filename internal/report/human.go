@@ -41,7 +41,7 @@ func Human(r *result.Result) string {
 			if bt.Status != result.Failed || bt.Error == nil || r.Error != nil {
 				continue
 			}
-			fmt.Fprintf(&b, "  request %d (%d %s) failed: %s\n", i+1, bt.Count, bt.Kind, errorText(bt.Error))
+			fmt.Fprintf(&b, "  request %d (%d %s) failed: %s\n", i+1, bt.Count, bt.Kind, bt.Error.Text())
 			for j, it := range bt.Items {
 				if j == humanMaxItems {
 					fmt.Fprintf(&b, "    ... and %d more (--json lists them all)\n", len(bt.Items)-humanMaxItems)
@@ -52,7 +52,7 @@ func Human(r *result.Result) string {
 		}
 	}
 	if r.Error != nil {
-		fmt.Fprintf(&b, "Error: %s\n", errorText(r.Error))
+		fmt.Fprintf(&b, "Error: %s\n", r.Error.Text())
 	}
 	if r.DryRun {
 		fmt.Fprintf(&b, "Planned %d items in %d requests (%dms).\n", planned(r), plannedRequests(r), r.DurationMS)
@@ -60,15 +60,4 @@ func Human(r *result.Result) string {
 		fmt.Fprintf(&b, "Purged %d items, %d failed, in %d requests sent (%dms).\n", r.PurgedCount, r.FailedCount, r.Requests, r.DurationMS)
 	}
 	return b.String()
-}
-
-func errorText(e *result.Error) string {
-	s := e.Message
-	if e.Code != 0 {
-		s = fmt.Sprintf("Cloudflare error %d: %s", e.Code, s)
-	}
-	if e.Hint != "" {
-		s += " (" + e.Hint + ")"
-	}
-	return s
 }

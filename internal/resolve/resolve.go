@@ -170,11 +170,14 @@ func versioningError(err error, asked []string) error {
 	if !errors.As(err, &ce) || ce.Status == 0 || ce.Status >= 500 || ce.Status == http.StatusTooManyRequests ||
 		ce.Status == http.StatusUnauthorized || ce.Status == http.StatusForbidden || ce.Code() == 10000 ||
 		errors.Is(err, cloudflare.ErrNotJSON) { // a proxy's page or a cut-off body: no answer from the API
-
 		return err
 	}
-	return configErr("environment %s cannot be purged: zone versioning is not available on this zone (Cloudflare error %d: %s); purge Production (an empty environment) or enable zone versioning",
-		strings.Join(quoteAll(asked), ", "), ce.Code(), ce.Message())
+	why := ce.Message()
+	if ce.Code() != 0 {
+		why = fmt.Sprintf("Cloudflare error %d: %s", ce.Code(), why)
+	}
+	return configErr("environment %s cannot be purged: zone versioning is not available on this zone (%s); purge Production (an empty environment) or enable zone versioning",
+		strings.Join(quoteAll(asked), ", "), why)
 }
 
 func quoteAll(s []string) []string {

@@ -5,6 +5,7 @@ package result
 
 import (
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/cloudflare-purge/cloudflare-purge/internal/cloudflare"
@@ -76,6 +77,19 @@ type Error struct {
 	Message    string `json:"message"`
 	Hint       string `json:"hint,omitempty"`
 	HTTPStatus int    `json:"http_status,omitempty"`
+}
+
+// Text is the error for a log line or a report: Cloudflare's code and
+// message, then the hint.
+func (e *Error) Text() string {
+	s := e.Message
+	if e.Code != 0 {
+		s = fmt.Sprintf("Cloudflare error %d: %s", e.Code, s)
+	}
+	if e.Hint != "" {
+		s += ". " + e.Hint
+	}
+	return s
 }
 
 // Error kinds.
