@@ -138,7 +138,7 @@ func (rn runner) run(ctx context.Context, src config.Source) (r *result.Result) 
 		return rn.stopped(r, cfg, zoneID, err)
 	}
 	p := plan.Build(zoneID, targets, cfg.Items, cfg.FilesPerRequest)
-	rn.log.Infof("Plan: %d items in %d requests to %s", cfg.Items.Count()*len(targets), p.Requests(), describeTargets(targets))
+	rn.log.Infof("Plan: %s in %s to %s", report.Count(cfg.Items.Count()*len(targets), "item"), report.Count(p.Requests(), "request"), describeTargets(targets))
 
 	if cfg.DryRun {
 		r.Environments = purge.Planned(p)
@@ -232,13 +232,13 @@ func logGroups(log logger, r *result.Result) {
 		for i, b := range e.Batches {
 			switch {
 			case b.Status == result.Failed && b.Error != nil && r.Error == nil:
-				log.Errorf("%s request %d (%d %s): %s", e.Name, i+1, b.Count, b.Kind, b.Error.Text())
+				log.Errorf("%s request %d (%s): %s", e.Name, i+1, report.KindCount(b.Count, b.Kind), b.Error.Text())
 			case b.Status == result.Purged:
 				purged++
-				log.Debugf("request %d: %d %s purged, id %s, %d attempts", i+1, b.Count, b.Kind, b.ID, b.Attempts)
+				log.Debugf("request %d: %s purged, id %s, %s", i+1, report.KindCount(b.Count, b.Kind), b.ID, report.Count(b.Attempts, "attempt"))
 			}
 		}
-		log.Infof("%s: %d items purged in %d of %d requests, %d items failed", e.Name, e.PurgedCount, purged, len(e.Batches), e.FailedCount)
+		log.Infof("%s: %s purged in %d of %s, %d failed", e.Name, report.Count(e.PurgedCount, "item"), purged, report.Count(len(e.Batches), "request"), e.FailedCount)
 		if e.Endpoint == result.EndpointZone && purged > 0 {
 			log.Infof("Production goes through the zone endpoint: every environment of the zone was purged.")
 		}

@@ -379,7 +379,7 @@ func TestSandbox(t *testing.T) {
 	if r.code != 0 {
 		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
 	}
-	for _, w := range []string{"Staging", emulator.StagingRef, "Purged 1 items, 0 failed"} {
+	for _, w := range []string{"Staging", emulator.StagingRef, "Purged 1 item, 0 failed"} {
 		if !strings.Contains(r.stdout, w) {
 			t.Errorf("sandbox report lacks %q:\n%s", w, r.stdout)
 		}

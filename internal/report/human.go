@@ -32,7 +32,7 @@ func Human(r *result.Result) string {
 		case e.Ref == "":
 			where = "not resolved"
 		}
-		fmt.Fprintf(&b, "%s (%s): %s in %d requests", e.Name, where, kinds(e), len(e.Batches))
+		fmt.Fprintf(&b, "%s (%s): %s in %s", e.Name, where, kinds(e), Count(len(e.Batches), "request"))
 		if !r.DryRun {
 			fmt.Fprintf(&b, ": %d purged, %d failed", e.PurgedCount, e.FailedCount)
 		}
@@ -41,7 +41,7 @@ func Human(r *result.Result) string {
 			if bt.Status != result.Failed || bt.Error == nil || r.Error != nil {
 				continue
 			}
-			fmt.Fprintf(&b, "  request %d (%d %s) failed: %s\n", i+1, bt.Count, bt.Kind, bt.Error.Text())
+			fmt.Fprintf(&b, "  request %d (%s) failed: %s\n", i+1, KindCount(bt.Count, bt.Kind), bt.Error.Text())
 			for j, it := range bt.Items {
 				if j == humanMaxItems {
 					fmt.Fprintf(&b, "    ... and %d more (--json lists them all)\n", len(bt.Items)-humanMaxItems)
@@ -55,9 +55,9 @@ func Human(r *result.Result) string {
 		fmt.Fprintf(&b, "Error: %s\n", r.Error.Text())
 	}
 	if r.DryRun {
-		fmt.Fprintf(&b, "Planned %d items in %d requests (%dms).\n", planned(r), plannedRequests(r), r.DurationMS)
+		fmt.Fprintf(&b, "Planned %s in %s (%dms).\n", Count(planned(r), "item"), Count(plannedRequests(r), "request"), r.DurationMS)
 	} else {
-		fmt.Fprintf(&b, "Purged %d items, %d failed, in %d requests sent (%dms).\n", r.PurgedCount, r.FailedCount, r.Requests, r.DurationMS)
+		fmt.Fprintf(&b, "Purged %s, %d failed, in %s sent (%dms).\n", Count(r.PurgedCount, "item"), r.FailedCount, Count(r.Requests, "request"), r.DurationMS)
 	}
 	return b.String()
 }

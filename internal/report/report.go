@@ -71,3 +71,32 @@ func JSONBounded(r *result.Result, max int) []byte {
 	}
 	return JSON(&slim)
 }
+
+// Count is "1 item" or "2 items".
+func Count(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+// KindCount says how many items of a batch kind: "1 URL", "3 tags",
+// "2 prefixes", "everything".
+func KindCount(n int, kind string) string {
+	switch kind {
+	case "files":
+		return Count(n, "URL")
+	case "files-with-headers":
+		return Count(n, "URL") + " with headers"
+	case "tags", "hosts":
+		return Count(n, strings.TrimSuffix(kind, "s"))
+	case "prefixes":
+		if n == 1 {
+			return "1 prefix"
+		}
+		return fmt.Sprintf("%d prefixes", n)
+	case "purge-everything":
+		return "everything"
+	}
+	return fmt.Sprintf("%d %s", n, kind)
+}

@@ -48,9 +48,9 @@ func Summary(r *result.Result) string {
 	}
 	fmt.Fprintf(&b, "| | |\n|---|---|\n| Zone | %s |\n", zone)
 	if r.DryRun {
-		fmt.Fprintf(&b, "| Planned | %d items in %d requests |\n", planned(r), plannedRequests(r))
+		fmt.Fprintf(&b, "| Planned | %s in %s |\n", Count(planned(r), "item"), Count(plannedRequests(r), "request"))
 	} else {
-		fmt.Fprintf(&b, "| Purged | %d items |\n| Failed | %d items |\n| Requests sent | %d |\n", r.PurgedCount, r.FailedCount, r.Requests)
+		fmt.Fprintf(&b, "| Purged | %s |\n| Failed | %s |\n| Requests sent | %d |\n", Count(r.PurgedCount, "item"), Count(r.FailedCount, "item"), r.Requests)
 	}
 	fmt.Fprintf(&b, "| Duration | %s |\n\n", (time.Duration(r.DurationMS) * time.Millisecond).String())
 
@@ -101,7 +101,7 @@ func writeFailures(b *strings.Builder, r *result.Result) {
 			if shown++; shown > summaryMaxErrors {
 				continue
 			}
-			what := fmt.Sprintf("%s, request %d (%d %s)", md(e.Name), i+1, bt.Count, bt.Kind)
+			what := fmt.Sprintf("%s, request %d (%s)", md(e.Name), i+1, KindCount(bt.Count, bt.Kind))
 			errText := md(bt.Error.Message)
 			if bt.Error.Code != 0 {
 				errText = fmt.Sprintf("Cloudflare error %d: %s", bt.Error.Code, errText)
@@ -146,11 +146,7 @@ func kinds(e result.Environment) string {
 	}
 	parts := make([]string, len(order))
 	for i, k := range order {
-		if k == "purge-everything" {
-			parts[i] = "everything"
-			continue
-		}
-		parts[i] = fmt.Sprintf("%d %s", counts[k], k)
+		parts[i] = KindCount(counts[k], k)
 	}
 	return strings.Join(parts, ", ")
 }
