@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"time"
 
@@ -138,6 +139,9 @@ func (rn runner) run(ctx context.Context, src config.Source) (r *result.Result) 
 		return rn.stopped(r, cfg, zoneID, err)
 	}
 	p := plan.Build(zoneID, targets, cfg.Items, cfg.FilesPerRequest)
+	if len(targets) > 1 && slices.ContainsFunc(targets, plan.Target.IsZone) {
+		rn.log.Warningf("Production is purged through the zone endpoint, which purges every environment of the zone: purging the other environments as well sends requests that change nothing")
+	}
 	rn.log.Infof("Plan: %s in %s to %s", report.Count(cfg.Items.Count()*len(targets), "item"), report.Count(p.Requests(), "request"), describeTargets(targets))
 
 	if cfg.DryRun {

@@ -283,6 +283,14 @@ func TestActionRefusesConfigurationThatDoesNotMatch(t *testing.T) {
 			wantCode: 2,
 		},
 		{
+			// A refusal of the lookup, as the purge of an unknown zone ID
+			// would be: exit 1 either way, with the 7003 hint.
+			name:     "unknown zone ID",
+			inputs:   map[string]string{"zone": "44444444444444444444444444444444", "environment": "Staging", "tags": "a"},
+			want:     []string{"Cloudflare error 7003", "check zone and environment"},
+			wantCode: 1,
+		},
+		{
 			name: "zone without versioning",
 			setup: func(e *emulator.Emulator) {
 				e.AddZone(emulator.Zone{ID: "33333333333333333333333333333333", Name: "plain.example", AccountID: emulator.ExampleAccountID})
@@ -383,5 +391,18 @@ func TestSandbox(t *testing.T) {
 		if !strings.Contains(r.stdout, w) {
 			t.Errorf("sandbox report lacks %q:\n%s", w, r.stdout)
 		}
+	}
+}
+
+func TestActionWarnsThatProductionCoversTheOthers(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, emulator.Options{})
+	r := h.action(h.defaults(map[string]string{"environment": "Staging,Production", "tags": "a"}), nil)
+	if r.code != 0 || !strings.Contains(r.stdout, "::warning::Production is purged through the zone endpoint, which purges every environment") {
+		t.Errorf("exit %d; want a warning that Production covers Staging:\n%s", r.code, r.stdout)
+	}
+	r = h.action(h.defaults(map[string]string{"environment": "Staging,Development", "tags": "a"}), nil)
+	if strings.Contains(r.stdout, "::warning::") {
+		t.Errorf("a warning without Production:\n%s", r.stdout)
 	}
 }

@@ -127,13 +127,16 @@ func (c *Client) FindZones(ctx context.Context, name, accountID string) ([]Zone,
 		q.Account.Value, q.Account.Present = a, true
 	}
 	var found []Zone
-	err := c.call(ctx, StepZoneLookup, nil, func(ctx context.Context, res **http.Response) (envelope, error) {
+	_, err := c.call(ctx, StepZoneLookup, nil, func(ctx context.Context, res **http.Response) (envelope, error) {
 		page, err := c.zones.List(ctx, q, option.WithResponseInto(res))
 		if err != nil {
 			return envelope{}, err
 		}
 		found = found[:0]
 		for _, z := range page.Result {
+			if !validID(z.ID) {
+				return envelope{errors: []Detail{{Message: errBadID.Error()}}, hasResult: true}, nil
+			}
 			//lint:ignore SA1019 the zone's plan is the only published hint of the account's purge budget.
 			found = append(found, Zone{ID: z.ID, Name: z.Name, AccountID: z.Account.ID, AccountName: z.Account.Name, Plan: z.Plan.Name})
 		}
@@ -152,7 +155,7 @@ func (c *Client) Environments(ctx context.Context, zoneID string) ([]Environment
 	var q zones.EnvironmentListParams
 	q.ZoneID.Value, q.ZoneID.Present = zoneID, true
 	var envs []Environment
-	err := c.call(ctx, StepEnvironments, nil, func(ctx context.Context, res **http.Response) (envelope, error) {
+	_, err := c.call(ctx, StepEnvironments, nil, func(ctx context.Context, res **http.Response) (envelope, error) {
 		var env zones.EnvironmentListResponseEnvelope
 		_, err := c.envs.List(ctx, q, option.WithResponseInto(res), option.WithResponseBodyInto(&env))
 		if err != nil {
@@ -160,6 +163,9 @@ func (c *Client) Environments(ctx context.Context, zoneID string) ([]Environment
 		}
 		envs = envs[:0]
 		for _, e := range env.Result.Environments {
+			if !validID(e.Ref) {
+				return envelope{errors: []Detail{{Message: errBadID.Error()}}, hasResult: true}, nil
+			}
 			envs = append(envs, Environment{Name: e.Name, Ref: e.Ref, Expression: e.Expression})
 		}
 		return envelope{success: env.Success, errors: details(env.Errors), hasResult: true}, nil
@@ -185,13 +191,12 @@ func (c *Client) Purge(ctx context.Context, zoneID, ref string, b plan.Batch) (i
 	if b.Kind == plan.KindFiles || b.Kind == plan.KindFilesWithHeaders {
 		urls = len(b.Files)
 	}
-	err = c.call(ctx, StepPurge, func(ctx context.Context) error {
+	attempts, err = c.call(ctx, StepPurge, func(ctx context.Context) error {
 		if c.o.Pacer == nil {
 			return nil
 		}
 		return c.o.Pacer.Wait(ctx, urls)
 	}, func(ctx context.Context, res **http.Response) (envelope, error) {
-		attempts++ // counted once sent: a run that ends in the pacer's wait sent nothing
 		var env cache.CachePurgeResponseEnvelope
 		var err error
 		if ref == "" {
@@ -285,20 +290,20 @@ type envelope struct {
 }
 
 var (
-	errNoID    = errors.New("the API answered success but sent no purge id")
-	errNotJSON = errors.New("the response was not Cloudflare JSON (a proxy error page or a cut-off body)")
+	errNoID = errors.New("the API answered success but sent no purge id (or not a valid one)")
 	// ErrNotJSON marks a failure whose answer was no API answer at all.
-	ErrNotJSON   = errNotJSON
+	ErrNotJSON   = errors.New("the response was not Cloudflare JSON (a proxy error page or a cut-off body)")
+	errBadID     = errors.New("the API answered an id that is not an id (at most 64 letters, digits, - or _): it was not used")
 	errTimedOut  = errors.New("no answer within the request timeout")
 	errNoSuccess = errors.New(`the API answered "success": false`)
 )
 
 // call runs one API call under the retry policy. before runs ahead of each
 // attempt (pacing); do makes the attempt with a per-attempt timeout.
-func (c *Client) call(ctx context.Context, step Step, before func(context.Context) error, do func(context.Context, **http.Response) (envelope, error)) error {
+func (c *Client) call(ctx context.Context, step Step, before func(context.Context) error, do func(context.Context, **http.Response) (envelope, error)) (attempts int, err error) {
 	var last *Error
 	sent := 0 // attempts that reached the network: not one the run ended in the pacer's wait
-	_, err := c.o.Retry.Do(ctx, c.o.Sleep, func(ctx context.Context) (retry.Verdict, error) {
+	_, err = c.o.Retry.Do(ctx, c.o.Sleep, func(ctx context.Context) (retry.Verdict, error) {
 		if before != nil {
 			if err := before(ctx); err != nil {
 				return retry.Verdict{}, err
@@ -320,14 +325,18 @@ func (c *Client) call(ctx context.Context, step Step, before func(context.Contex
 		return v, nil
 	})
 	if err == nil {
-		return nil
+		return sent, nil
 	}
 	if last == nil || !errors.As(err, &last) {
 		// The run's context ended before an attempt completed.
-		return &Error{Step: step, Attempts: sent, Err: runEnded(err)}
+		return sent, &Error{Step: step, Attempts: sent, Err: runEnded(err)}
 	}
 	last.Attempts = sent
-	return last
+	var long *retry.TooLongError
+	if errors.As(err, &long) {
+		last.NoTimeToWait = long.Wait
+	}
+	return sent, last
 }
 
 // ErrRunTimeout marks a call that the run's timeout cut short.
@@ -347,6 +356,9 @@ func runEnded(err error) error {
 // classify turns one attempt's outcome into an error (nil on success) and
 // a verdict on retrying it.
 func classify(step Step, res *http.Response, env envelope, err error, runCtx, attemptCtx context.Context) (retry.Verdict, *Error) {
+	if err == nil && env.success && (!env.needID || validID(env.id)) {
+		return retry.Verdict{}, nil // an answer that came is kept, even at the deadline
+	}
 	e := &Error{Step: step}
 	switch {
 	case runCtx.Err() != nil:
@@ -368,17 +380,17 @@ func classify(step Step, res *http.Response, env envelope, err error, runCtx, at
 		}
 		if len(e.Details) == 0 && !json.Valid([]byte(apiErr.JSON.RawJSON())) {
 			// The SDK takes any error body, an HTML page from a proxy too.
-			e.Err = errNotJSON
+			e.Err = ErrNotJSON
 		}
 	case err != nil:
 		// An HTML error page from a proxy, or a body cut off mid-way.
-		e.Err = errNotJSON
+		e.Err = ErrNotJSON
 	case !env.success && env.hasResult:
 		e.Details = env.errors
 		if len(e.Details) == 0 {
 			e.Err = errNoSuccess
 		}
-	case env.needID && env.id == "":
+	case env.needID && !validID(env.id):
 		e.Err = errNoID
 		return retry.Verdict{}, e
 	default:
@@ -386,8 +398,23 @@ func classify(step Step, res *http.Response, env envelope, err error, runCtx, at
 	}
 	s := e.Status
 	retryable := s == http.StatusTooManyRequests || s == http.StatusRequestTimeout || s >= 500 ||
-		e.Code() == 1134 || (s < 300 && e.Err == errNotJSON)
+		e.Code() == 1134 || (s < 300 && e.Err == ErrNotJSON)
 	return retry.Verdict{Retry: retryable, After: retryAfter(res)}, e
+}
+
+// validID accepts what Cloudflare's ids look like (API.md: at most 32
+// characters; hex in practice), with room to spare. Ids are written to the
+// outputs and the summary: one with a line break could forge an output.
+func validID(s string) bool {
+	if s == "" || len(s) > 64 {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
+			return false
+		}
+	}
+	return true
 }
 
 // retryAfter reads Retry-After in seconds (or as an HTTP date).

@@ -108,9 +108,9 @@ func TestPurgeClassifies(t *testing.T) {
 		{name: "429 with a fractional Retry-After", answers: []answer{{status: 429, ctype: "application/json", body: `{"success":false,"errors":[{"code":1134,"message":"rate limited"}]}`, headers: map[string]string{"Retry-After": "1.5"}}, jsonAnswer(200, okPurge)},
 			attempts: 2, sleeps: []time.Duration{1500 * time.Millisecond}, ok: true},
 		{name: "HTML 502 is retried, then explained", answers: []answer{{status: 502, ctype: "text/html", body: "<html><body>Bad gateway</body></html>"}},
-			attempts: 3, sleeps: []time.Duration{250 * time.Millisecond, 500 * time.Millisecond}, status: 502, cause: errNotJSON, message: "not Cloudflare JSON"},
+			attempts: 3, sleeps: []time.Duration{250 * time.Millisecond, 500 * time.Millisecond}, status: 502, cause: ErrNotJSON, message: "not Cloudflare JSON"},
 		{name: "HTML 403 is not retried", answers: []answer{{status: 403, ctype: "text/html", body: "<html>Forbidden</html>"}},
-			attempts: 1, status: 403, cause: errNotJSON, hint: "Cache Purge"},
+			attempts: 1, status: 403, cause: ErrNotJSON, hint: "Cache Purge"},
 		{name: "200 HTML is retried", answers: []answer{{status: 200, ctype: "text/html", body: "<html>maintenance</html>"}, jsonAnswer(200, okPurge)},
 			attempts: 2, sleeps: []time.Duration{250 * time.Millisecond}, ok: true},
 		{name: "200 cut-off JSON is retried", answers: []answer{jsonAnswer(200, `{"success":true,"errors":[],"res`), jsonAnswer(200, okPurge)},
@@ -271,7 +271,6 @@ func TestHints(t *testing.T) {
 		{StepPurge, 1012, 400, "did not accept the request body"},
 		{StepPurge, 1014, 400, "did not accept the request body"},
 		{StepPurge, 7003, 404, "does not know that zone or environment id"},
-		{StepPurge, 1015, 400, "lower files-per-request"},
 		{StepPurge, 0, 429, "rate limit"},
 		{StepPurge, 0, 401, "Zone > Cache Purge"},
 		{StepPurge, 99999, 400, ""},
@@ -294,4 +293,35 @@ func TestHints(t *testing.T) {
 	if !strings.Contains(e.Hint(), "api-key") || e.Message() != "x; Invalid format for X-Auth-Key header" {
 		t.Errorf("chain: hint %q message %q", e.Hint(), e.Message())
 	}
+}
+
+// Ids from the API reach the outputs and the summary: a hostile api-url (or
+// proxy) must not forge an output with a line break in one.
+func TestIDsFromTheAPIAreChecked(t *testing.T) {
+	t.Parallel()
+	forged := `abc\n_GitHubActionsFileCommandDelimeter_\nzone-id<<x`
+	t.Run("purge id", func(t *testing.T) {
+		t.Parallel()
+		srv, n := server(t, jsonAnswer(200, `{"success":true,"errors":[],"messages":[],"result":{"id":"`+forged+`"}}`))
+		id, attempts, err := client(srv.URL, &recorder{}).Purge(context.Background(), zoneID, "", tags)
+		if id != "" || attempts != 1 || n.Load() != 1 || !errors.Is(err, errNoID) {
+			t.Errorf("Purge = %q, %d, %v; want no id, 1 attempt, errNoID", id, attempts, err)
+		}
+	})
+	t.Run("environment ref", func(t *testing.T) {
+		t.Parallel()
+		srv, _ := server(t, jsonAnswer(200, `{"success":true,"errors":[],"messages":[],"result":{"environments":[{"name":"Staging","ref":"`+forged+`","expression":"","locked_on_deployment":false,"position":{},"version":1}]}}`))
+		envs, err := client(srv.URL, &recorder{}).Environments(context.Background(), zoneID)
+		if err == nil || !strings.Contains(err.Error(), "not an id") {
+			t.Errorf("Environments = %v, %v; want an error about the id", envs, err)
+		}
+	})
+	t.Run("zone id", func(t *testing.T) {
+		t.Parallel()
+		srv, _ := server(t, jsonAnswer(200, `{"success":true,"errors":[],"messages":[],"result":[{"id":"`+forged+`","name":"example.com","account":{"id":"a","name":"A"}}],"result_info":{"page":1,"per_page":20,"count":1,"total_count":1}}`))
+		zones, err := client(srv.URL, &recorder{}).FindZones(context.Background(), "example.com", "")
+		if err == nil || !strings.Contains(err.Error(), "not an id") {
+			t.Errorf("FindZones = %v, %v; want an error about the id", zones, err)
+		}
+	})
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 )
 
 // Step names a kind of call, for messages and for the permission it needs.
@@ -40,6 +41,9 @@ type Error struct {
 	Details  []Detail // Cloudflare's errors[]
 	Attempts int
 	Err      error // the transport or decoding error, if any
+	// NoTimeToWait is the wait before another attempt that the run's
+	// timeout did not leave time for; 0 when the retries simply ran out.
+	NoTimeToWait time.Duration
 }
 
 func (e *Error) Unwrap() error { return e.Err }
@@ -52,8 +56,16 @@ func (e *Error) Code() int {
 	return e.Details[0].Code
 }
 
-// Message is Cloudflare's first error message, or a description of the failure.
+// Message is Cloudflare's error messages, or a description of the failure.
 func (e *Error) Message() string {
+	m := e.message()
+	if e.NoTimeToWait > 0 {
+		m += fmt.Sprintf(" (the next attempt was due in %s: more than the run's timeout left)", e.NoTimeToWait.Round(time.Millisecond))
+	}
+	return m
+}
+
+func (e *Error) message() string {
 	switch {
 	case len(e.Details) > 0:
 		msgs := make([]string, len(e.Details))
@@ -113,7 +125,7 @@ func (e *Error) Hint() string {
 func hint(step Step, code int) string {
 	switch code {
 	case 1134:
-		return "Cloudflare's purge rate limit for the account was reached and retries ran out; raise max-retries or timeout, or purge by tags, hosts or prefixes to send fewer requests."
+		return "Cloudflare's purge rate limit for the account was reached and the retries ran out: raise max-retries or timeout, or run fewer purges at once on this account (jobs of a matrix share its budget)."
 	case 1136:
 		return "This environment selects traffic by IP, country, ASN or threat score, where Cloudflare does not allow purging by URL: purge it by tags, hosts, prefixes or purge-everything instead."
 	case 10000:
@@ -124,8 +136,6 @@ func hint(step Step, code int) string {
 		return "Cloudflare did not accept the request body; this is a bug in the action: please report it with the run's debug log."
 	case 7003, 7000:
 		return "Cloudflare does not know that zone or environment id: check zone and environment (give an environment by name to have it looked up)."
-	case 1015:
-		return "Too many URLs in one request for this plan: lower files-per-request (30 outside Enterprise)."
 	}
 	return ""
 }

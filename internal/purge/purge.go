@@ -138,7 +138,7 @@ func batchError(ctx context.Context, err error) *result.Error {
 	switch {
 	case errors.Is(err, context.DeadlineExceeded) && ctx.Err() != nil:
 		e.Message = "not purged: the run's timeout ran out before Cloudflare confirmed this batch"
-		e.Hint = "Raise timeout, or purge by tags, hosts or prefixes to send fewer requests."
+		e.Hint = "Raise timeout: the purge was paced to the account's rate limit and needed longer."
 	case errors.Is(err, context.Canceled):
 		e.Message = "not purged: the run was cancelled before Cloudflare confirmed this batch"
 	case errors.Is(ctx.Err(), context.DeadlineExceeded):

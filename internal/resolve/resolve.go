@@ -169,7 +169,8 @@ func versioningError(err error, asked []string) error {
 	var ce *cloudflare.Error
 	if !errors.As(err, &ce) || ce.Status == 0 || ce.Status >= 500 || ce.Status == http.StatusTooManyRequests ||
 		ce.Status == http.StatusUnauthorized || ce.Status == http.StatusForbidden || ce.Code() == 10000 ||
-		errors.Is(err, cloudflare.ErrNotJSON) { // a proxy's page or a cut-off body: no answer from the API
+		errors.Is(err, cloudflare.ErrNotJSON) || // a proxy's page or a cut-off body: no answer from the API
+		ce.Status == http.StatusNotFound || ce.Code() == 7003 || ce.Code() == 7000 { // an unknown zone ID: a refusal, as its purge would be
 		return err
 	}
 	why := ce.Message()

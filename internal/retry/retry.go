@@ -64,11 +64,27 @@ func (p Policy) Do(ctx context.Context, sleep func(context.Context, time.Duratio
 		if err == nil || !v.Retry || n >= p.MaxRetries {
 			return n + 1, err
 		}
-		if serr := sleep(ctx, p.Wait(n, v)); serr != nil {
+		wait := p.Wait(n, v)
+		if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < wait {
+			// The run would end while waiting: fail now, with the answer
+			// that asked for the wait, rather than at the deadline.
+			return n + 1, &TooLongError{Wait: wait, Err: err}
+		}
+		if serr := sleep(ctx, wait); serr != nil {
 			return n + 1, err
 		}
 	}
 }
+
+// TooLongError is an attempt's error when the wait before the next attempt
+// would outlast the context's deadline, so no retry was made.
+type TooLongError struct {
+	Wait time.Duration
+	Err  error
+}
+
+func (e *TooLongError) Error() string { return e.Err.Error() }
+func (e *TooLongError) Unwrap() error { return e.Err }
 
 // Sleep waits for d or until ctx ends.
 func Sleep(ctx context.Context, d time.Duration) error {

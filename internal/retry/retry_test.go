@@ -169,3 +169,19 @@ func TestSleep(t *testing.T) {
 		t.Errorf("Sleep(1ms) = %v", err)
 	}
 }
+
+// A wait longer than the deadline leaves is not slept: the attempt's error
+// comes back at once, saying how long the wait would have been.
+func TestDoDoesNotWaitPastTheDeadline(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	boom := errors.New("429")
+	slept := false
+	n, err := Default(5).Do(ctx, func(context.Context, time.Duration) error { slept = true; return nil },
+		func(context.Context) (Verdict, error) { return Verdict{Retry: true, After: time.Hour}, boom })
+	var long *TooLongError
+	if n != 1 || slept || !errors.As(err, &long) || long.Wait != time.Hour || !errors.Is(err, boom) {
+		t.Errorf("Do = %d, %v (slept %v); want 1 attempt, no sleep, a TooLongError of 1h wrapping the attempt's error", n, err, slept)
+	}
+}
