@@ -84,7 +84,7 @@ func (rn runner) run(ctx context.Context, src config.Source) (r *result.Result) 
 				return
 			}
 			r.Error = result.NewError(err)
-			rn.log.Errorf("%s", err)
+			rn.log.Errorf("%s", r.Error.Text())
 		}
 	}()
 
@@ -153,10 +153,11 @@ func (rn runner) run(ctx context.Context, src config.Source) (r *result.Result) 
 	return r
 }
 
-// stopped records a run that ended before its purges: every item failed.
+// stopped records a run that ended before its purges: every item failed,
+// with an error (result.StopError) that points at the run's.
 func (rn runner) stopped(r *result.Result, cfg *config.Config, zoneID string, err error) *result.Result {
 	r.Error = result.NewError(err)
-	rn.log.Errorf("%s", err)
+	rn.log.Errorf("%s", r.Error.Text())
 	targets := make([]plan.Target, 0, len(cfg.Environments))
 	for _, e := range cfg.Environments {
 		targets = append(targets, plan.Target{Name: e})
@@ -170,7 +171,7 @@ func (rn runner) stopped(r *result.Result, cfg *config.Config, zoneID string, er
 		r.Environments[i].Endpoint = "" // never resolved
 	}
 	if !cfg.DryRun {
-		purge.Fail(r.Environments, p, &result.Error{Kind: r.Error.Kind, Message: "not purged: the run stopped before its purges"})
+		purge.Fail(r.Environments, p, result.StopError(r.Error))
 	}
 	return r
 }
@@ -224,8 +225,27 @@ func secretValues(input func(string) string, getenv func(string) string) []strin
 	return out
 }
 
-// logGroups writes one group per environment with its requests' outcomes.
+// maxErrorLines bounds the ::error:: lines logGroups writes: GitHub makes
+// annotations of the first 10 of a step only.
+const maxErrorLines = 10
+
+// failure is one distinct error of an environment's failed requests.
+type failure struct {
+	env      string
+	err      *result.Error
+	requests int
+	items    int
+	batches  []result.Batch
+}
+
+// logGroups writes one group per environment with each request's outcome
+// at ::debug::, then one ::error:: per distinct error (same code and
+// message) per environment, with how many requests and items it failed:
+// those that failed the most items first, as GitHub shows the first 10.
+// Batches that the run's own error explains (it was logged when the run
+// stopped) are not repeated.
 func logGroups(log logger, r *result.Result) {
+	var fails []*failure
 	for _, e := range r.Environments {
 		title := e.Name
 		if e.Ref != "" {
@@ -233,20 +253,58 @@ func logGroups(log logger, r *result.Result) {
 		}
 		log.Group(title)
 		purged := 0
+		type key struct {
+			code    int
+			message string
+		}
+		byErr := map[key]*failure{}
 		for i, b := range e.Batches {
 			switch {
-			case b.Status == result.Failed && b.Error != nil && r.Error == nil:
-				log.Errorf("%s request %d (%s): %s", e.Name, i+1, report.KindCount(b.Count, b.Kind), b.Error.Text())
+			case b.Status == result.Failed && b.Error != nil && !b.Error.IsStop():
+				log.Debugf("request %d: %s failed after %s: %s", i+1, report.KindCount(b.Count, b.Kind), report.Count(b.Attempts, "attempt"), b.Error.Text())
+				k := key{b.Error.Code, b.Error.Message}
+				f := byErr[k]
+				if f == nil {
+					f = &failure{env: e.Name, err: b.Error}
+					byErr[k] = f
+					fails = append(fails, f)
+				}
+				f.requests++
+				f.items += b.Count
+				f.batches = append(f.batches, b)
 			case b.Status == result.Purged:
 				purged++
 				log.Debugf("request %d: %s purged, id %s, %s", i+1, report.KindCount(b.Count, b.Kind), b.ID, report.Count(b.Attempts, "attempt"))
 			}
 		}
-		log.Infof("%s: %s purged in %d of %s, %d failed", e.Name, report.Count(e.PurgedCount, "item"), purged, report.Count(len(e.Batches), "request"), e.FailedCount)
+		switch {
+		case e.Endpoint == "" && r.DryRun:
+			log.Infof("%s: not resolved", e.Name)
+		case e.Endpoint == "":
+			log.Infof("%s: not purged (%s): the run stopped before its purges", e.Name, report.Kinds(e.Batches))
+		case r.DryRun:
+			log.Infof("%s: %s planned in %s", e.Name, report.Kinds(e.Batches), report.Count(len(e.Batches), "request"))
+		default:
+			log.Infof("%s: %s purged in %s of %s, %s failed", e.Name, report.Count(e.PurgedCount, "item"), report.Number(purged), report.Count(len(e.Batches), "request"), report.Number(e.FailedCount))
+		}
 		if e.Endpoint == result.EndpointZone && purged > 0 {
 			log.Infof("Production goes through the zone endpoint: every environment of the zone was purged.")
 		}
 		log.EndGroup()
+	}
+
+	slices.SortStableFunc(fails, func(a, b *failure) int { return b.items - a.items })
+	for i, f := range fails {
+		if i == maxErrorLines-1 && len(fails) > maxErrorLines {
+			requests, items := 0, 0
+			for _, g := range fails[i:] {
+				requests, items = requests+g.requests, items+g.items
+			}
+			log.Errorf("%s (%s) failed with %s: see the debug log, the job summary and the result output",
+				report.Count(requests, "more request"), report.Count(items, "item"), report.Count(len(fails)-i, "other error"))
+			break
+		}
+		log.Errorf("%s: %s (%s) failed: %s", f.env, report.Count(f.requests, "request"), report.Kinds(f.batches), f.err.Text())
 	}
 }
 

@@ -46,8 +46,19 @@ func TestActionRejectsBadInput(t *testing.T) {
 		{"files-from stdin in the action", map[string]string{"files-from": "-"}, []string{"files-from", "standard input"}},
 		{"bad api-url", map[string]string{"tags": "a", "api-url": "api.cloudflare.com"}, []string{"api-url", `"api.cloudflare.com"`, "http or https"}},
 		{"api-url with credentials", map[string]string{"tags": "a", "api-url": "https://user:pw@example.com"}, []string{"api-url", "must not contain credentials"}},
-		{"api-url with the token in it", map[string]string{"tags": "a", "api-url": "https://proxy.example/" + testToken + "/client/v4"}, []string{"api-url", "contains the API credentials (value hidden)"}},
+		{"api-url with the token in it", map[string]string{"tags": "a", "api-url": "https://proxy.example/" + testToken + "/client/v4"}, []string{"api-url", "value hidden: it contains a credential"}},
 		{"the token given as the zone", map[string]string{"tags": "a", "zone": testToken}, []string{"zone", "value hidden: it contains a credential"}},
+		// Host names are lower-cased: a credential in one would escape a
+		// case-sensitive mask, so every input that holds one is refused.
+		{"the token in a host, upper case", map[string]string{"hosts": strings.ToUpper(testToken) + ".example.com"}, []string{"hosts", "value hidden: it contains a credential"}},
+		{"the token in a tag", map[string]string{"tags": "a," + testToken}, []string{"tags", "value hidden: it contains a credential"}},
+		{"the token in a prefix", map[string]string{"prefixes": "example.com/" + testToken}, []string{"prefixes", "value hidden: it contains a credential"}},
+		{"the token in a file path", map[string]string{"files": "a/" + testToken + ".css", "base-url": "https://example.com"}, []string{"files", "value hidden: it contains a credential"}},
+		{"the token in base-url", map[string]string{"files": "a.css", "base-url": "https://example.com/" + testToken}, []string{"base-url", "value hidden: it contains a credential"}},
+		{"the token as the account id", map[string]string{"tags": "a", "zone": "example.com", "account-id": testToken}, []string{"account-id", "value hidden: it contains a credential"}},
+		{"the token as an environment", map[string]string{"tags": "a", "environment": "Staging\n" + testToken}, []string{"environment", "value hidden: it contains a credential"}},
+		{"a path after a URL", map[string]string{"files": "https://example.com/a b.css", "base-url": "https://example.com"}, []string{"files", `"b.css"`, "is not a URL"}},
+		{"a path that goes up", map[string]string{"files": "../a.css", "base-url": "https://example.com"}, []string{"files", `".."`}},
 		{"bad base-url", map[string]string{"files": "/a.css", "base-url": "example.com"}, []string{"base-url", `"example.com"`}},
 		{"environment with control characters", map[string]string{"tags": "a", "environment": "Sta\x01ging"}, []string{"environment", "not an environment name"}},
 	}

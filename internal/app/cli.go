@@ -36,14 +36,24 @@ CLOUDFLARE_ZONE_ID, ...). Exit codes: 0 all purged, 1 a purge or call failed,
 Flags:
 `
 
-// stringFlag records a flag's value and whether it was given.
+// stringFlag records a flag's value and how many times it was given. A
+// list flag given again adds its value on a new line (--tags a --tags b);
+// any other flag given again is an error, reported after parsing so that
+// the message names the flag without its value, which may be a secret.
 type stringFlag struct {
 	v      string
 	isBool bool
+	list   bool
+	n      int
 }
 
 func (f *stringFlag) String() string { return f.v }
 func (f *stringFlag) Set(s string) error {
+	f.n++
+	if f.list && f.n > 1 {
+		f.v += "\n" + s
+		return nil
+	}
 	f.v = s
 	return nil
 }
@@ -57,12 +67,14 @@ type cliFlags struct {
 	version bool
 }
 
-func parseFlags(args []string, stderr io.Writer) (*cliFlags, *flag.FlagSet, error) {
+func parseFlags(args []string) (*cliFlags, *flag.FlagSet, error) {
 	fs := flag.NewFlagSet("cloudflare-purge", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	// Parse would print its errors, which runCLI prints: once is enough.
+	// runCLI sets the output for --help.
+	fs.SetOutput(io.Discard)
 	f := &cliFlags{inputs: map[string]*stringFlag{}}
 	for _, in := range config.Inputs {
-		sf := &stringFlag{isBool: in.Bool}
+		sf := &stringFlag{isBool: in.Bool, list: in.List}
 		f.inputs[in.Name] = sf
 		usage := in.Usage
 		if in.Env != "" {
@@ -85,6 +97,15 @@ func parseFlags(args []string, stderr io.Writer) (*cliFlags, *flag.FlagSet, erro
 	if fs.NArg() > 0 {
 		return nil, fs, fmt.Errorf("unexpected argument %q: values go in flags, such as --files %q", fs.Arg(0), fs.Arg(0))
 	}
+	var errs []error
+	for _, in := range config.Inputs {
+		if sf := f.inputs[in.Name]; sf.n > 1 && !sf.list {
+			errs = append(errs, fmt.Errorf("--%s is given %d times: give it once (only --environment, --files, --tags, --hosts and --prefixes add up)", in.Name, sf.n))
+		}
+	}
+	if len(errs) > 0 {
+		return nil, fs, errors.Join(errs...)
+	}
 	return f, fs, nil
 }
 
@@ -98,7 +119,7 @@ func (f *cliFlags) input(name string) string {
 // runCLI is the command line: flags and environment in, a report on
 // standard output (or the JSON document with --json), logs on standard error.
 func runCLI(ctx context.Context, env Env) int {
-	f, fs, err := parseFlags(env.Args, env.Stderr)
+	f, fs, err := parseFlags(env.Args)
 	switch {
 	case errors.Is(err, flag.ErrHelp):
 		fs.SetOutput(env.Stdout)

@@ -26,7 +26,8 @@ const (
 var leakSecrets = []string{leakToken, leakKey, leakEmail, testToken}
 
 // encodings are the forms a secret could take on its way out: as is,
-// escaped for Markdown, JSON, workflow commands or URLs, or cut short.
+// escaped for Markdown, JSON, workflow commands or URLs, cut short, or in
+// another case (host names are lower-cased).
 func encodings(s string) map[string]string {
 	var md strings.Builder
 	for _, r := range s {
@@ -44,6 +45,8 @@ func encodings(s string) map[string]string {
 		"query-escaped": url.QueryEscape(s),
 		"path-escaped":  url.PathEscape(s),
 		"first 10":      s[:10],
+		"lower case":    strings.ToLower(s),
+		"upper case":    strings.ToUpper(s),
 	}
 }
 
@@ -158,6 +161,11 @@ func TestNoSecretLeaks(t *testing.T) {
 		// The server echoes a secret back: in the log, outputs and summary
 		// it must still be masked, Markdown-escaped or not.
 		{name: "server echoes the token", masks: 1, run: action(map[string]string{"tags": "a"}, echo("Invalid header Authorization: Bearer "+leakToken))},
+		{name: "server echoes the token in lower case", masks: 1, run: action(map[string]string{"tags": "a"}, echo("invalid header authorization: bearer "+strings.ToLower(leakToken)))},
+		{name: "server echoes the token in upper case, --debug CLI", run: func(t *testing.T, h *harness) run {
+			h.em.Inject(echo("INVALID TOKEN " + strings.ToUpper(leakToken)))
+			return cli([]string{"--tags", "a", "--debug", "--max-retries", "0"}, map[string]string{"CLOUDFLARE_API_TOKEN": leakToken}, "")(t, h)
+		}},
 		{name: "server echoes key and email", masks: 2, run: action(with(keyAuth, map[string]string{"tags": "a"}), echo("Unknown X-Auth-Key "+leakKey+" for "+leakEmail))},
 		{name: "a failed URL holds the token", masks: 1, run: action(map[string]string{"files": "https://example.com/signed?t=" + leakToken}, purgeFault(emulator.Fault{Kind: emulator.FaultStatus, Status: 500}))},
 		{name: "panic with the token in it", masks: 1, run: func(t *testing.T, h *harness) run {
@@ -191,6 +199,22 @@ func TestNoSecretLeaks(t *testing.T) {
 			return action(map[string]string{"files-from": "list.txt"})(t, h)
 		}},
 		{name: "files-from names the token", masks: 1, run: action(map[string]string{"files-from": leakToken + ".txt"})},
+		// Inputs that are lower-cased on their way to the log: refused.
+		{name: "the token in a host, upper case", masks: 1, run: action(map[string]string{"hosts": strings.ToUpper(leakToken) + ".example.com"})},
+		{name: "the token in a prefix host", masks: 1, run: action(map[string]string{"prefixes": leakToken + ".example.com/a"})},
+		{name: "the token in a URL host", masks: 1, run: action(map[string]string{"files": "https://" + leakToken + ".example.com/a"})},
+		{name: "the token in a zone name", masks: 1, run: action(map[string]string{"zone": leakToken + ".example.com", "tags": "a"})},
+		{name: "the email in a tag, upper case", masks: 2, run: action(with(keyAuth, map[string]string{"tags": strings.ToUpper(leakEmail)}))},
+		{name: "the token in base-url", masks: 1, run: action(map[string]string{"files": "a.css", "base-url": "https://example.com/" + leakToken})},
+		{name: "the token in a git-quoted files-from name", masks: 1, run: func(t *testing.T, h *harness) run {
+			// \154 is l: the file holds the token only once unquoted.
+			if err := os.WriteFile(filepath.Join(h.dir, "list.txt"), []byte("a.css\n\"x/\\154"+leakToken[1:]+".css\"\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			return action(map[string]string{"files-from": "list.txt", "base-url": "https://example.com"})(t, h)
+		}},
+		{name: "CLI the token in repeated --hosts", run: cli([]string{"--hosts", "www.example.com", "--hosts", strings.ToUpper(leakToken) + ".example.com", "--debug"}, map[string]string{"CLOUDFLARE_API_TOKEN": leakToken}, "")},
+		{name: "CLI --api-token given twice", run: cli([]string{"--api-token", leakToken, "--api-token", leakToken + "x", "--tags", "a"}, nil, "")},
 
 		// The CLI: flags, environment variables, --json and --debug.
 		{name: "CLI --json", run: cli([]string{"--environment", "Staging", "--tags", "a", "--json"}, map[string]string{"CLOUDFLARE_API_TOKEN": leakToken}, "")},

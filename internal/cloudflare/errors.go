@@ -129,7 +129,7 @@ func hint(step Step, code int) string {
 	case 1136:
 		return "This environment selects traffic by IP, country, ASN or threat score, where Cloudflare does not allow purging by URL: purge it by tags, hosts, prefixes or purge-everything instead."
 	case 10000:
-		return fmt.Sprintf("Authentication error: the token needs the %s permission on this zone (Cache Purge to purge; Zone Read to find a zone by name; Zone Versioning Read to find an environment by name).", step.Permission())
+		return fmt.Sprintf("The token needs the %s permission on this zone (Cache Purge to purge; Zone Read to find a zone by name; Zone Versioning Read to find an environment by name).", step.Permission())
 	case 6003, 6102, 6103, 6111:
 		return "The credentials are malformed: an API token must be given as api-token, not api-key; a Global API key needs api-email too."
 	case 1012, 1014:

@@ -149,6 +149,26 @@ func Load(src Source) (*Config, error) {
 	auth, err := parseAuth(get(InputAPIToken), get(InputAPIKey), get(InputAPIEmail))
 	check(err)
 	c.Auth = auth
+	secrets := auth.Secrets()
+
+	// An input that holds a credential is refused whatever else it holds:
+	// its value would be printed in errors, logs, the summary or the result
+	// (perhaps lower-cased, as host names are, which the runner's mask
+	// would miss), and api-url's in every debug line and network error.
+	// Its other problems are not reported: they would quote the value.
+	var credErrs []error
+	hidden := map[string]bool{}
+	for _, name := range []string{InputZone, InputAccountID, InputEnvironment, InputFiles, InputFilesFrom,
+		InputBaseURL, InputTags, InputHosts, InputPrefixes, InputAPIURL} {
+		if err := credentialErr(name, get(name), secrets); err != nil {
+			credErrs = append(credErrs, err)
+			hidden[name] = true
+		}
+	}
+	if hidden[InputBaseURL] {
+		// Paths joined to it would hold the credential too.
+		hidden[InputFiles], hidden[InputFilesFrom] = true, true
+	}
 
 	c.Zone, c.ZoneIsID, err = parseZone(get(InputZone))
 	check(err)
@@ -172,19 +192,50 @@ func Load(src Source) (*Config, error) {
 	c.APIURL, err = parseAPIURL(get(InputAPIURL))
 	check(err)
 
-	items, itemErrs := loadItems(src, get)
+	items, itemErrs := loadItems(src, get, secrets)
 	errs = append(errs, itemErrs...)
 	c.Items = items
 
-	if containsAny(c.APIURL, auth.Secrets()) {
-		// It would show in every debug line and network error.
-		errs = append(errs, inputErr(InputAPIURL, "", "contains the API credentials (value hidden): give them as api-token or api-key and api-email only"))
-	}
-	if len(errs) > 0 {
-		hideSecrets(errs, auth.Secrets())
-		return nil, errors.Join(errs...)
+	if len(errs) > 0 || len(credErrs) > 0 {
+		errs = Problems(errors.Join(errs...))
+		for _, err := range errs {
+			if ie, ok := err.(*InputError); !ok || !hidden[ie.Input] {
+				credErrs = append(credErrs, err)
+			}
+		}
+		hideSecrets(credErrs, secrets)
+		return nil, errors.Join(credErrs...)
 	}
 	return c, nil
+}
+
+// credentialProblem is the error for a value that holds a credential.
+const credentialProblem = "value hidden: it contains a credential; give the API token, key and email only as api-token, api-key and api-email"
+
+// credentialErr refuses a value that holds one of the credentials, in any
+// case.
+func credentialErr(input, v string, secrets []string) error {
+	if containsAny(v, secrets) {
+		return inputErr(input, "", credentialProblem)
+	}
+	return nil
+}
+
+// fileHolds tells whether a file's URL, decoded or not, or its headers hold
+// one of the credentials, in any case.
+func fileHolds(f File, secrets []string) bool {
+	if containsAny(f.URL, secrets) {
+		return true
+	}
+	if u, err := url.PathUnescape(f.URL); err == nil && containsAny(u, secrets) {
+		return true
+	}
+	for k, v := range f.Headers {
+		if containsAny(k, secrets) || containsAny(v, secrets) {
+			return true
+		}
+	}
+	return false
 }
 
 // hideSecrets drops the value from the errors about an input that holds
@@ -292,7 +343,7 @@ func parseAPIURL(v string) (string, error) {
 
 // loadItems reads files, files-from, tags, hosts, prefixes and
 // purge-everything, and checks that they make one valid purge.
-func loadItems(src Source, get func(string) string) (Items, []error) {
+func loadItems(src Source, get func(string) string, secrets []string) (Items, []error) {
 	var errs []error
 	var it Items
 
@@ -307,11 +358,19 @@ func loadItems(src Source, get func(string) string) (Items, []error) {
 	}
 
 	files := newFileSet()
-	if err := ParseFiles(strings.NewReader(get(InputFiles)), InputFiles, base, files.add); err != nil {
+	add := func(f File) error {
+		// A files-from line, once unquoted and joined, is checked here:
+		// Load checks the input values as they are.
+		if fileHolds(f, secrets) {
+			return errors.New(credentialProblem)
+		}
+		return files.add(f)
+	}
+	if err := ParseFiles(strings.NewReader(get(InputFiles)), InputFiles, base, add); err != nil {
 		errs = append(errs, err)
 	}
 	if path := get(InputFilesFrom); path != "" {
-		if err := readFilesFrom(src, path, base, files.add); err != nil {
+		if err := readFilesFrom(src, path, base, add); err != nil {
 			errs = append(errs, err)
 		}
 	}

@@ -165,7 +165,7 @@ func TestLoadFilesFrom(t *testing.T) {
 	if err := os.WriteFile(abs, []byte("https://example.com/abs\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	in := map[string]string{InputAPIToken: token, InputZone: "example.com", InputBaseURL: "https://example.com", InputFiles: "/b.js /c.js"}
+	in := map[string]string{InputAPIToken: token, InputZone: "example.com", InputBaseURL: "https://example.com", InputFiles: "/b.js\n/c.js"}
 
 	// Relative to Dir (the workspace), merged with files and deduplicated.
 	src := source(in, nil)

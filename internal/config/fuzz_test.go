@@ -175,6 +175,10 @@ func FuzzParseFiles(f *testing.F) {
 		{"https://example.com/%zz", ""},
 		{"\ufeffhttps://example.com/", ""},
 		{strings.Repeat("x", MaxLineBytes+1), "https://example.com"},
+		{"my file.css\n\"caf\\303\\251.css\"\nh#1.css\n100%.css\na%20b.css", "https://example.com/site/"},
+		{"./a/./b\n../x\n\"bad\\q\"\n\"\"\n\"", "https://example.com"},
+		{"https://example.com/a b.css\nhttps://example.com/a https://example.com/b", "https://example.com"},
+		{"logo(1)!'*,;=.png\n?#[]^`{|}\\ \x7f\xff", "https://example.com"},
 	} {
 		f.Add(s.files, s.base)
 	}
@@ -213,6 +217,50 @@ func FuzzParseFiles(f *testing.F) {
 				t.Fatalf("duplicate file %+v", fl)
 			}
 			keys[fileKey(fl)] = true
+		}
+	})
+}
+
+// FuzzJoinPath: a path joined to base-url is the base URL, a slash and the
+// path percent-encoded: no query, no fragment, the same host, and it
+// decodes back to the path (without its leading slashes and . segments).
+func FuzzJoinPath(f *testing.F) {
+	for _, s := range []string{"my file.css", "caf\u00e9.css", "h#1.css", "100%.css", "a%20b.css", "what?.html", "/a//b/", "./a/./b", "..", "a/../b",
+		"logo(1)!'*,;=+&$:@~.png", "\x00\x7f\xff\\", "[]{}|^`<>\"", ".", "", "\u00a0\u2028"} {
+		f.Add(s, "https://Example.COM/site/")
+	}
+	f.Fuzz(func(t *testing.T, p, baseText string) {
+		base, err := url.Parse(baseText)
+		if err != nil || base.Host == "" || (base.Scheme != "http" && base.Scheme != "https") || base.RawQuery != "" || base.Fragment != "" || base.User != nil {
+			return
+		}
+		got, err := joinPath(base, p)
+		var segs []string
+		for _, s := range strings.Split(strings.TrimLeft(p, "/"), "/") {
+			if s != "." {
+				segs = append(segs, s)
+			}
+		}
+		if err != nil {
+			if !strings.Contains("/"+p+"/", "/../") && !strings.Contains(err.Error(), "not a valid URL") {
+				t.Fatalf("joinPath(%q, %q): %v", baseText, p, err)
+			}
+			return
+		}
+		u, err := url.Parse(got)
+		if err != nil || u.RawQuery != "" || u.Fragment != "" || u.ForceQuery || !strings.EqualFold(u.Host, base.Host) || strings.IndexFunc(got, isSpaceOrControl) >= 0 {
+			t.Fatalf("joinPath(%q, %q) = %q: not a URL under base without query or fragment (%v)", baseText, p, got, err)
+		}
+		prefix := strings.TrimRight(base.String(), "/") + "/"
+		if !strings.EqualFold(got[:min(len(prefix), len(got))], prefix) {
+			t.Fatalf("joinPath(%q, %q) = %q: not under %q", baseText, p, got, prefix)
+		}
+		want := strings.Join(segs, "/")
+		if strings.HasSuffix(p, "/.") {
+			want += "/"
+		}
+		if dec, err := url.PathUnescape(got[len(prefix):]); err != nil || dec != want {
+			t.Fatalf("joinPath(%q, %q) = %q, which decodes to %q (%v), want %q", baseText, p, got, dec, err, want)
 		}
 	})
 }
@@ -257,7 +305,7 @@ func FuzzParseNumbers(f *testing.F) {
 }
 
 func FuzzParseZone(f *testing.F) {
-	for _, s := range []string{"023e105f4ecef8ad9ca31a8372d0c353", "023E105F4ECEF8AD9CA31A8372D0C353", "example.com", "Example.COM", "example", "example.com.", "-x.com", "a_b.example", "023e105f4ecef8ad9ca31a8372d0c35", "not a zone", "", "ex\u0430mple.com", "xn--80ak6aa92e.com"} {
+	for _, s := range []string{"023e105f4ecef8ad9ca31a8372d0c353", "023E105F4ECEF8AD9CA31A8372D0C353", "example.com", "Example.COM", "example", "example.com.", "example.com..", "com.", ".", "-x.com", "a_b.example", "023e105f4ecef8ad9ca31a8372d0c35", "not a zone", "", "ex\u0430mple.com", "xn--80ak6aa92e.com"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -267,7 +315,7 @@ func FuzzParseZone(f *testing.F) {
 			checkErr(t, InputZone, err)
 		case isID && (len(zone) != 32 || strings.Trim(zone, "0123456789abcdef") != "" || !strings.EqualFold(zone, s)):
 			t.Fatalf("parseZone(%q) = ID %q", s, zone)
-		case !isID && (!isHostname(zone) || !strings.Contains(zone, ".") || zone != strings.ToLower(s)):
+		case !isID && (!isHostname(zone) || !strings.Contains(zone, ".") || strings.HasSuffix(zone, ".") || zone != strings.TrimSuffix(strings.ToLower(s), ".")):
 			t.Fatalf("parseZone(%q) = name %q", s, zone)
 		}
 	})

@@ -32,7 +32,10 @@ type Input struct {
 	Default string
 	Secret  bool
 	Bool    bool
-	Usage   string
+	// List: the value is a list whose items newlines separate, so a CLI
+	// flag given several times adds up (--tags a --tags b).
+	List  bool
+	Usage string
 }
 
 // DefaultAPIURL is Cloudflare's API base URL.
@@ -46,13 +49,13 @@ var Inputs = []Input{
 	{Name: InputAPIEmail, Env: "CLOUDFLARE_EMAIL", Secret: true, Usage: "account email for the Global API key"},
 	{Name: InputZone, Env: "CLOUDFLARE_ZONE_ID", Usage: "zone ID (32 hex characters) or zone name (example.com)"},
 	{Name: InputAccountID, Env: "CLOUDFLARE_ACCOUNT_ID", Usage: "account ID that narrows a zone-name lookup"},
-	{Name: InputEnvironment, Usage: "environments, separated by newlines or commas: names or refs (empty: Production)"},
-	{Name: InputFiles, Usage: "URLs (or paths with --base-url) separated by whitespace; a line starting with { is {\"url\",\"headers\"}"},
+	{Name: InputEnvironment, List: true, Usage: "environments, separated by newlines or commas: names or refs (empty: Production)"},
+	{Name: InputFiles, List: true, Usage: "URLs separated by whitespace, or with --base-url one path (a file name) per line; a line starting with { is {\"url\",\"headers\"}"},
 	{Name: InputFilesFrom, Usage: "file in the same format as --files; - for standard input"},
-	{Name: InputBaseURL, Usage: "URL that paths in --files are joined to"},
-	{Name: InputTags, Usage: "cache tags, separated by newlines, commas or whitespace"},
-	{Name: InputHosts, Usage: "host names, separated by newlines, commas or whitespace"},
-	{Name: InputPrefixes, Usage: "URL prefixes (host/path, no scheme), separated by newlines, commas or whitespace"},
+	{Name: InputBaseURL, Usage: "URL that paths in --files and --files-from are joined to, percent-encoded"},
+	{Name: InputTags, List: true, Usage: "cache tags, separated by newlines, commas or whitespace"},
+	{Name: InputHosts, List: true, Usage: "host names, separated by newlines, commas or whitespace"},
+	{Name: InputPrefixes, List: true, Usage: "URL prefixes (host/path, no scheme), separated by newlines, commas or whitespace"},
 	{Name: InputPurgeEverything, Default: "false", Bool: true, Usage: "purge everything in each environment"},
 	{Name: InputFilesPerRequest, Default: "30", Usage: "URLs per purge request, 1 to 500"},
 	{Name: InputDryRun, Default: "false", Bool: true, Usage: "resolve and plan, send no purge"},

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -54,15 +55,18 @@ func ParseEnvironments(s string) ([]string, error) {
 	return out, nil
 }
 
-// ParseZone tells a zone ID (32 hex characters) from a zone name.
+// parseZone tells a zone ID (32 hex characters) from a zone name.
 func parseZone(v string) (zone string, isID bool, err error) {
+	// A fully qualified name (example.com.) names the same zone, but
+	// Cloudflare's lookup by name knows it without the final dot: drop one.
+	name := strings.TrimSuffix(strings.ToLower(v), ".")
 	switch {
 	case v == "":
 		return "", false, inputErr(InputZone, "", "is required: give the zone ID or name (example.com), or set CLOUDFLARE_ZONE_ID")
 	case isHexID(v):
 		return strings.ToLower(v), true, nil
-	case isHostname(strings.ToLower(v)) && strings.Contains(v, "."):
-		return strings.ToLower(v), false, nil
+	case isHostname(name) && !strings.HasSuffix(name, ".") && strings.Contains(name, "."):
+		return name, false, nil
 	}
 	return "", false, inputErr(InputZone, v, "is neither a zone ID (32 hexadecimal characters) nor a domain name such as example.com")
 }
@@ -212,10 +216,21 @@ func hostOf(s string) string {
 	return h
 }
 
-// ParseFiles reads the files format: URLs (or paths, joined to base)
-// separated by whitespace; a line that starts with { is one JSON object
-// {"url": ..., "headers": {...}}; a line that starts with # is a comment.
+// ParseFiles reads the files format, line by line:
+//   - an empty line, or one that starts with #, is skipped;
+//   - a line that starts with { is one JSON object {"url": ..., "headers": {...}};
+//   - a line that starts with a URL (scheme://) holds URLs separated by
+//     whitespace, each kept byte for byte but for the case of its scheme
+//     and host: it must match the cache key exactly;
+//   - any other line, when base is set, is one path: a file name, which may
+//     hold spaces, quoted by git or not. Its segments are percent-encoded
+//     and it is joined to base (see joinPath).
+//
 // Each file is passed to add, which deduplicates and bounds the list.
+// severalPaths matches whitespace before a slash: no real path has a
+// directory whose name ends in a space.
+var severalPaths = regexp.MustCompile(`\s/`)
+
 func ParseFiles(r io.Reader, input string, base *url.URL, add func(File) error) error {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 0, 4096), MaxLineBytes)
@@ -229,6 +244,7 @@ func ParseFiles(r io.Reader, input string, base *url.URL, add func(File) error) 
 	for sc.Scan() {
 		line++
 		text := strings.TrimSpace(sc.Text())
+		var files []File
 		switch {
 		case text == "" || strings.HasPrefix(text, "#"):
 			continue
@@ -237,18 +253,33 @@ func ParseFiles(r io.Reader, input string, base *url.URL, add func(File) error) 
 			if err != nil {
 				return inputErr(input, text, "%s%v", where(), err)
 			}
-			if err := add(f); err != nil {
-				return inputErr(input, "", "%v", err)
+			files = []File{f}
+		case base != nil && !hasScheme(text):
+			if severalPaths.MatchString(text) {
+				// "/a.css /b.css" would be one path with a directory "a.css ":
+				// surely a list, which must not be purged as one wrong URL.
+				return inputErr(input, text, "%slooks like several paths on one line: put each path on a line of its own (a file name with spaces is fine alone on its line)", where())
 			}
+			u, err := pathURL(text, base)
+			if err != nil {
+				return inputErr(input, text, "%s%v", where(), err)
+			}
+			files = []File{{URL: u}}
 		default:
 			for _, tok := range strings.Fields(text) {
-				u, err := normalizeURL(tok, base)
+				if base != nil && !hasScheme(tok) {
+					return inputErr(input, tok, "%sis not a URL, on a line that starts with one: a line holds either URLs separated by whitespace (a space in a URL is written %%20) or one path; put each path on a line of its own", where())
+				}
+				u, err := normalizeURL(tok)
 				if err != nil {
 					return inputErr(input, tok, "%s%v", where(), err)
 				}
-				if err := add(File{URL: u}); err != nil {
-					return inputErr(input, "", "%v", err)
-				}
+				files = append(files, File{URL: u})
+			}
+		}
+		for _, f := range files {
+			if err := add(f); err != nil {
+				return inputErr(input, "", "%s%v", where(), err)
 			}
 		}
 	}
@@ -274,7 +305,15 @@ func parseFileObject(text string, base *url.URL) (File, error) {
 	if f.URL == "" {
 		return File{}, errors.New(`has no "url"`)
 	}
-	u, err := normalizeURL(f.URL, base)
+	var u string
+	var err error
+	if base != nil && !hasScheme(f.URL) {
+		// A path, as on a line of its own; JSON has its own escapes, so
+		// there is no git quoting to undo.
+		u, err = joinPath(base, f.URL)
+	} else {
+		u, err = normalizeURL(f.URL)
+	}
 	if err != nil {
 		return File{}, fmt.Errorf("url %q %v", f.URL, err)
 	}
@@ -293,20 +332,93 @@ func parseFileObject(text string, base *url.URL) (File, error) {
 	return f, nil
 }
 
-// normalizeURL checks that s is an absolute http(s) URL, or joins a path to
-// base. The host is lower-cased (Cloudflare compares it case-insensitively);
-// the rest is kept byte for byte, since the path is case-sensitive.
-func normalizeURL(s string, base *url.URL) (string, error) {
+// hasScheme tells whether s starts with a URL scheme and "://", as
+// https://www.example.com/ does. A file path does not: "://" cannot follow
+// a valid scheme in a path that git or find prints.
+func hasScheme(s string) bool {
+	scheme, _, ok := strings.Cut(s, "://")
+	if !ok || scheme == "" {
+		return false
+	}
+	for i := 0; i < len(scheme); i++ {
+		c := scheme[i]
+		letter := c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+		if !letter && (i == 0 || !(c >= '0' && c <= '9' || c == '+' || c == '-' || c == '.')) {
+			return false
+		}
+	}
+	return true
+}
+
+// pathURL turns one line that is a path into a URL under base. A line in
+// double quotes is a name that git quoted: git diff --name-only quotes
+// names with bytes above 0x7f (unless core.quotePath is false), control
+// characters, " or \, using C escapes ("caf\303\251.css"), which
+// strconv.Unquote reads.
+func pathURL(text string, base *url.URL) (string, error) {
+	if len(text) >= 2 && text[0] == '"' && text[len(text)-1] == '"' {
+		p, err := strconv.Unquote(text)
+		if err != nil {
+			return "", errors.New(`starts and ends with a double quote but is not a name quoted as git quotes it (C escapes such as \303\251 or \"); remove the quotes`)
+		}
+		text = p
+	}
+	return joinPath(base, text)
+}
+
+// joinPath joins a path to base. The path is a file name, not part of a
+// URL: each segment is percent-encoded (a space as %20, # as %23, % as %25,
+// non-ASCII as its UTF-8 bytes), so that the URL is the one a browser
+// requests for that file. "." segments are dropped, as a browser drops
+// them (find prints ./css/app.css); ".." is refused.
+func joinPath(base *url.URL, p string) (string, error) {
+	var b strings.Builder
+	b.WriteString(strings.TrimRight(base.String(), "/"))
+	segs := strings.Split(strings.TrimLeft(p, "/"), "/")
+	for i, seg := range segs {
+		switch seg {
+		case ".":
+			if i == len(segs)-1 {
+				b.WriteByte('/') // "css/." is the directory css/
+			}
+			continue
+		case "..":
+			return "", errors.New(`goes up with "..": give the path from base-url down`)
+		}
+		b.WriteByte('/')
+		escapeSegment(&b, seg)
+	}
+	return normalizeURL(b.String())
+}
+
+// escapeSegment writes seg percent-encoded: every byte but RFC 3986's
+// pchar (unreserved, sub-delims, ":" and "@"). url.PathEscape would encode
+// sub-delims such as ( ) ! ' * , ; too, which browsers send as they are:
+// the URL would not match the cache key.
+func escapeSegment(b *strings.Builder, seg string) {
+	const hex = "0123456789ABCDEF"
+	for i := 0; i < len(seg); i++ {
+		c := seg[i]
+		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("-._~!$&'()*+,;=:@", c) >= 0 {
+			b.WriteByte(c)
+			continue
+		}
+		b.WriteByte('%')
+		b.WriteByte(hex[c>>4])
+		b.WriteByte(hex[c&15])
+	}
+}
+
+// normalizeURL checks that s is an absolute http(s) URL. The scheme and
+// host are lower-cased (Cloudflare compares them case-insensitively); the
+// rest is kept byte for byte, since the path is case-sensitive.
+func normalizeURL(s string) (string, error) {
 	if strings.IndexFunc(s, isSpaceOrControl) >= 0 {
-		return "", errors.New("must not contain spaces or control characters")
+		return "", errors.New("must not contain spaces or control characters; percent-encode them (%20) in a URL")
 	}
 	scheme, rest, ok := strings.Cut(s, "://")
 	if !ok {
-		if base == nil {
-			return "", errors.New("is not a URL: give a full URL such as https://www.example.com/app.css, or set base-url to purge paths")
-		}
-		s = strings.TrimRight(base.String(), "/") + "/" + strings.TrimLeft(s, "/")
-		scheme, rest, _ = strings.Cut(s, "://")
+		return "", errors.New("is not a URL: give a full URL such as https://www.example.com/app.css, or set base-url to purge paths")
 	}
 	scheme = strings.ToLower(scheme)
 	if scheme != "http" && scheme != "https" {

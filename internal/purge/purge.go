@@ -137,9 +137,12 @@ func batchError(ctx context.Context, err error) *result.Error {
 	e := result.NewError(err)
 	switch {
 	case errors.Is(err, context.DeadlineExceeded) && ctx.Err() != nil:
+		// Not a failed call: the run ended. Say so, without "purge failed".
+		e.Step, e.HTTPStatus = "", 0
 		e.Message = "not purged: the run's timeout ran out before Cloudflare confirmed this batch"
 		e.Hint = "Raise timeout: the purge was paced to the account's rate limit and needed longer."
 	case errors.Is(err, context.Canceled):
+		e.Step, e.HTTPStatus = "", 0
 		e.Message = "not purged: the run was cancelled before Cloudflare confirmed this batch"
 	case errors.Is(ctx.Err(), context.DeadlineExceeded):
 		// The deadline came while waiting to retry: the last error stands,

@@ -11,12 +11,15 @@ import (
 const humanMaxItems = 5
 
 // Human is the CLI's report on standard output: per environment, the
-// counts and every failed request.
+// counts and every failed request, then the run's error.
 func Human(r *result.Result) string {
 	var b strings.Builder
 	zone := r.ZoneID
-	if r.ZoneName != "" {
+	switch {
+	case r.ZoneName != "" && r.ZoneID != "":
 		zone = fmt.Sprintf("%s (%s)", r.ZoneName, r.ZoneID)
+	case r.ZoneName != "":
+		zone = r.ZoneName
 	}
 	if r.DryRun {
 		b.WriteString("DRY RUN: nothing was purged.\n")
@@ -29,22 +32,22 @@ func Human(r *result.Result) string {
 		switch {
 		case e.Endpoint == result.EndpointZone:
 			where = "zone endpoint: purges every environment"
-		case e.Ref == "":
+		case e.Endpoint == "" || e.Ref == "":
 			where = "not resolved"
 		}
-		fmt.Fprintf(&b, "%s (%s): %s in %s", e.Name, where, kinds(e), Count(len(e.Batches), "request"))
-		if !r.DryRun {
-			fmt.Fprintf(&b, ": %d purged, %d failed", e.PurgedCount, e.FailedCount)
+		if r.DryRun {
+			fmt.Fprintf(&b, "%s (%s): %s in %s\n", e.Name, where, kinds(e), Count(len(e.Batches), "request"))
+		} else {
+			fmt.Fprintf(&b, "%s (%s): %s: %s purged, %s failed, %s sent\n", e.Name, where, kinds(e), Number(e.PurgedCount), Number(e.FailedCount), Count(sent(e), "request"))
 		}
-		b.WriteString("\n")
 		for i, bt := range e.Batches {
-			if bt.Status != result.Failed || bt.Error == nil || r.Error != nil {
+			if bt.Status != result.Failed || bt.Error == nil || bt.Error.IsStop() {
 				continue
 			}
 			fmt.Fprintf(&b, "  request %d (%s) failed: %s\n", i+1, KindCount(bt.Count, bt.Kind), bt.Error.Text())
 			for j, it := range bt.Items {
 				if j == humanMaxItems {
-					fmt.Fprintf(&b, "    ... and %d more (--json lists them all)\n", len(bt.Items)-humanMaxItems)
+					fmt.Fprintf(&b, "    ... and %s more (--json lists them all)\n", Number(len(bt.Items)-humanMaxItems))
 					break
 				}
 				fmt.Fprintf(&b, "    %s\n", it)
@@ -52,12 +55,19 @@ func Human(r *result.Result) string {
 		}
 	}
 	if r.Error != nil {
-		fmt.Fprintf(&b, "Error: %s\n", r.Error.Text())
+		if ps := r.Error.Problems(); r.Error.Kind == result.KindInput && len(ps) > 1 {
+			fmt.Fprintf(&b, "Error: %s with the inputs:\n", Count(len(ps), "problem"))
+			for _, p := range ps {
+				fmt.Fprintf(&b, "  - %s\n", p)
+			}
+		} else {
+			fmt.Fprintf(&b, "Error: %s\n", r.Error.Text())
+		}
 	}
 	if r.DryRun {
 		fmt.Fprintf(&b, "Planned %s in %s (%dms).\n", Count(planned(r), "item"), Count(plannedRequests(r), "request"), r.DurationMS)
 	} else {
-		fmt.Fprintf(&b, "Purged %s, %d failed, in %s sent (%dms).\n", Count(r.PurgedCount, "item"), r.FailedCount, Count(r.Requests, "request"), r.DurationMS)
+		fmt.Fprintf(&b, "Purged %s, %s failed, in %s sent (%dms).\n", Count(r.PurgedCount, "item"), Number(r.FailedCount), Count(r.Requests, "request"), r.DurationMS)
 	}
 	return b.String()
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/cloudflare-purge/cloudflare-purge/internal/result"
 )
@@ -24,8 +25,9 @@ const (
 // OutputNames lists the outputs in action.yml order.
 var OutputNames = []string{OutputZoneID, OutputEnvironmentRef, OutputPurgeIDs, OutputPurgedCount, OutputFailedCount, OutputResult}
 
-// MaxResultOutput bounds the result output; past it, failed items are left
-// out of it (the counts stay), since GitHub limits what outputs may hold.
+// MaxResultOutput bounds the result output: GitHub limits what outputs
+// may hold (1 MB), and purge-ids takes its share of a job's outputs too.
+// Past it, JSONBounded slims the document (the counts stay).
 const MaxResultOutput = 512 << 10
 
 // Output is one output's name and value.
@@ -52,32 +54,135 @@ func JSON(r *result.Result) []byte {
 	return b
 }
 
-// JSONBounded is the result document, without the failed items' lists when
-// the whole would exceed max bytes.
+// JSONBounded is the result document in at most max bytes. When the whole
+// is bigger it is slimmed in stages, each only if the last was not enough,
+// and flagged so that a reader knows what is missing:
+//
+//  1. the purged batches' entries go (batches_omitted): purge_ids and the
+//     counts still say what was purged;
+//  2. the failed batches' items go (items_omitted);
+//  3. the failed batches' entries go too: per environment, only the counts;
+//  4. purge_ids goes (purge_ids_omitted; the purge-ids output has them);
+//  5. the run's error is cut to textMax characters.
+//
+// The last stage's size is bounded by the inputs' limits (at most 50
+// environments of at most 255 characters): under 128 KiB, so any max from
+// there up is always honoured.
 func JSONBounded(r *result.Result, max int) []byte {
 	b := JSON(r)
 	if len(b) <= max {
 		return b
 	}
 	slim := *r
-	slim.ItemsOmitted = true
-	slim.Environments = make([]result.Environment, len(r.Environments))
-	for i, e := range r.Environments {
-		e.Batches = append([]result.Batch(nil), e.Batches...)
-		for j := range e.Batches {
-			e.Batches[j].Items = nil
+	slim.Environments = append([]result.Environment(nil), r.Environments...)
+	for _, shrink := range []func(*result.Result){dropPurgedBatches, dropItems, dropBatches, dropPurgeIDs, cutRunError} {
+		shrink(&slim)
+		if b = JSON(&slim); len(b) <= max {
+			break
 		}
-		slim.Environments[i] = e
 	}
-	return JSON(&slim)
+	return b
 }
 
-// Count is "1 item" or "2 items".
+// textMax is how much of the run's error the last stage of JSONBounded keeps.
+const textMax = 1000
+
+// The stages of JSONBounded. Each copies what it changes: the result given
+// to JSONBounded is not touched.
+
+func dropPurgedBatches(r *result.Result) {
+	for i := range r.Environments {
+		e := &r.Environments[i]
+		kept := []result.Batch{}
+		for _, b := range e.Batches {
+			if b.Status != result.Purged {
+				kept = append(kept, b)
+			}
+		}
+		if len(kept) < len(e.Batches) {
+			r.BatchesOmitted = true
+		}
+		e.Batches = kept
+	}
+}
+
+func dropItems(r *result.Result) {
+	for i := range r.Environments {
+		e := &r.Environments[i]
+		bs := append([]result.Batch(nil), e.Batches...)
+		for j := range bs {
+			if bs[j].Items != nil {
+				bs[j].Items = nil
+				r.ItemsOmitted = true
+			}
+		}
+		e.Batches = bs
+	}
+}
+
+func dropBatches(r *result.Result) {
+	for i := range r.Environments {
+		e := &r.Environments[i]
+		if len(e.Batches) > 0 {
+			r.BatchesOmitted = true
+		}
+		e.Batches = []result.Batch{}
+	}
+}
+
+func dropPurgeIDs(r *result.Result) {
+	if len(r.PurgeIDs) > 0 {
+		r.PurgeIDs, r.PurgeIDsOmitted = []string{}, true
+	}
+}
+
+func cutRunError(r *result.Result) {
+	if r.Error != nil {
+		e := *r.Error
+		e.Message, e.Hint = cut(e.Message, textMax), cut(e.Hint, textMax)
+		r.Error = &e
+	}
+}
+
+// cut shortens s to n characters, marking the cut with an ellipsis.
+func cut(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	i := 0
+	for j := range s {
+		if i == n {
+			return s[:j] + "…"
+		}
+		i++
+	}
+	return s
+}
+
+// Count is "1 item" or "2 items", "100,000 items".
 func Count(n int, noun string) string {
 	if n == 1 {
 		return "1 " + noun
 	}
-	return fmt.Sprintf("%d %ss", n, noun)
+	return Number(n) + " " + noun + "s"
+}
+
+// Number writes n with thousands separators: 100,000.
+func Number(n int) string {
+	s := strconv.Itoa(n)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var b strings.Builder
+	if neg {
+		b.WriteByte('-')
+	}
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
 }
 
 // KindCount says how many items of a batch kind: "1 URL", "3 tags",
@@ -94,9 +199,9 @@ func KindCount(n int, kind string) string {
 		if n == 1 {
 			return "1 prefix"
 		}
-		return fmt.Sprintf("%d prefixes", n)
+		return Number(n) + " prefixes"
 	case "purge-everything":
 		return "everything"
 	}
-	return fmt.Sprintf("%d %s", n, kind)
+	return Number(n) + " " + kind
 }

@@ -2,7 +2,9 @@ package report
 
 import (
 	"encoding/json"
+	"errors"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,6 +12,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/cloudflare-purge/cloudflare-purge/internal/cloudflare"
+	"github.com/cloudflare-purge/cloudflare-purge/internal/config"
 	"github.com/cloudflare-purge/cloudflare-purge/internal/result"
 )
 
@@ -28,7 +32,7 @@ func sample() *result.Result {
 			{Name: "Staging", Ref: "5d41402abc4b2a76b9719d911017c", Endpoint: result.EndpointEnvironment, Batches: []result.Batch{
 				{Kind: "files", Count: 30, Status: result.Purged, ID: "aaaa0000000000000000000000000002", Attempts: 2},
 				{Kind: "files", Count: 2, Status: result.Failed, Attempts: 1,
-					Error: &result.Error{Kind: result.KindAPI, Code: 1136, HTTPStatus: 400, Message: "Purge by URL is not allowed", Hint: "Purge it by tags instead."},
+					Error: &result.Error{Kind: result.KindAPI, Step: "purge", Code: 1136, HTTPStatus: 400, Message: "Purge by URL is not allowed", Hint: "Purge it by tags instead."},
 					Items: []string{"https://example.com/<script>alert(1)</script>", "https://example.com/a|b`c`[x](javascript:alert(1))"}},
 			}},
 		},
@@ -68,13 +72,43 @@ func TestSummaryGolden(t *testing.T) {
 	dry.Finish(0)
 	golden(t, "summary-dry-run.md", Summary(dry))
 
-	stopped := &result.Result{Error: &result.Error{Kind: result.KindInput, Message: "input files: \"ftp://x\": must be an http or https URL"}}
-	stopped.Finish(0)
-	golden(t, "summary-invalid-input.md", Summary(stopped))
+	invalid := &result.Result{Error: result.NewError(errors.Join(
+		&config.InputError{Input: "files", Value: "ftp://x", Problem: "must be an http or https URL"},
+		&config.InputError{Input: "files-per-request", Value: "0", Problem: "must be a number from 1 to 500"},
+	))}
+	invalid.Finish(0)
+	golden(t, "summary-invalid-input.md", Summary(invalid))
+	golden(t, "summary-stopped.md", Summary(stoppedSample()))
+
+	// The budget leaves a summary of ordinary size as it is.
+	if got, whole := Summary(sample()), summary(sample(), 1<<30); got != whole {
+		t.Errorf("the budget changed an ordinary summary:\n%s", got)
+	}
+}
+
+// stoppedSample is a run that stopped at the zone lookup: the token lacks
+// Zone Read. Nothing was purged; no environment was resolved.
+func stoppedSample() *result.Result {
+	r := &result.Result{
+		ZoneName: "example.com",
+		Error: result.NewError(&cloudflare.Error{Step: cloudflare.StepZoneLookup, Status: 403, Attempts: 1,
+			Details: []cloudflare.Detail{{Code: 10000, Message: "Authentication error"}}}),
+	}
+	stop := result.StopError(r.Error)
+	for _, name := range []string{"Staging", "Development"} {
+		r.Environments = append(r.Environments, result.Environment{Name: name, Batches: []result.Batch{
+			{Kind: "files", Count: 30, Status: result.Failed, Error: stop, Items: []string{"https://example.com/a"}},
+			{Kind: "files", Count: 2, Status: result.Failed, Error: stop, Items: []string{"https://example.com/b"}},
+			{Kind: "tags", Count: 3, Status: result.Failed, Error: stop, Items: []string{"a", "b", "c"}},
+		}})
+	}
+	r.Finish(0)
+	return r
 }
 
 func TestHumanGolden(t *testing.T) {
 	golden(t, "human.txt", Human(sample()))
+	golden(t, "human-stopped.txt", Human(stoppedSample()))
 }
 
 func TestOutputs(t *testing.T) {
@@ -110,18 +144,219 @@ func TestOutputs(t *testing.T) {
 	}
 }
 
-func TestJSONBoundedDropsItemsNotCounts(t *testing.T) {
+// TestJSONBoundedStages: however small the bound, the document parses,
+// keeps every count, flags what it left out, and fits whenever the bound
+// is at least the last stage's size; each stage is reached on the way.
+func TestJSONBoundedStages(t *testing.T) {
 	r := sample()
-	small := JSONBounded(r, 100)
-	var doc result.Result
-	if err := json.Unmarshal(small, &doc); err != nil {
-		t.Fatal(err)
+	r.Error = &result.Error{Kind: result.KindAPI, Message: strings.Repeat("long ", 400)}
+	full := JSON(r)
+	if got := JSONBounded(r, len(full)); string(got) != string(full) {
+		t.Fatalf("a document within the bound changed:\n%s", got)
 	}
-	if !doc.ItemsOmitted || doc.FailedCount != 2 || doc.Environments[1].Batches[1].Items != nil {
-		t.Errorf("bounded document: %s", small)
+	floor := len(JSONBounded(r, 0))
+	seen := map[string]bool{}
+	for max := len(full); max >= 0; max-- {
+		b := JSONBounded(r, max)
+		if len(b) > max && max >= floor {
+			t.Fatalf("bound %d: %d bytes", max, len(b))
+		}
+		var doc result.Result
+		if err := json.Unmarshal(b, &doc); err != nil {
+			t.Fatalf("bound %d: %v", max, err)
+		}
+		if doc.PurgedCount != 32 || doc.FailedCount != 2 || doc.Requests != 4 || len(doc.Environments) != 2 ||
+			doc.Environments[1].PurgedCount != 30 || doc.Environments[1].FailedCount != 2 {
+			t.Fatalf("bound %d: counts changed: %s", max, b)
+		}
+		batches, items := 0, 0
+		for _, e := range doc.Environments {
+			batches += len(e.Batches)
+			for _, bt := range e.Batches {
+				items += len(bt.Items)
+			}
+		}
+		if (batches < 3) != doc.BatchesOmitted || (items < 2) != doc.ItemsOmitted || (len(doc.PurgeIDs) < 2) != doc.PurgeIDsOmitted {
+			t.Fatalf("bound %d: flags disagree with what was left out: %s", max, b)
+		}
+		stage := fmt.Sprintf("batches %d, items %d, ids %d, error %d", batches, items, len(doc.PurgeIDs), len(doc.Error.Message))
+		seen[stage] = true
 	}
-	if r.Environments[1].Batches[1].Items == nil {
+	want := []string{
+		"batches 3, items 2, ids 2, error 2000",
+		"batches 1, items 2, ids 2, error 2000", // 1: the purged batches go
+		"batches 1, items 0, ids 2, error 2000", // 2: the failed items
+		"batches 0, items 0, ids 2, error 2000", // 3: the failed batches
+		"batches 0, items 0, ids 0, error 2000", // 4: purge_ids
+		"batches 0, items 0, ids 0, error 1003", // 5: the run's error, cut (1,000 characters and "…")
+	}
+	for _, w := range want {
+		if !seen[w] {
+			t.Errorf("stage %q never reached; seen %v", w, seen)
+		}
+	}
+	if len(seen) != len(want) {
+		t.Errorf("stages %v, want %v", seen, want)
+	}
+	if r.Environments[1].Batches[1].Items == nil || len(r.Environments[0].Batches) != 1 || len(r.PurgeIDs) != 2 || len(r.Error.Message) != 2000 {
 		t.Error("JSONBounded changed the result it was given")
+	}
+}
+
+// bigRun is 100,000 URLs in 3 environments at 30 per request: 10,002
+// requests. failing names the environments whose every request failed.
+func bigRun(failing ...string) *result.Result {
+	r := &result.Result{ZoneID: "023e105f4ecef8ad9ca31a8372d0c353"}
+	n := 0
+	for _, name := range []string{"Production", "Staging", "Development"} {
+		e := result.Environment{Name: name, Ref: fmt.Sprintf("%029x", len(name)), Endpoint: result.EndpointEnvironment}
+		if name == "Production" {
+			e.Ref, e.Endpoint = "", result.EndpointZone
+		}
+		fails := false
+		for _, f := range failing {
+			fails = fails || f == name
+		}
+		for i := 0; i < 100_000; i += 30 {
+			count := min(30, 100_000-i)
+			b := result.Batch{Kind: "files", Count: count, Status: result.Purged, Attempts: 1}
+			if fails {
+				b.Status, b.Attempts = result.Failed, 6
+				b.Error = &result.Error{Kind: result.KindAPI, Step: "purge",
+					Message: "Post \"https://api.cloudflare.com/client/v4/zones/023e105f4ecef8ad9ca31a8372d0c353/purge_cache\": read tcp 10.1.0.4:49152->104.19.192.29:443: read: connection reset by peer",
+					Hint:    "Check api-url and the network; the request was retried with backoff."}
+				for j := range count {
+					b.Items = append(b.Items, fmt.Sprintf("https://www.example.com/assets/%06d/app.min.js", i+j))
+				}
+			} else {
+				n++
+				b.ID = fmt.Sprintf("%032x", n)
+			}
+			e.Batches = append(e.Batches, b)
+		}
+		r.Environments = append(r.Environments, e)
+	}
+	r.Finish(0)
+	return r
+}
+
+// TestOutputsAtScale: a big run's result output fits GitHub's limit with
+// its counts intact, and purge-ids (a plain list) stays under 1 MB.
+func TestOutputsAtScale(t *testing.T) {
+	for _, tt := range []struct {
+		name                   string
+		failing                []string
+		purged, failed, ids    int
+		batchesKept, itemsKept bool
+	}{
+		{"all purged", nil, 300_000, 0, 10_002, false, false},
+		{"Staging failed", []string{"Staging"}, 200_000, 100_000, 6_668, false, false},
+		{"all failed", []string{"Production", "Staging", "Development"}, 0, 300_000, 0, false, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			r := bigRun(tt.failing...)
+			out := map[string]string{}
+			for _, o := range Outputs(r) {
+				out[o.Name] = o.Value
+			}
+			res := out[OutputResult]
+			if len(res) > MaxResultOutput {
+				t.Errorf("result output is %d bytes, want at most %d", len(res), MaxResultOutput)
+			}
+			if n := len(out[OutputPurgeIDs]); n >= 1_000_000 {
+				t.Errorf("purge-ids is %d bytes: over GitHub's 1 MB", n)
+			}
+			t.Logf("result %d bytes, purge-ids %d bytes", len(res), len(out[OutputPurgeIDs]))
+			var doc result.Result
+			if err := json.Unmarshal([]byte(res), &doc); err != nil {
+				t.Fatal(err)
+			}
+			if doc.PurgedCount != tt.purged || doc.FailedCount != tt.failed || len(doc.PurgeIDs) != tt.ids || doc.Requests != r.Requests || len(doc.Environments) != 3 {
+				t.Errorf("counts: purged %d failed %d ids %d requests %d, want %d %d %d %d",
+					doc.PurgedCount, doc.FailedCount, len(doc.PurgeIDs), doc.Requests, tt.purged, tt.failed, tt.ids, r.Requests)
+			}
+			for i, e := range doc.Environments {
+				if e.PurgedCount != r.Environments[i].PurgedCount || e.FailedCount != r.Environments[i].FailedCount {
+					t.Errorf("%s: counts %d/%d, want %d/%d", e.Name, e.PurgedCount, e.FailedCount, r.Environments[i].PurgedCount, r.Environments[i].FailedCount)
+				}
+			}
+			if !doc.BatchesOmitted || doc.PurgeIDsOmitted {
+				t.Errorf("flags: batches_omitted %v purge_ids_omitted %v", doc.BatchesOmitted, doc.PurgeIDsOmitted)
+			}
+			if n := len(Summary(r)); n > 1<<20 {
+				t.Errorf("summary is %d bytes", n)
+			}
+		})
+	}
+}
+
+// 600 URLs of 3.5 KB each fail: each item shown is cut, and the summary
+// stays far below GitHub's 1 MiB.
+func TestSummaryCutsLongItems(t *testing.T) {
+	r := &result.Result{ZoneID: "023e105f4ecef8ad9ca31a8372d0c353"}
+	e := result.Environment{Name: "Staging", Ref: "5d41402abc4b2a76b9719d911017c", Endpoint: result.EndpointEnvironment}
+	for i := range 20 {
+		b := result.Batch{Kind: "files", Count: 30, Status: result.Failed, Attempts: 1,
+			Error: &result.Error{Kind: result.KindAPI, Step: "purge", HTTPStatus: 400, Code: 1015, Message: strings.Repeat("<too long> ", 1000)}}
+		for j := range 30 {
+			b.Items = append(b.Items, fmt.Sprintf("https://example.com/%03d/%02d/", i, j)+strings.Repeat("a_b-c.d", 500))
+		}
+		e.Batches = append(e.Batches, b)
+	}
+	r.Environments = []result.Environment{e}
+	r.Finish(0)
+	sum := Summary(r)
+	if len(sum) >= 1<<20 {
+		t.Fatalf("summary is %d bytes", len(sum))
+	}
+	t.Logf("summary %d bytes", len(sum))
+	for _, l := range strings.Split(sum, "\n") {
+		if strings.HasPrefix(l, "  - https") && (len(l) > 2*summaryItemChars+20 || !strings.HasSuffix(l, "…")) {
+			t.Fatalf("item not cut: %d bytes: %.100s", len(l), l)
+		}
+		if len(l) > 2*summaryTextChars*6 {
+			t.Fatalf("line of %d bytes: %.100s", len(l), l)
+		}
+	}
+	if !strings.Contains(sum, "Staging, request 20 (30 URLs)") || !strings.Contains(sum, "… and 10 more") {
+		t.Errorf("summary lacks the failures:\n%.3000s", sum)
+	}
+}
+
+// A budget that the sections do not fit in cuts the summary at a section's
+// end, says so, and keeps it within the budget.
+func TestSummaryBudget(t *testing.T) {
+	r := sample()
+	whole := summary(r, 1<<30)
+	for _, budget := range []int{len(whole) - 1, len(whole) / 2, 600} {
+		got := summary(r, budget)
+		if len(got) > budget || !strings.HasSuffix(got, summaryCutNote) {
+			t.Errorf("budget %d: %d bytes:\n%s", budget, len(got), got)
+		}
+		if !strings.HasPrefix(whole, strings.TrimSuffix(got, summaryCutNote)) {
+			t.Errorf("budget %d: not a prefix of the whole summary:\n%s", budget, got)
+		}
+	}
+}
+
+// A run stopped before its purges shows its error once, with the step and
+// the HTTP status, and no failure per batch.
+func TestSummaryStoppedRun(t *testing.T) {
+	sum := Summary(stoppedSample())
+	for _, w := range []string{
+		"zone lookup failed \\(HTTP 403\\)\\: Cloudflare error 10000\\: Authentication error\\. The token needs the Zone &gt; Zone Read permission",
+		"**Not purged** (70 items): Staging: 32 URLs, 3 tags; Development: 32 URLs, 3 tags.",
+		"| Zone | example\\.com |",
+		"| Staging | – | not resolved | 32 URLs, 3 tags | 0 | 0 | 35 |",
+	} {
+		if !strings.Contains(sum, w) {
+			t.Errorf("summary lacks %q:\n%s", w, sum)
+		}
+	}
+	for _, nw := range []string{"Failures", result.StoppedMessage, "not purged\\:", "()", "Authentication error\\. Authentication error"} {
+		if strings.Contains(sum, nw) {
+			t.Errorf("summary has %q:\n%s", nw, sum)
+		}
 	}
 }
 

@@ -8,15 +8,76 @@ import (
 	"github.com/cloudflare-purge/cloudflare-purge/internal/result"
 )
 
-// Bounds that keep the summary far below GitHub's 1 MiB limit.
+// Bounds that keep the summary below GitHub's 1 MiB limit: counts of what
+// is listed, the length of each text shown, and a byte budget for the
+// whole, past which sections are left out.
 const (
-	summaryMaxIDs    = 50
-	summaryMaxItems  = 20
-	summaryMaxErrors = 20
+	summaryBudget      = 900 << 10
+	summaryMaxIDs      = 50
+	summaryMaxItems    = 20
+	summaryMaxErrors   = 20
+	summaryMaxProblems = 50
+	summaryItemChars   = 200  // a URL may be 64 KiB long
+	summaryTextChars   = 2000 // an error: an API or a proxy may say a lot
 )
 
+// summaryCutNote ends a summary that its budget cut short.
+const summaryCutNote = "\n… the rest is left out to stay within GitHub's size limit for job summaries: see the `result` output.\n"
+
 // Summary is the job summary in Markdown. User-supplied text is escaped.
+// It stays within summaryBudget bytes.
 func Summary(r *result.Result) string {
+	return summary(r, summaryBudget)
+}
+
+// budgeted writes whole sections while they fit in its budget; once one
+// does not, it takes no more.
+type budgeted struct {
+	b    strings.Builder
+	left int
+	cut  bool
+}
+
+func (w *budgeted) add(s string) {
+	if w.cut || s == "" {
+		return
+	}
+	if len(s) > w.left {
+		w.cut = true
+		return
+	}
+	w.b.WriteString(s)
+	w.left -= len(s)
+}
+
+func summary(r *result.Result, budget int) string {
+	w := &budgeted{left: budget - len(summaryCutNote)}
+	w.add(heading(r))
+	w.add(zoneTable(r))
+	if len(r.Environments) > 0 {
+		w.add(envTableHeader(r))
+		for _, e := range r.Environments {
+			w.add(envRow(r, e))
+		}
+		w.add("\n")
+		for _, e := range r.Environments {
+			if e.Endpoint == result.EndpointZone && e.PurgedCount > 0 {
+				w.add("Production was purged through the zone endpoint, which purges **every environment** of the zone.\n\n")
+				break
+			}
+		}
+	}
+	writeFailures(w, r)
+	w.add(purgeIDs(r))
+	if w.cut {
+		w.b.WriteString(summaryCutNote)
+	}
+	return w.b.String()
+}
+
+// heading is the title, the dry-run note and the run's error, with what
+// the run did not purge because of it.
+func heading(r *result.Result) string {
 	var b strings.Builder
 	title := "Cloudflare cache purge"
 	switch {
@@ -31,114 +92,179 @@ func Summary(r *result.Result) string {
 	if r.DryRun {
 		b.WriteString("> [!NOTE]\n> **Dry run**: the zone and environments were resolved and the purge planned; no purge request was sent.\n\n")
 	}
-	if r.Error != nil {
-		fmt.Fprintf(&b, "> [!CAUTION]\n> %s\n", md(r.Error.Message))
-		if r.Error.Hint != "" {
-			fmt.Fprintf(&b, ">\n> %s\n", md(r.Error.Hint))
+	if r.Error == nil {
+		return b.String()
+	}
+	b.WriteString("> [!CAUTION]\n")
+	if ps := r.Error.Problems(); r.Error.Kind == result.KindInput && len(ps) > 1 {
+		fmt.Fprintf(&b, "> %s with the inputs:\n>\n", Count(len(ps), "problem"))
+		for i, p := range ps {
+			if i == summaryMaxProblems {
+				fmt.Fprintf(&b, "> - … and %s more\n", Number(len(ps)-summaryMaxProblems))
+				break
+			}
+			fmt.Fprintf(&b, "> - %s\n", md(cut(p, summaryTextChars)))
 		}
-		b.WriteString("\n")
+		if r.Error.Hint != "" {
+			fmt.Fprintf(&b, ">\n> %s\n", md(cut(r.Error.Hint, summaryTextChars)))
+		}
+	} else {
+		fmt.Fprintf(&b, "> %s\n", md(cut(r.Error.Text(), summaryTextChars)))
 	}
+	var lost []string
+	for _, e := range r.Environments {
+		if k := kindsOf(e, func(b result.Batch) bool { return b.Status == result.Failed && b.Error.IsStop() }); k != "" {
+			lost = append(lost, md(e.Name)+": "+k)
+		}
+	}
+	if len(lost) > 0 {
+		fmt.Fprintf(&b, ">\n> **Not purged** (%s): %s.\n", Count(stoppedItems(r), "item"), strings.Join(lost, "; "))
+	}
+	b.WriteString("\n")
+	return b.String()
+}
 
-	zone := code(r.ZoneID)
-	if r.ZoneName != "" {
-		zone = md(r.ZoneName) + " (" + zone + ")"
+func stoppedItems(r *result.Result) int {
+	n := 0
+	for _, e := range r.Environments {
+		for _, b := range e.Batches {
+			if b.Status == result.Failed && b.Error.IsStop() {
+				n += b.Count
+			}
+		}
 	}
-	if r.ZoneID == "" && r.ZoneName == "" {
-		zone = "not resolved"
+	return n
+}
+
+func zoneTable(r *result.Result) string {
+	var b strings.Builder
+	zone := "not resolved"
+	switch {
+	case r.ZoneName != "" && r.ZoneID != "":
+		zone = md(r.ZoneName) + " (" + code(r.ZoneID) + ")"
+	case r.ZoneName != "":
+		zone = md(r.ZoneName)
+	case r.ZoneID != "":
+		zone = code(r.ZoneID)
 	}
 	fmt.Fprintf(&b, "| | |\n|---|---|\n| Zone | %s |\n", zone)
 	if r.DryRun {
 		fmt.Fprintf(&b, "| Planned | %s in %s |\n", Count(planned(r), "item"), Count(plannedRequests(r), "request"))
 	} else {
-		fmt.Fprintf(&b, "| Purged | %s |\n| Failed | %s |\n| Requests sent | %d |\n", Count(r.PurgedCount, "item"), Count(r.FailedCount, "item"), r.Requests)
+		fmt.Fprintf(&b, "| Purged | %s |\n| Failed | %s |\n| Requests sent | %s |\n", Count(r.PurgedCount, "item"), Count(r.FailedCount, "item"), Number(r.Requests))
 	}
 	fmt.Fprintf(&b, "| Duration | %s |\n\n", (time.Duration(r.DurationMS) * time.Millisecond).String())
-
-	if len(r.Environments) > 0 {
-		b.WriteString("| Environment | Ref | Endpoint | Items | Requests | Purged | Failed |\n|---|---|---|---|---|---|---|\n")
-		for _, e := range r.Environments {
-			ref := code(e.Ref)
-			if e.Ref == "" {
-				ref = "–"
-			}
-			fmt.Fprintf(&b, "| %s | %s | %s | %s | %d | %d | %d |\n", md(e.Name), ref, endpoint(e), kinds(e), len(e.Batches), e.PurgedCount, e.FailedCount)
-		}
-		b.WriteString("\n")
-		for _, e := range r.Environments {
-			if e.Endpoint == result.EndpointZone && !r.DryRun {
-				b.WriteString("Production was purged through the zone endpoint, which purges **every environment** of the zone.\n\n")
-				break
-			}
-		}
-	}
-
-	writeFailures(&b, r)
-
-	if len(r.PurgeIDs) > 0 {
-		fmt.Fprintf(&b, "<details><summary>Purge IDs (%d)</summary>\n\n", len(r.PurgeIDs))
-		for i, id := range r.PurgeIDs {
-			if i == summaryMaxIDs {
-				fmt.Fprintf(&b, "- … and %d more (see the `purge-ids` output)\n", len(r.PurgeIDs)-summaryMaxIDs)
-				break
-			}
-			fmt.Fprintf(&b, "- %s\n", code(id))
-		}
-		b.WriteString("\n</details>\n")
-	}
 	return b.String()
 }
 
-func writeFailures(b *strings.Builder, r *result.Result) {
+func envTableHeader(r *result.Result) string {
+	requests := "Requests sent"
+	if r.DryRun {
+		requests = "Planned requests"
+	}
+	return "| Environment | Ref | Endpoint | Items | " + requests + " | Purged | Failed |\n|---|---|---|---|---|---|---|\n"
+}
+
+func envRow(r *result.Result, e result.Environment) string {
+	ref := code(e.Ref)
+	if e.Ref == "" {
+		ref = "–"
+	}
+	requests := len(e.Batches)
+	if !r.DryRun {
+		requests = sent(e)
+	}
+	return fmt.Sprintf("| %s | %s | %s | %s | %s | %s | %s |\n", md(e.Name), ref, endpoint(e), kinds(e), Number(requests), Number(e.PurgedCount), Number(e.FailedCount))
+}
+
+// sent is the purge requests sent to an environment, retries included.
+func sent(e result.Environment) int {
+	n := 0
+	for _, b := range e.Batches {
+		n += b.Attempts
+	}
+	return n
+}
+
+// writeFailures lists the failed requests with their errors and items,
+// but not those that the run's error explains (a run stopped before its
+// purges): the caution block says it once.
+func writeFailures(w *budgeted, r *result.Result) {
 	shown := 0
 	for _, e := range r.Environments {
 		for i, bt := range e.Batches {
-			if bt.Status != result.Failed || bt.Error == nil {
+			if bt.Status != result.Failed || bt.Error == nil || bt.Error.IsStop() {
 				continue
-			}
-			if shown == 0 {
-				b.WriteString("### Failures\n\n")
 			}
 			if shown++; shown > summaryMaxErrors {
 				continue
 			}
-			what := fmt.Sprintf("%s, request %d (%s)", md(e.Name), i+1, KindCount(bt.Count, bt.Kind))
-			errText := md(bt.Error.Message)
-			if bt.Error.Code != 0 {
-				errText = fmt.Sprintf("Cloudflare error %d: %s", bt.Error.Code, errText)
+			var b strings.Builder
+			if shown == 1 {
+				b.WriteString("### Failures\n\n")
 			}
-			fmt.Fprintf(b, "- **%s**: %s", what, errText)
-			if bt.Error.Hint != "" {
-				fmt.Fprintf(b, " — %s", md(bt.Error.Hint))
-			}
-			b.WriteString("\n")
+			fmt.Fprintf(&b, "- **%s, request %d (%s)**: %s\n", md(e.Name), i+1, KindCount(bt.Count, bt.Kind), md(cut(bt.Error.Text(), summaryTextChars)))
 			for j, it := range bt.Items {
 				if j == summaryMaxItems {
-					fmt.Fprintf(b, "  - … and %d more\n", len(bt.Items)-summaryMaxItems)
+					fmt.Fprintf(&b, "  - … and %s more\n", Number(len(bt.Items)-summaryMaxItems))
 					break
 				}
-				fmt.Fprintf(b, "  - %s\n", md(it))
+				fmt.Fprintf(&b, "  - %s\n", md(cut(it, summaryItemChars)))
 			}
+			w.add(b.String())
 		}
 	}
 	if shown > summaryMaxErrors {
-		fmt.Fprintf(b, "- … and %d more failed requests (see the `result` output)\n", shown-summaryMaxErrors)
+		w.add(fmt.Sprintf("- … and %s more failed requests (see the `result` output)\n", Number(shown-summaryMaxErrors)))
 	}
 	if shown > 0 {
-		b.WriteString("\n")
+		w.add("\n")
 	}
+}
+
+func purgeIDs(r *result.Result) string {
+	if len(r.PurgeIDs) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "<details><summary>Purge IDs (%s)</summary>\n\n", Number(len(r.PurgeIDs)))
+	for i, id := range r.PurgeIDs {
+		if i == summaryMaxIDs {
+			fmt.Fprintf(&b, "- … and %s more (see the `purge-ids` output)\n", Number(len(r.PurgeIDs)-summaryMaxIDs))
+			break
+		}
+		fmt.Fprintf(&b, "- %s\n", code(cut(id, summaryItemChars)))
+	}
+	b.WriteString("\n</details>\n")
+	return b.String()
 }
 
 func endpoint(e result.Environment) string {
-	if e.Endpoint == result.EndpointZone {
+	switch e.Endpoint {
+	case result.EndpointZone:
 		return "zone (all environments)"
+	case result.EndpointEnvironment:
+		return "environment"
 	}
-	return "environment"
+	return "not resolved"
 }
 
-func kinds(e result.Environment) string {
+// kinds says what an environment's batches hold: "30 URLs, 2 tags".
+func kinds(e result.Environment) string { return Kinds(e.Batches) }
+
+// Kinds says what batches hold, per kind in order of appearance:
+// "100,000 URLs", "30 URLs, 2 tags".
+func Kinds(batches []result.Batch) string {
+	return kindsOf(result.Environment{Batches: batches}, func(result.Batch) bool { return true })
+}
+
+func kindsOf(e result.Environment, keep func(result.Batch) bool) string {
 	counts := map[string]int{}
 	var order []string
 	for _, b := range e.Batches {
+		if !keep(b) {
+			continue
+		}
 		if _, ok := counts[b.Kind]; !ok {
 			order = append(order, b.Kind)
 		}

@@ -6,6 +6,7 @@ package result
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/cloudflare-purge/cloudflare-purge/internal/cloudflare"
@@ -44,8 +45,12 @@ type Result struct {
 	Environments []Environment `json:"environments"`
 	Error        *Error        `json:"error,omitempty"`
 
-	// ItemsOmitted is set when failed items were dropped to fit a size limit.
-	ItemsOmitted bool `json:"items_omitted,omitempty"`
+	// ItemsOmitted, BatchesOmitted and PurgeIDsOmitted are set when the
+	// document was slimmed to fit GitHub's output size limit (see
+	// report.JSONBounded): the counts always stay.
+	ItemsOmitted    bool `json:"items_omitted,omitempty"`
+	BatchesOmitted  bool `json:"batches_omitted,omitempty"`
+	PurgeIDsOmitted bool `json:"purge_ids_omitted,omitempty"`
 }
 
 // Environment is one target's outcome.
@@ -70,26 +75,85 @@ type Batch struct {
 	Items []string `json:"items,omitempty"`
 }
 
-// Error explains a failure: Cloudflare's code and message, and what to do.
+// Error explains a failure: the step that failed, the HTTP status,
+// Cloudflare's code and message, and what to do.
 type Error struct {
-	Kind       string `json:"kind"` // "input", "configuration", "api"
+	Kind       string `json:"kind"`           // "input", "configuration", "api"
+	Step       string `json:"step,omitempty"` // "zone lookup", "environments list", "purge"
 	Code       int    `json:"code,omitempty"`
 	Message    string `json:"message"`
 	Hint       string `json:"hint,omitempty"`
 	HTTPStatus int    `json:"http_status,omitempty"`
 }
 
-// Text is the error for a log line or a report: Cloudflare's code and
-// message, then the hint.
+// Text is the error for a log line or a report, the one way every error is
+// shown: the step and the HTTP status, Cloudflare's code and message, then
+// the hint. "zone lookup failed (HTTP 403): Cloudflare error 10000:
+// Authentication error. The token needs ...". An input error's message
+// has one problem per line (see Problems).
 func (e *Error) Text() string {
-	s := e.Message
-	if e.Code != 0 {
-		s = fmt.Sprintf("Cloudflare error %d: %s", e.Code, s)
+	var b strings.Builder
+	msg := e.Message
+	if e.HTTPStatus != 0 && msg == fmt.Sprintf("HTTP %d", e.HTTPStatus) {
+		msg = "" // a status without a body: said once
+	}
+	switch {
+	case e.Step != "" && e.HTTPStatus != 0:
+		fmt.Fprintf(&b, "%s failed (HTTP %d)", e.Step, e.HTTPStatus)
+	case e.Step != "":
+		fmt.Fprintf(&b, "%s failed", e.Step)
+	case e.HTTPStatus != 0:
+		fmt.Fprintf(&b, "HTTP %d", e.HTTPStatus)
+	}
+	if e.Code != 0 || msg != "" {
+		if b.Len() > 0 {
+			b.WriteString(": ")
+		}
+		if e.Code != 0 {
+			fmt.Fprintf(&b, "Cloudflare error %d: ", e.Code)
+		}
+		b.WriteString(msg)
 	}
 	if e.Hint != "" {
-		s += ". " + e.Hint
+		switch s := b.String(); {
+		case s == "":
+		case strings.HasSuffix(s, ".") || strings.HasSuffix(s, "!") || strings.HasSuffix(s, "?"):
+			b.WriteString(" ")
+		default:
+			b.WriteString(". ")
+		}
+		b.WriteString(e.Hint)
 	}
-	return s
+	return b.String()
+}
+
+// Problems are the lines of the message: one per problem found in the
+// inputs (config joins them with line breaks), else the one message.
+func (e *Error) Problems() []string {
+	var out []string
+	for _, l := range strings.Split(e.Message, "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// StoppedMessage is the error of every batch that a run stopped before its
+// purges (a failed lookup, an unknown environment) did not send: the run's
+// own error says why.
+const StoppedMessage = "not purged: the run stopped before its purges"
+
+// StopError is the error of the batches that a run stopped by run did not
+// send.
+func StopError(run *Error) *Error {
+	return &Error{Kind: run.Kind, Message: StoppedMessage}
+}
+
+// IsStop reports whether e is a StopError: a batch that the run's own
+// error explains, which reports leave out.
+func (e *Error) IsStop() bool {
+	return e != nil && e.Message == StoppedMessage && e.Code == 0 && e.Step == "" && e.HTTPStatus == 0
 }
 
 // Error kinds.
@@ -115,7 +179,7 @@ func NewError(err error) *Error {
 	case errors.Is(err, resolve.ErrConfig):
 		return &Error{Kind: KindConfiguration, Message: err.Error()}
 	case errors.As(err, &ce):
-		return &Error{Kind: KindAPI, Code: ce.Code(), Message: ce.Message(), Hint: ce.Hint(), HTTPStatus: ce.Status}
+		return &Error{Kind: KindAPI, Step: string(ce.Step), Code: ce.Code(), Message: ce.Message(), Hint: ce.Hint(), HTTPStatus: ce.Status}
 	}
 	return &Error{Kind: KindAPI, Message: err.Error()}
 }
