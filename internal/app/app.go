@@ -134,7 +134,7 @@ func (rn runner) run(ctx context.Context, src config.Source) (r *result.Result) 
 		}
 	}
 
-	targets, err := resolve.Targets(ctx, client, zoneID, cfg.Environments)
+	targets, err := resolve.Targets(ctx, client, zoneID, !cfg.ZoneIsID, cfg.Environments)
 	if err != nil {
 		return rn.stopped(r, cfg, zoneID, err)
 	}
@@ -225,27 +225,13 @@ func secretValues(input func(string) string, getenv func(string) string) []strin
 	return out
 }
 
-// maxErrorLines bounds the ::error:: lines logGroups writes: GitHub makes
-// annotations of the first 10 of a step only.
-const maxErrorLines = 10
-
-// failure is one distinct error of an environment's failed requests.
-type failure struct {
-	env      string
-	err      *result.Error
-	requests int
-	items    int
-	batches  []result.Batch
-}
-
 // logGroups writes one group per environment with each request's outcome
 // at ::debug::, then one ::error:: per distinct error (same code and
 // message) per environment, with how many requests and items it failed:
 // those that failed the most items first, as GitHub shows the first 10.
 // Batches that the run's own error explains (it was logged when the run
-// stopped) are not repeated.
+// stopped) are not repeated. See failures.go.
 func logGroups(log logger, r *result.Result) {
-	var fails []*failure
 	for _, e := range r.Environments {
 		title := e.Name
 		if e.Ref != "" {
@@ -253,25 +239,10 @@ func logGroups(log logger, r *result.Result) {
 		}
 		log.Group(title)
 		purged := 0
-		type key struct {
-			code    int
-			message string
-		}
-		byErr := map[key]*failure{}
 		for i, b := range e.Batches {
 			switch {
-			case b.Status == result.Failed && b.Error != nil && !b.Error.IsStop():
+			case isFailure(b):
 				log.Debugf("request %d: %s failed after %s: %s", i+1, report.KindCount(b.Count, b.Kind), report.Count(b.Attempts, "attempt"), b.Error.Text())
-				k := key{b.Error.Code, b.Error.Message}
-				f := byErr[k]
-				if f == nil {
-					f = &failure{env: e.Name, err: b.Error}
-					byErr[k] = f
-					fails = append(fails, f)
-				}
-				f.requests++
-				f.items += b.Count
-				f.batches = append(f.batches, b)
 			case b.Status == result.Purged:
 				purged++
 				log.Debugf("request %d: %s purged, id %s, %s", i+1, report.KindCount(b.Count, b.Kind), b.ID, report.Count(b.Attempts, "attempt"))
@@ -292,20 +263,7 @@ func logGroups(log logger, r *result.Result) {
 		}
 		log.EndGroup()
 	}
-
-	slices.SortStableFunc(fails, func(a, b *failure) int { return b.items - a.items })
-	for i, f := range fails {
-		if i == maxErrorLines-1 && len(fails) > maxErrorLines {
-			requests, items := 0, 0
-			for _, g := range fails[i:] {
-				requests, items = requests+g.requests, items+g.items
-			}
-			log.Errorf("%s (%s) failed with %s: see the debug log, the job summary and the result output",
-				report.Count(requests, "more request"), report.Count(items, "item"), report.Count(len(fails)-i, "other error"))
-			break
-		}
-		log.Errorf("%s: %s (%s) failed: %s", f.env, report.Count(f.requests, "request"), report.Kinds(f.batches), f.err.Text())
-	}
+	logFailures(log, failures(r), "the debug log, the job summary and the result output")
 }
 
 // runAction is the GitHub Action: inputs from INPUT_*, outputs to
@@ -324,6 +282,9 @@ func runAction(ctx context.Context, env Env) int {
 	red.Result(r)
 
 	logGroups(rn.log, r)
+	if shown := report.PurgeIDsShown(r); shown < len(r.PurgeIDs) {
+		rn.log.Warningf("The purge-ids output lists the first %d of %d purge IDs: GitHub limits an output to 1 MB (--json from the CLI lists them all)", shown, len(r.PurgeIDs))
+	}
 	if err := writeFiles(gha, red, r); err != nil {
 		fmt.Fprintf(red.Writer(env.Stderr), "::error::cannot write the outputs or the job summary: %v\n", err)
 		return result.ExitFailed

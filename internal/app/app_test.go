@@ -287,7 +287,7 @@ func TestActionRefusesConfigurationThatDoesNotMatch(t *testing.T) {
 			// would be: exit 1 either way, with the 7003 hint.
 			name:     "unknown zone ID",
 			inputs:   map[string]string{"zone": "44444444444444444444444444444444", "environment": "Staging", "tags": "a"},
-			want:     []string{"Cloudflare error 7003", "check zone and environment"},
+			want:     []string{"Cloudflare error 7003", "check zone (and account)"},
 			wantCode: 1,
 		},
 		{

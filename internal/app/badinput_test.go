@@ -57,7 +57,7 @@ func TestActionRejectsBadInput(t *testing.T) {
 		{"the token in base-url", map[string]string{"files": "a.css", "base-url": "https://example.com/" + testToken}, []string{"base-url", "value hidden: it contains a credential"}},
 		{"the token as the account id", map[string]string{"tags": "a", "zone": "example.com", "account-id": testToken}, []string{"account-id", "value hidden: it contains a credential"}},
 		{"the token as an environment", map[string]string{"tags": "a", "environment": "Staging\n" + testToken}, []string{"environment", "value hidden: it contains a credential"}},
-		{"a path after a URL", map[string]string{"files": "https://example.com/a b.css", "base-url": "https://example.com"}, []string{"files", `"b.css"`, "is not a URL"}},
+		{"an unclosed quote", map[string]string{"files": `"my file.css`, "base-url": "https://example.com"}, []string{"files", "not closed"}},
 		{"a path that goes up", map[string]string{"files": "../a.css", "base-url": "https://example.com"}, []string{"files", `".."`}},
 		{"bad base-url", map[string]string{"files": "/a.css", "base-url": "example.com"}, []string{"base-url", `"example.com"`}},
 		{"environment with control characters", map[string]string{"tags": "a", "environment": "Sta\x01ging"}, []string{"environment", "not an environment name"}},

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http/httptest"
 	"runtime/debug"
+	"slices"
 	"strings"
 
 	"github.com/cloudflare-purge/cloudflare-purge/internal/config"
@@ -80,7 +81,8 @@ func parseFlags(args []string) (*cliFlags, *flag.FlagSet, error) {
 		if in.Env != "" {
 			usage += " [$" + in.Env + "]"
 		}
-		if in.Default != "" {
+		if in.Default != "" && !(in.Bool && in.Default == "false") {
+			// A boolean flag is off unless given: no need to say so.
 			usage += " (default " + in.Default + ")"
 		}
 		fs.Var(sf, in.Name, usage)
@@ -94,8 +96,8 @@ func parseFlags(args []string) (*cliFlags, *flag.FlagSet, error) {
 	if err := fs.Parse(args); err != nil {
 		return nil, fs, err
 	}
-	if fs.NArg() > 0 {
-		return nil, fs, fmt.Errorf("unexpected argument %q: values go in flags, such as --files %q", fs.Arg(0), fs.Arg(0))
+	if err := strayArgument(fs, args, func(arg string) string { return fmt.Sprintf("values go in flags, such as --files %q", arg) }); err != nil {
+		return nil, fs, err
 	}
 	var errs []error
 	for _, in := range config.Inputs {
@@ -107,6 +109,116 @@ func parseFlags(args []string) (*cliFlags, *flag.FlagSet, error) {
 		return nil, fs, errors.Join(errs...)
 	}
 	return f, fs, nil
+}
+
+// cliOnlyFlags are the flags that are not action inputs, in the order
+// --help lists them (after the inputs).
+var cliOnlyFlags = []string{"json", "sandbox", "debug", "version"}
+
+// placeholders name the value of each input flag in --help; a string input
+// missing here shows VALUE.
+var placeholders = map[string]string{
+	config.InputAPIToken:        "TOKEN",
+	config.InputAPIKey:          "KEY",
+	config.InputAPIEmail:        "EMAIL",
+	config.InputZone:            "ZONE",
+	config.InputAccountID:       "ID",
+	config.InputEnvironment:     "NAMES",
+	config.InputFiles:           "URLS",
+	config.InputFilesFrom:       "FILE",
+	config.InputBaseURL:         "URL",
+	config.InputTags:            "TAGS",
+	config.InputHosts:           "HOSTS",
+	config.InputPrefixes:        "PREFIXES",
+	config.InputFilesPerRequest: "N",
+	config.InputAPIURL:          "URL",
+	config.InputTimeout:         "DURATION",
+	config.InputMaxRetries:      "N",
+}
+
+// strayArgument is the error for the first argument that is not a flag,
+// nil when there is none. A true or false right after a boolean flag is
+// most likely its value written as for a string flag (--dry-run false,
+// which the flag package reads as --dry-run and a stray "false"): the
+// error says how to write it. hint says what to do with any other
+// argument.
+func strayArgument(fs *flag.FlagSet, args []string, hint func(arg string) string) error {
+	if fs.NArg() == 0 {
+		return nil
+	}
+	arg := fs.Arg(0)
+	if i := len(args) - fs.NArg(); i > 0 && (strings.EqualFold(arg, "true") || strings.EqualFold(arg, "false")) {
+		if name, ok := boolFlagName(fs, args[i-1]); ok {
+			return fmt.Errorf("--%s takes no value: write --%s=%s", name, name, arg)
+		}
+	}
+	return fmt.Errorf("unexpected argument %q: %s", arg, hint(arg))
+}
+
+// boolFlagName is the name of the boolean flag that arg gives without a
+// value (-x or --x, not --x=v, not --).
+func boolFlagName(fs *flag.FlagSet, arg string) (string, bool) {
+	if !strings.HasPrefix(arg, "-") || arg == "--" || strings.Contains(arg, "=") {
+		return "", false
+	}
+	name := strings.TrimPrefix(strings.TrimPrefix(arg, "-"), "-")
+	fl := fs.Lookup(name)
+	if fl == nil || !isBoolFlag(fl) {
+		return "", false
+	}
+	return name, true
+}
+
+func isBoolFlag(fl *flag.Flag) bool {
+	b, ok := fl.Value.(interface{ IsBoolFlag() bool })
+	return ok && b.IsBoolFlag()
+}
+
+// printFlags lists the flags of fs for --help: "  --name PLACEHOLDER" (a
+// boolean flag has no placeholder), the usage on the next line, indented.
+// The flags named in order come first, in that order, then any others.
+func printFlags(w io.Writer, fs *flag.FlagSet, order []string, placeholder func(*flag.Flag) string) {
+	rank := map[string]int{}
+	for i, name := range order {
+		rank[name] = i
+	}
+	var flags []*flag.Flag
+	fs.VisitAll(func(fl *flag.Flag) { flags = append(flags, fl) })
+	slices.SortStableFunc(flags, func(a, b *flag.Flag) int {
+		ra, oka := rank[a.Name]
+		rb, okb := rank[b.Name]
+		switch {
+		case oka && okb:
+			return ra - rb
+		case oka:
+			return -1
+		case okb:
+			return 1
+		}
+		return 0 // VisitAll's order: by name
+	})
+	for _, fl := range flags {
+		line := "  --" + fl.Name
+		if !isBoolFlag(fl) {
+			line += " " + placeholder(fl)
+		}
+		fmt.Fprintf(w, "%s\n        %s\n", line, fl.Usage)
+	}
+}
+
+// printUsage is the CLI's --help.
+func printUsage(w io.Writer, fs *flag.FlagSet) {
+	fmt.Fprint(w, usageHead)
+	var order []string
+	for _, in := range config.Inputs {
+		order = append(order, in.Name)
+	}
+	printFlags(w, fs, append(order, cliOnlyFlags...), func(fl *flag.Flag) string {
+		if p := placeholders[fl.Name]; p != "" {
+			return p
+		}
+		return "VALUE"
+	})
 }
 
 func (f *cliFlags) input(name string) string {
@@ -122,9 +234,7 @@ func runCLI(ctx context.Context, env Env) int {
 	f, fs, err := parseFlags(env.Args)
 	switch {
 	case errors.Is(err, flag.ErrHelp):
-		fs.SetOutput(env.Stdout)
-		fmt.Fprint(env.Stdout, usageHead)
-		fs.PrintDefaults()
+		printUsage(env.Stdout, fs)
 		return result.ExitOK
 	case err != nil:
 		fmt.Fprintf(env.Stderr, "error: %v\nRun cloudflare-purge --help for usage.\n", err)
@@ -135,19 +245,36 @@ func runCLI(ctx context.Context, env Env) int {
 	}
 
 	src := config.Source{Input: f.input, Getenv: env.Getenv, Stdin: env.Stdin}
+	// The user's own credentials are masked in sandbox runs too, though
+	// the sandbox does not use them.
+	secrets := secretValues(src.Input, src.Getenv)
 	if f.sandbox {
 		srv := httptest.NewServer(emulator.New(emulator.Options{}))
 		defer srv.Close()
+		if ignored := sandboxIgnored(src); len(ignored) > 0 {
+			fmt.Fprintf(env.Stderr, "Sandbox: ignoring %s: the sandbox uses its own token and API URL, and zone %s unless --zone is given.\n",
+				strings.Join(ignored, ", "), emulator.ExampleZoneName)
+		}
 		src = sandboxSource(src, srv.URL)
+		secrets = append(secrets, secretValues(src.Input, src.Getenv)...)
 		fmt.Fprintf(env.Stderr, "Sandbox: purging against the built-in emulator at %s (zone example.com); nothing reaches Cloudflare.\n", srv.URL)
 	}
 
-	red := newRedactor(secretValues(src.Input, src.Getenv))
+	red := newRedactor(secrets)
 	stdout, stderr := red.Writer(env.Stdout), red.Writer(env.Stderr)
 	debug := f.debug || env.Getenv("RUNNER_DEBUG") == "1"
 	rn := runner{env: env, log: textLog{w: stderr, debug: debug}}
 	r := rn.run(ctx, src)
 	red.Result(r)
+
+	// The report lists failed requests on standard output, but --json
+	// users (and logs that keep only standard error) would see only the
+	// exit code: one error line per distinct failure, as the action logs.
+	see := "the report on standard output"
+	if f.json {
+		see = "the result document on standard output"
+	}
+	logFailures(rn.log, failures(r), see)
 
 	if f.json {
 		fmt.Fprintf(stdout, "%s\n", report.JSON(r))
@@ -155,6 +282,33 @@ func runCLI(ctx context.Context, env Env) int {
 		fmt.Fprint(stdout, defuse(report.Human(r)))
 	}
 	return r.ExitCode()
+}
+
+// sandboxIgnored names what the user gave that a sandbox run ignores (see
+// sandboxSource): credentials and the API URL, as flags or environment
+// variables, and the zone and account environment variables. Never values.
+func sandboxIgnored(src config.Source) []string {
+	given := func(v string) bool { return strings.TrimSpace(v) != "" }
+	var flags, vars []string
+	for _, in := range config.Inputs {
+		switch in.Name {
+		case config.InputAPIToken, config.InputAPIKey, config.InputAPIEmail, config.InputAPIURL:
+			if given(src.Input(in.Name)) {
+				flags = append(flags, "--"+in.Name)
+				continue
+			}
+		case config.InputZone, config.InputAccountID:
+			if given(src.Input(in.Name)) {
+				continue // the flag is kept
+			}
+		default:
+			continue
+		}
+		if in.Env != "" && given(src.Getenv(in.Env)) {
+			vars = append(vars, in.Env)
+		}
+	}
+	return append(flags, vars...)
 }
 
 // sandboxSource points a run at the emulator with its example zone and

@@ -29,9 +29,9 @@ type Pacer interface {
 	Throttled(wait time.Duration)
 }
 
-// MaxConnsPerHost is the idle connections kept to the API: at least the
-// purges in flight.
-const MaxConnsPerHost = 32
+// MaxIdleConnsPerHost is the idle connections kept to the API: at least
+// the purges in flight, so that none dials again.
+const MaxIdleConnsPerHost = 32
 
 // Options configures a Client.
 type Options struct {
@@ -69,7 +69,7 @@ func New(o Options) *Client {
 		// Keep a connection per request in flight: the default of 2 idle
 		// connections per host makes concurrent purges over HTTP/1.1 (a
 		// proxy, the emulator) dial again and again.
-		t.MaxIdleConnsPerHost = MaxConnsPerHost
+		t.MaxIdleConnsPerHost = MaxIdleConnsPerHost
 		o.HTTPClient = &http.Client{
 			Transport: t,
 			// Go forwards X-Auth-Key and X-Auth-Email on a redirect to
@@ -131,6 +131,15 @@ func (c *Client) FindZones(ctx context.Context, name, accountID string) ([]Zone,
 		page, err := c.zones.List(ctx, q, option.WithResponseInto(res))
 		if err != nil {
 			return envelope{}, err
+		}
+		// The SDK's page keeps no "success" nor "errors": read them from the
+		// raw answer, so that a refusal is not taken for "no such zone".
+		var head struct {
+			Success *bool    `json:"success"`
+			Errors  []Detail `json:"errors"`
+		}
+		if json.Unmarshal([]byte(page.JSON.RawJSON()), &head) == nil && head.Success != nil && !*head.Success {
+			return envelope{errors: head.Errors, hasResult: true}, nil
 		}
 		found = found[:0]
 		for _, z := range page.Result {

@@ -325,3 +325,15 @@ func TestIDsFromTheAPIAreChecked(t *testing.T) {
 		}
 	})
 }
+
+// A zone lookup refused with HTTP 200 and "success": false is a refusal
+// with Cloudflare's code, not an empty answer ("no such zone").
+func TestFindZonesRefusedWithSuccessFalse(t *testing.T) {
+	t.Parallel()
+	srv, n := server(t, jsonAnswer(200, `{"success":false,"errors":[{"code":9109,"message":"Invalid access token"}],"messages":[],"result":[]}`))
+	zones, err := client(srv.URL, &recorder{}).FindZones(context.Background(), "example.com", "")
+	var ce *Error
+	if !errors.As(err, &ce) || ce.Code() != 9109 || n.Load() != 1 || zones != nil {
+		t.Errorf("FindZones = %v, %v after %d requests; want Cloudflare error 9109, not retried", zones, err, n.Load())
+	}
+}

@@ -1,6 +1,7 @@
 package cloudflare
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -104,6 +105,9 @@ func (e *Error) Error() string {
 
 // Hint tells the user what to do about a known failure.
 func (e *Error) Hint() string {
+	if e.NoTimeToWait > 0 {
+		return "Cloudflare asked to wait longer than the run's timeout left: raise timeout, or run fewer purges at once on this account."
+	}
 	for _, d := range e.Details {
 		if h := hint(e.Step, d.Code); h != "" {
 			return h
@@ -115,9 +119,13 @@ func (e *Error) Hint() string {
 	case e.Status == 429:
 		return hint(e.Step, 1134)
 	case errors.Is(e.Err, ErrRunTimeout):
-		return "Raise timeout, or purge by tags, hosts or prefixes to send fewer requests."
-	case e.Status == 0 && e.Err != nil && !errors.Is(e.Err, errNoID):
-		return "Check api-url and the network; the request was retried with backoff."
+		return "Raise timeout."
+	case errors.Is(e.Err, context.Canceled):
+		return "" // the user stopped the run: nothing to fix
+	case e.Status == 0 && e.Err != nil && e.Attempts > 1:
+		return fmt.Sprintf("Check api-url and the network; the request was tried %d times with backoff.", e.Attempts)
+	case e.Status == 0 && e.Err != nil:
+		return "Check api-url and the network (raise max-retries to retry such failures)."
 	}
 	return ""
 }
@@ -135,7 +143,7 @@ func hint(step Step, code int) string {
 	case 1012, 1014:
 		return "Cloudflare did not accept the request body; this is a bug in the action: please report it with the run's debug log."
 	case 7003, 7000:
-		return "Cloudflare does not know that zone or environment id: check zone and environment (give an environment by name to have it looked up)."
+		return "Cloudflare does not know that zone or environment id, or the token cannot see it: check zone (and account) and the token's zone resources."
 	}
 	return ""
 }

@@ -335,10 +335,18 @@ func parseAPIURL(v string) (string, error) {
 		return "", inputErr(InputAPIURL, v, "must be an absolute http or https URL such as %s", DefaultAPIURL)
 	case u.User != nil:
 		return "", inputErr(InputAPIURL, "", "must not contain credentials (value hidden); use api-token")
-	case u.RawQuery != "" || u.Fragment != "":
+	case hasQueryOrFragment(u, v):
 		return "", inputErr(InputAPIURL, v, "must not have a query or fragment")
 	}
 	return strings.TrimRight(v, "/"), nil
+}
+
+// hasQueryOrFragment tells whether the URL u, parsed from v, has a query or
+// a fragment, empty ones included: "https://example.com/?" has no RawQuery
+// but ForceQuery, and "https://example.com/#" no Fragment, yet either mark
+// would end up inside every path joined to the URL.
+func hasQueryOrFragment(u *url.URL, v string) bool {
+	return u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || strings.Contains(v, "#")
 }
 
 // loadItems reads files, files-from, tags, hosts, prefixes and
@@ -350,7 +358,7 @@ func loadItems(src Source, get func(string) string, secrets []string) (Items, []
 	var base *url.URL
 	if v := get(InputBaseURL); v != "" {
 		u, err := url.Parse(v)
-		if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") || u.RawQuery != "" || u.Fragment != "" {
+		if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") || hasQueryOrFragment(u, v) {
 			errs = append(errs, inputErr(InputBaseURL, v, "must be an absolute http or https URL without query, such as https://www.example.com/"))
 		} else {
 			base = u
@@ -366,10 +374,12 @@ func loadItems(src Source, get func(string) string, secrets []string) (Items, []
 		}
 		return files.add(f)
 	}
-	if err := ParseFiles(strings.NewReader(get(InputFiles)), InputFiles, base, add); err != nil {
+	// With a bad base-url, its paths cannot be read: one error, not one per path.
+	baseOK := base != nil || get(InputBaseURL) == ""
+	if err := ParseFiles(strings.NewReader(get(InputFiles)), InputFiles, base, add); err != nil && baseOK {
 		errs = append(errs, err)
 	}
-	if path := get(InputFilesFrom); path != "" {
+	if path := get(InputFilesFrom); path != "" && baseOK {
 		if err := readFilesFrom(src, path, base, add); err != nil {
 			errs = append(errs, err)
 		}

@@ -50,7 +50,7 @@ var Inputs = []Input{
 	{Name: InputZone, Env: "CLOUDFLARE_ZONE_ID", Usage: "zone ID (32 hex characters) or zone name (example.com)"},
 	{Name: InputAccountID, Env: "CLOUDFLARE_ACCOUNT_ID", Usage: "account ID that narrows a zone-name lookup"},
 	{Name: InputEnvironment, List: true, Usage: "environments, separated by newlines or commas: names or refs (empty: Production)"},
-	{Name: InputFiles, List: true, Usage: "URLs separated by whitespace, or with --base-url one path (a file name) per line; a line starting with { is {\"url\",\"headers\"}"},
+	{Name: InputFiles, List: true, Usage: "URLs (or with --base-url paths; \"quoted\" if they hold spaces) separated by whitespace; a line starting with { is {\"url\",\"headers\"}"},
 	{Name: InputFilesFrom, Usage: "file in the same format as --files; - for standard input"},
 	{Name: InputBaseURL, Usage: "URL that paths in --files and --files-from are joined to, percent-encoded"},
 	{Name: InputTags, List: true, Usage: "cache tags, separated by newlines, commas or whitespace"},

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"net/url"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -219,18 +218,14 @@ func hostOf(s string) string {
 // ParseFiles reads the files format, line by line:
 //   - an empty line, or one that starts with #, is skipped;
 //   - a line that starts with { is one JSON object {"url": ..., "headers": {...}};
-//   - a line that starts with a URL (scheme://) holds URLs separated by
-//     whitespace, each kept byte for byte but for the case of its scheme
-//     and host: it must match the cache key exactly;
-//   - any other line, when base is set, is one path: a file name, which may
-//     hold spaces, quoted by git or not. Its segments are percent-encoded
-//     and it is joined to base (see joinPath).
+//   - any other line holds entries separated by whitespace. An entry with a
+//     scheme (https://...) is a URL, kept byte for byte but for the case of
+//     its scheme and host: it must match the cache key exactly. Any other
+//     entry, when base is set, is a path: a file name, whose segments are
+//     percent-encoded before it is joined to base (see joinPath). A name
+//     with spaces is written in double quotes, as git quotes names.
 //
 // Each file is passed to add, which deduplicates and bounds the list.
-// severalPaths matches whitespace before a slash: no real path has a
-// directory whose name ends in a space.
-var severalPaths = regexp.MustCompile(`\s/`)
-
 func ParseFiles(r io.Reader, input string, base *url.URL, add func(File) error) error {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 0, 4096), MaxLineBytes)
@@ -254,25 +249,15 @@ func ParseFiles(r io.Reader, input string, base *url.URL, add func(File) error) 
 				return inputErr(input, text, "%s%v", where(), err)
 			}
 			files = []File{f}
-		case base != nil && !hasScheme(text):
-			if severalPaths.MatchString(text) {
-				// "/a.css /b.css" would be one path with a directory "a.css ":
-				// surely a list, which must not be purged as one wrong URL.
-				return inputErr(input, text, "%slooks like several paths on one line: put each path on a line of its own (a file name with spaces is fine alone on its line)", where())
-			}
-			u, err := pathURL(text, base)
+		default:
+			entries, err := splitEntries(text)
 			if err != nil {
 				return inputErr(input, text, "%s%v", where(), err)
 			}
-			files = []File{{URL: u}}
-		default:
-			for _, tok := range strings.Fields(text) {
-				if base != nil && !hasScheme(tok) {
-					return inputErr(input, tok, "%sis not a URL, on a line that starts with one: a line holds either URLs separated by whitespace (a space in a URL is written %%20) or one path; put each path on a line of its own", where())
-				}
-				u, err := normalizeURL(tok)
+			for _, e := range entries {
+				u, err := entryURL(e, base)
 				if err != nil {
-					return inputErr(input, tok, "%s%v", where(), err)
+					return inputErr(input, e.text, "%s%v", where(), err)
 				}
 				files = append(files, File{URL: u})
 			}
@@ -350,20 +335,74 @@ func hasScheme(s string) bool {
 	return true
 }
 
-// pathURL turns one line that is a path into a URL under base. A line in
-// double quotes is a name that git quoted: git diff --name-only quotes
-// names with bytes above 0x7f (unless core.quotePath is false), control
-// characters, " or \, using C escapes ("caf\303\251.css"), which
-// strconv.Unquote reads.
-func pathURL(text string, base *url.URL) (string, error) {
-	if len(text) >= 2 && text[0] == '"' && text[len(text)-1] == '"' {
-		p, err := strconv.Unquote(text)
-		if err != nil {
-			return "", errors.New(`starts and ends with a double quote but is not a name quoted as git quotes it (C escapes such as \303\251 or \"); remove the quotes`)
+// entry is one whitespace-separated entry of a files line.
+type entry struct {
+	text   string
+	quoted bool // written in double quotes: a file name, never a URL
+}
+
+// splitEntries splits a line on whitespace. An entry in double quotes is
+// a name as git quotes it: git diff --name-only quotes names with bytes
+// above 0x7f (unless core.quotePath is false), control characters, " or \,
+// using C escapes ("caf\303\251.css"), which strconv.Unquote reads; a
+// name with spaces is written so too ("my file.css").
+func splitEntries(line string) ([]entry, error) {
+	var out []entry
+	for {
+		line = strings.TrimLeftFunc(line, unicode.IsSpace)
+		if line == "" {
+			return out, nil
 		}
-		text = p
+		if line[0] != '"' {
+			end := strings.IndexFunc(line, unicode.IsSpace)
+			if end < 0 {
+				end = len(line)
+			}
+			out = append(out, entry{text: line[:end]})
+			line = line[end:]
+			continue
+		}
+		end := closingQuote(line)
+		if end < 0 {
+			return nil, errors.New(`has a double quote that is not closed: a quoted name ends with "`)
+		}
+		name, err := strconv.Unquote(line[:end+1])
+		if err != nil {
+			return nil, errors.New(`has a quoted name that is not quoted as git quotes it (C escapes such as \303\251 or \"); check the quotes`)
+		}
+		if rest := line[end+1:]; rest != "" && !unicode.IsSpace(rune(rest[0])) {
+			return nil, errors.New("has text right after a quoted name: separate entries with whitespace")
+		}
+		if name == "" {
+			return nil, errors.New(`has an empty quoted name ""`)
+		}
+		out = append(out, entry{text: name, quoted: true})
+		line = line[end+1:]
 	}
-	return joinPath(base, text)
+}
+
+// closingQuote is the index of the quote that closes the one at s[0], or -1.
+func closingQuote(s string) int {
+	for i := 1; i < len(s); i++ {
+		switch s[i] {
+		case '\\':
+			i++
+		case '"':
+			return i
+		}
+	}
+	return -1
+}
+
+// entryURL turns an entry into the URL to purge.
+func entryURL(e entry, base *url.URL) (string, error) {
+	switch {
+	case !e.quoted && hasScheme(e.text):
+		return normalizeURL(e.text)
+	case base == nil:
+		return "", errors.New("is not a URL: give a full URL such as https://www.example.com/app.css, or set base-url to purge paths")
+	}
+	return joinPath(base, e.text)
 }
 
 // joinPath joins a path to base. The path is a file name, not part of a

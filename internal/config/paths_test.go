@@ -11,9 +11,9 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-// With base-url, a line that is not a URL is one path: a file name, quoted
-// by git or not, percent-encoded segment by segment. A line of full URLs is
-// split on whitespace and kept byte for byte.
+// Entries are separated by whitespace. With base-url, an entry that is not
+// a URL is a path: a file name, quoted by git (or by hand, for spaces) or
+// not, percent-encoded segment by segment. Full URLs are kept byte for byte.
 func TestParseFilesPaths(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
@@ -21,10 +21,10 @@ func TestParseFilesPaths(t *testing.T) {
 		want              []string
 		err               string // in the error, instead of want
 	}{
-		{name: "a space is part of the name", base: "https://example.com", files: "my file.css",
-			want: []string{"https://example.com/my%20file.css"}},
-		{name: "spaces in directories, leading slash, surrounding blanks", base: "https://example.com/site/", files: "  /my dir/a  b.css \t",
-			want: []string{"https://example.com/site/my%20dir/a%20%20b.css"}},
+		{name: "whitespace separates paths, as the contract says", base: "https://example.com", files: "/a.css  css/b.css\t/c.js",
+			want: []string{"https://example.com/a.css", "https://example.com/css/b.css", "https://example.com/c.js"}},
+		{name: "a name with spaces is quoted", base: "https://example.com/site/", files: `  "/my dir/a  b.css" /c.css`,
+			want: []string{"https://example.com/site/my%20dir/a%20%20b.css", "https://example.com/site/c.css"}},
 		{name: "git's quoted name: octal UTF-8 bytes", base: "https://example.com", files: `"caf\303\251.css"`,
 			want: []string{"https://example.com/caf%C3%A9.css"}},
 		{name: "git's quoted name: C escapes", base: "https://example.com", files: `"dir/a\"b\\c\td.css"`,
@@ -47,12 +47,14 @@ func TestParseFilesPaths(t *testing.T) {
 			want: []string{"https://example.com/a%20b.css?v=1", "https://example.com/c(1).css#x", "https://cdn.example.com/%C3%A9"}},
 		{name: "full URLs without base-url", files: "https://example.com/a https://example.com/b",
 			want: []string{"https://example.com/a", "https://example.com/b"}},
-		{name: "a path after a URL on one line is refused", base: "https://example.com", files: "https://example.com/a b.css",
-			err: `"b.css": line 1: is not a URL, on a line that starts with one`},
+		{name: "URLs and paths mix on a line", base: "https://example.com", files: "https://cdn.example.com/a b.css",
+			want: []string{"https://cdn.example.com/a", "https://example.com/b.css"}},
+		{name: "a quoted entry is a file name, even with ://", base: "https://example.com", files: `"https://x"`, want: []string{"https://example.com/https://x"}},
 		{name: "a path without base-url is refused", files: "my file.css", err: "set base-url"},
-		{name: "several paths on one line are refused", base: "https://example.com", files: "/a.css /b.css", err: "several paths on one line"},
-		{name: "several relative paths too, when one has a slash", base: "https://example.com", files: "css/a.css /js/b.js", err: "several paths on one line"},
-		{name: "bad quoting is refused", base: "https://example.com", files: `"a\q.css"`, err: "not a name quoted as git quotes it"},
+		{name: "an unclosed quote is refused", base: "https://example.com", files: `"a b.css`, err: "not closed"},
+		{name: "text right after a quoted name is refused", base: "https://example.com", files: `"a"b.css`, err: "right after a quoted name"},
+		{name: "an empty quoted name is refused", base: "https://example.com", files: `""`, err: "empty quoted name"},
+		{name: "bad quoting is refused", base: "https://example.com", files: `"a\q.css"`, err: "not quoted as git quotes it"},
 		{name: ".. is refused", base: "https://example.com/site", files: "../secret.txt", err: `goes up with ".."`},
 		{name: "another scheme is still a URL", base: "https://example.com", files: "ftp://example.com/a", err: "http or https"},
 	}

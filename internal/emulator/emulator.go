@@ -88,6 +88,10 @@ type Options struct {
 	// Log, if set, gets one line per request: method, path, status, duration.
 	// Secrets never appear in it.
 	Log io.Writer
+	// History is how many of the latest requests (Requests) and accepted
+	// purges (Purges) are kept, each; 0 keeps them all, as tests need. A
+	// long-running emulator sets it so that it does not grow without bound.
+	History int
 }
 
 // Zone is a zone the emulator knows.
@@ -238,7 +242,8 @@ func (e *Emulator) AddGlobalKey(email, key string) {
 	e.keys[key] = email
 }
 
-// Requests returns every request received so far, in arrival order.
+// Requests returns every request received so far (the latest
+// Options.History when set), in arrival order.
 func (e *Emulator) Requests() []Request {
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -250,7 +255,8 @@ func (e *Emulator) Requests() []Request {
 	return out
 }
 
-// Purges returns the accepted purges, in the order they were accepted.
+// Purges returns the accepted purges (the latest Options.History when set),
+// in the order they were accepted.
 func (e *Emulator) Purges() []Purge {
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -274,6 +280,17 @@ func (e *Emulator) Reset() {
 	e.windows = map[string]*apiWindow{}
 }
 
+// keepLast drops the oldest elements of s past the last n; n <= 0 keeps
+// them all. It shifts in place (n at most, each time one is added), so the
+// backing array stays at its size and the dropped elements are cleared for
+// the garbage collector.
+func keepLast[T any](s []T, n int) []T {
+	if n <= 0 || len(s) <= n {
+		return s
+	}
+	return slices.Delete(s, 0, len(s)-n)
+}
+
 // maxBody bounds what one request may send: 500 URLs with headers fit many times over.
 const maxBody = 8 << 20
 
@@ -290,7 +307,7 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		Body: body, Time: now, Auth: authKind(r.Header),
 	}
 	e.mu.Lock()
-	e.requests = append(e.requests, rec)
+	e.requests = keepLast(append(e.requests, rec), e.opts.History)
 	fault, faulted := e.takeFault(r)
 	rec.Fault = faulted
 	remaining, reset := e.countAPICall(credential(r.Header), now)

@@ -52,7 +52,7 @@ func (e *Emulator) servePurge(w http.ResponseWriter, zone Zone, env *Environment
 		if env != nil {
 			p.EnvironmentRef = env.Ref
 		}
-		e.purges = append(e.purges, p)
+		e.purges = keepLast(append(e.purges, p), e.opts.History)
 	}
 	e.mu.Unlock()
 	if !ok {

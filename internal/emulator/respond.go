@@ -78,11 +78,31 @@ type apiWindow struct {
 	count int
 }
 
+// sweepWindows is how many credentials' windows the emulator holds before
+// it forgets the ended ones.
+const sweepWindows = 1024
+
+// ended tells whether the window is over at now (or, on a clock set back,
+// not begun).
+func (w *apiWindow) ended(now time.Time) bool {
+	return now.Sub(w.start) >= apiWindowLength || now.Before(w.start)
+}
+
 // countAPICall counts a request against its credential's fixed window and returns
 // the requests left and the seconds until the window resets. Call with e.mu held.
 func (e *Emulator) countAPICall(cred string, now time.Time) (remaining, reset int) {
 	w := e.windows[cred]
-	if w == nil || now.Sub(w.start) >= apiWindowLength || now.Before(w.start) {
+	if w == nil && len(e.windows) >= sweepWindows {
+		// Every credential ever sent has a window: forget the ended ones
+		// (a new window would replace them anyway), so that a long-running
+		// emulator does not grow without bound.
+		for c, old := range e.windows {
+			if old.ended(now) {
+				delete(e.windows, c)
+			}
+		}
+	}
+	if w == nil || w.ended(now) {
 		w = &apiWindow{start: now}
 		e.windows[cred] = w
 	}

@@ -11,9 +11,17 @@ import (
 const humanMaxItems = 5
 
 // Human is the CLI's report on standard output: per environment, the
-// counts and every failed request, then the run's error.
+// counts and every failed request, then the run's error. A run refused for
+// its inputs sent nothing and has no counts: its report is the problems,
+// one "Error:" line each.
 func Human(r *result.Result) string {
 	var b strings.Builder
+	if r.Error != nil && r.Error.Kind == result.KindInput {
+		for _, p := range r.Error.Problems() {
+			fmt.Fprintf(&b, "Error: %s\n", p)
+		}
+		return b.String()
+	}
 	zone := r.ZoneID
 	switch {
 	case r.ZoneName != "" && r.ZoneID != "":
@@ -55,14 +63,7 @@ func Human(r *result.Result) string {
 		}
 	}
 	if r.Error != nil {
-		if ps := r.Error.Problems(); r.Error.Kind == result.KindInput && len(ps) > 1 {
-			fmt.Fprintf(&b, "Error: %s with the inputs:\n", Count(len(ps), "problem"))
-			for _, p := range ps {
-				fmt.Fprintf(&b, "  - %s\n", p)
-			}
-		} else {
-			fmt.Fprintf(&b, "Error: %s\n", r.Error.Text())
-		}
+		fmt.Fprintf(&b, "Error: %s\n", r.Error.Text())
 	}
 	if r.DryRun {
 		fmt.Fprintf(&b, "Planned %s in %s (%dms).\n", Count(planned(r), "item"), Count(plannedRequests(r), "request"), r.DurationMS)

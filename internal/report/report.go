@@ -34,11 +34,27 @@ const MaxResultOutput = 512 << 10
 type Output struct{ Name, Value string }
 
 // Outputs are the action's outputs, in action.yml order.
+// MaxPurgeIDsOutput bounds the purge-ids output under GitHub's 1 MB per
+// output: about 27,000 ids, far more than any ordinary run sends.
+const MaxPurgeIDsOutput = 900 << 10
+
+// PurgeIDsShown is how many purge ids the purge-ids output lists: all of
+// them unless they would pass MaxPurgeIDsOutput (the first ones, whole).
+func PurgeIDsShown(r *result.Result) int {
+	n := 0
+	for i, id := range r.PurgeIDs {
+		if n += len(id) + 1; n-1 > MaxPurgeIDsOutput {
+			return i
+		}
+	}
+	return len(r.PurgeIDs)
+}
+
 func Outputs(r *result.Result) []Output {
 	return []Output{
 		{OutputZoneID, r.ZoneID},
 		{OutputEnvironmentRef, strings.Join(r.EnvironmentRefs, ",")},
-		{OutputPurgeIDs, strings.Join(r.PurgeIDs, ",")},
+		{OutputPurgeIDs, strings.Join(r.PurgeIDs[:PurgeIDsShown(r)], ",")},
 		{OutputPurgedCount, strconv.Itoa(r.PurgedCount)},
 		{OutputFailedCount, strconv.Itoa(r.FailedCount)},
 		{OutputResult, string(JSONBounded(r, MaxResultOutput))},
@@ -65,9 +81,10 @@ func JSON(r *result.Result) []byte {
 //  4. purge_ids goes (purge_ids_omitted; the purge-ids output has them);
 //  5. the run's error is cut to textMax characters.
 //
-// The last stage's size is bounded by the inputs' limits (at most 50
-// environments of at most 255 characters): under 128 KiB, so any max from
-// there up is always honoured.
+// The last stage holds at most 50 environments (the input's limit), each
+// with its name and ref: under 128 KiB for any name the input accepts (255
+// characters) or Cloudflare's dashboard allows, so a max from there up is
+// honoured in practice; an API that sent absurd names could pass it.
 func JSONBounded(r *result.Result, max int) []byte {
 	b := JSON(r)
 	if len(b) <= max {

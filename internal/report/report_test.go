@@ -380,3 +380,24 @@ func TestSummaryStaysSmall(t *testing.T) {
 		t.Errorf("result output is %d bytes, want at most %d", n, MaxResultOutput)
 	}
 }
+
+func TestPurgeIDsOutputIsBounded(t *testing.T) {
+	r := &result.Result{}
+	for i := range 40_000 {
+		r.PurgeIDs = append(r.PurgeIDs, fmt.Sprintf("%032x", i))
+	}
+	shown := PurgeIDsShown(r)
+	var value string
+	for _, o := range Outputs(r) {
+		if o.Name == OutputPurgeIDs {
+			value = o.Value
+		}
+	}
+	if len(value) > MaxPurgeIDsOutput || shown >= len(r.PurgeIDs) || strings.Count(value, ",") != shown-1 || !strings.HasSuffix(value, r.PurgeIDs[shown-1]) {
+		t.Errorf("purge-ids: %d bytes, %d of %d ids shown; want at most %d bytes of whole ids", len(value), shown, len(r.PurgeIDs), MaxPurgeIDsOutput)
+	}
+	r.PurgeIDs = r.PurgeIDs[:100]
+	if PurgeIDsShown(r) != 100 {
+		t.Errorf("100 ids: %d shown, want all", PurgeIDsShown(r))
+	}
+}

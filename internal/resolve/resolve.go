@@ -73,7 +73,8 @@ func IsProduction(name string) bool { return strings.EqualFold(name, Production)
 // Targets resolves environment names or refs, in input order. Names match
 // exactly first, then case-insensitively if that is unique; refs match
 // exactly. Production (or nothing) needs no API call.
-func Targets(ctx context.Context, api API, zoneID string, asked []string) ([]plan.Target, error) {
+// zoneFound says the zone ID came from a lookup by name, so it is right.
+func Targets(ctx context.Context, api API, zoneID string, zoneFound bool, asked []string) ([]plan.Target, error) {
 	if len(asked) == 0 {
 		return []plan.Target{{Name: Production}}, nil
 	}
@@ -86,7 +87,7 @@ func Targets(ctx context.Context, api API, zoneID string, asked []string) ([]pla
 		var err error
 		envs, err = api.Environments(ctx, zoneID)
 		if err != nil {
-			return nil, versioningError(err, asked)
+			return nil, versioningError(err, asked, zoneFound)
 		}
 		if len(envs) == 0 {
 			return nil, configErr("zone %s has no environments: zone versioning is not enabled, so only Production (an empty environment) can be purged", zoneID)
@@ -163,14 +164,17 @@ func list(envs []cloudflare.Environment) string {
 }
 
 // versioningError explains a failed environments list. Permission and
-// network failures stay what they are (exit 1); any other refusal means the
-// zone has no versioning (API.md: the answer is undocumented).
-func versioningError(err error, asked []string) error {
+// network failures stay what they are (exit 1), and so does "no route"
+// for a zone ID the user gave, which may be wrong: a refusal, as its purge
+// would be. Any other refusal means the zone has no versioning (API.md:
+// the answer is undocumented), also "no route" for a zone just found by name.
+func versioningError(err error, asked []string, zoneFound bool) error {
 	var ce *cloudflare.Error
+	noRoute := errors.As(err, &ce) && (ce.Status == http.StatusNotFound || ce.Code() == 7003 || ce.Code() == 7000)
 	if !errors.As(err, &ce) || ce.Status == 0 || ce.Status >= 500 || ce.Status == http.StatusTooManyRequests ||
 		ce.Status == http.StatusUnauthorized || ce.Status == http.StatusForbidden || ce.Code() == 10000 ||
 		errors.Is(err, cloudflare.ErrNotJSON) || // a proxy's page or a cut-off body: no answer from the API
-		ce.Status == http.StatusNotFound || ce.Code() == 7003 || ce.Code() == 7000 { // an unknown zone ID: a refusal, as its purge would be
+		noRoute && !zoneFound {
 		return err
 	}
 	why := ce.Message()

@@ -71,7 +71,7 @@ func TestTargets(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			api := &fakeAPI{envs: tt.envs}
-			got, err := Targets(context.Background(), api, "zone", tt.asked)
+			got, err := Targets(context.Background(), api, "zone", false, tt.asked)
 			if tt.wantErr != "" {
 				if err == nil || !errors.Is(err, ErrConfig) || !strings.Contains(err.Error(), tt.wantErr) {
 					t.Fatalf("error %v, want a configuration error containing %q", err, tt.wantErr)
@@ -95,16 +95,19 @@ func TestTargetsVersioningErrors(t *testing.T) {
 		name       string
 		err        error
 		wantConfig bool
+		zoneFound  bool
 	}{
-		{"10001 means no versioning", &cloudflare.Error{Step: cloudflare.StepEnvironments, Status: 400, Details: []cloudflare.Detail{{Code: 10001, Message: "Zone versioning is not enabled"}}}, true},
-		{"permission stays a permission error", &cloudflare.Error{Step: cloudflare.StepEnvironments, Status: 403, Details: []cloudflare.Detail{{Code: 10000, Message: "Authentication error"}}}, false},
-		{"5xx stays an API failure", &cloudflare.Error{Step: cloudflare.StepEnvironments, Status: 503}, false},
-		{"network stays a network failure", &cloudflare.Error{Step: cloudflare.StepEnvironments, Err: errors.New("connection refused")}, false},
+		{"10001 means no versioning", &cloudflare.Error{Step: cloudflare.StepEnvironments, Status: 400, Details: []cloudflare.Detail{{Code: 10001, Message: "Zone versioning is not enabled"}}}, true, false},
+		{"permission stays a permission error", &cloudflare.Error{Step: cloudflare.StepEnvironments, Status: 403, Details: []cloudflare.Detail{{Code: 10000, Message: "Authentication error"}}}, false, false},
+		{"5xx stays an API failure", &cloudflare.Error{Step: cloudflare.StepEnvironments, Status: 503}, false, false},
+		{"network stays a network failure", &cloudflare.Error{Step: cloudflare.StepEnvironments, Err: errors.New("connection refused")}, false, false},
+		{"no route for a zone ID given: a refusal", &cloudflare.Error{Step: cloudflare.StepEnvironments, Status: 404, Details: []cloudflare.Detail{{Code: 7003, Message: "Could not route"}}}, false, false},
+		{"no route for a zone found by name: no versioning", &cloudflare.Error{Step: cloudflare.StepEnvironments, Status: 404, Details: []cloudflare.Detail{{Code: 7003, Message: "Could not route"}}}, true, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			_, err := Targets(context.Background(), &fakeAPI{envsErr: tt.err}, "zone", []string{"Staging"})
+			_, err := Targets(context.Background(), &fakeAPI{envsErr: tt.err}, "zone", tt.zoneFound, []string{"Staging"})
 			if got := errors.Is(err, ErrConfig); got != tt.wantConfig {
 				t.Errorf("errors.Is(%v, ErrConfig) = %v, want %v", err, got, tt.wantConfig)
 			}

@@ -144,8 +144,8 @@ func (e *Error) Problems() []string {
 // own error says why.
 const StoppedMessage = "not purged: the run stopped before its purges"
 
-// StopError is the error of the batches that a run stopped by run did not
-// send.
+// StopError is the error of the batches not sent by a run that the error
+// run stopped.
 func StopError(run *Error) *Error {
 	return &Error{Kind: run.Kind, Message: StoppedMessage}
 }

@@ -26,7 +26,8 @@ func Default(maxRetries int) Policy {
 
 // Verdict is what one attempt tells the policy.
 type Verdict struct {
-	// Retry is true for errors worth another attempt: 429, 5xx, network.
+	// Retry is true for errors worth another attempt: 408, 429, 5xx, a
+	// network failure, an answer that is not the API's JSON.
 	Retry bool
 	// After is the server's Retry-After, if it sent one.
 	After time.Duration
