@@ -365,7 +365,7 @@ func runEnded(err error) error {
 // classify turns one attempt's outcome into an error (nil on success) and
 // a verdict on retrying it.
 func classify(step Step, res *http.Response, env envelope, err error, runCtx, attemptCtx context.Context) (retry.Verdict, *Error) {
-	if err == nil && env.success && (!env.needID || validID(env.id)) {
+	if err == nil && res != nil && res.StatusCode/100 == 2 && env.success && (!env.needID || validID(env.id)) {
 		return retry.Verdict{}, nil // an answer that came is kept, even at the deadline
 	}
 	e := &Error{Step: step}
@@ -383,6 +383,9 @@ func classify(step Step, res *http.Response, env envelope, err error, runCtx, at
 	e.Status = res.StatusCode
 	var apiErr *cache.Error
 	switch {
+	case res.StatusCode/100 == 3:
+		// Redirects are not followed: credentials go to api-url only.
+		e.Err = fmt.Errorf("api-url answered a redirect to %q, which is not followed: set api-url to the final URL", res.Header.Get("Location"))
 	case errors.As(err, &apiErr):
 		for _, d := range apiErr.Errors {
 			e.Details = append(e.Details, Detail{Code: int(d.Code), Message: d.Message})

@@ -337,3 +337,15 @@ func TestFindZonesRefusedWithSuccessFalse(t *testing.T) {
 		t.Errorf("FindZones = %v, %v after %d requests; want Cloudflare error 9109, not retried", zones, err, n.Load())
 	}
 }
+
+// A redirect is not followed, nor taken for success, whatever its body.
+func TestRedirectIsAFailure(t *testing.T) {
+	t.Parallel()
+	a := jsonAnswer(301, okPurge)
+	a.headers = map[string]string{"Location": "https://elsewhere.example/client/v4/zones/x/purge_cache"}
+	srv, n := server(t, a)
+	id, _, err := client(srv.URL, &recorder{}).Purge(context.Background(), zoneID, "", tags)
+	if id != "" || err == nil || !strings.Contains(err.Error(), `redirect to "https://elsewhere.example/`) || n.Load() != 1 {
+		t.Errorf("Purge = %q, %v after %d requests; want a redirect failure, not retried", id, err, n.Load())
+	}
+}
