@@ -244,10 +244,7 @@ func fileHolds(f File, secrets []string) bool {
 // Some problems quote part of the value, maybe lower-cased: those parts
 // are masked too.
 func hideSecrets(errs []error, secrets []string) {
-	for _, err := range errs {
-		if j, ok := err.(interface{ Unwrap() []error }); ok {
-			hideSecrets(j.Unwrap(), secrets)
-		}
+	for _, err := range errs { // flat: Load passes them through Problems
 		ie, ok := err.(*InputError)
 		if !ok {
 			continue
