@@ -99,7 +99,7 @@ func (h *harness) env(args []string, vars map[string]string, stdin string) (Env,
 type testPacer struct{ h *harness }
 
 func (p testPacer) Wait(ctx context.Context, urls int) error { return ctx.Err() }
-func (p testPacer) Throttled(d time.Duration) {
+func (p testPacer) Throttled(urls int, d time.Duration) {
 	p.h.mu.Lock()
 	defer p.h.mu.Unlock()
 	p.h.throttles = append(p.h.throttles, d)

@@ -23,10 +23,12 @@ import (
 )
 
 // Pacer spaces purge requests to the account's budget. Wait is called
-// before every purge attempt; Throttled after every 429.
+// before every purge attempt; Throttled after every purge refused for the
+// rate limit (a 429, or code 1134), with the same urls (0 for tags, hosts,
+// prefixes or everything). Lookups are not paced.
 type Pacer interface {
 	Wait(ctx context.Context, urls int) error
-	Throttled(wait time.Duration)
+	Throttled(urls int, wait time.Duration)
 }
 
 // MaxIdleConnsPerHost is the idle connections kept to the API: at least
@@ -127,7 +129,7 @@ func (c *Client) FindZones(ctx context.Context, name, accountID string) ([]Zone,
 		q.Account.Value, q.Account.Present = a, true
 	}
 	var found []Zone
-	_, err := c.call(ctx, StepZoneLookup, nil, func(ctx context.Context, res **http.Response) (envelope, error) {
+	_, err := c.call(ctx, StepZoneLookup, nil, nil, func(ctx context.Context, res **http.Response) (envelope, error) {
 		page, err := c.zones.List(ctx, q, option.WithResponseInto(res))
 		if err != nil {
 			return envelope{}, err
@@ -164,7 +166,7 @@ func (c *Client) Environments(ctx context.Context, zoneID string) ([]Environment
 	var q zones.EnvironmentListParams
 	q.ZoneID.Value, q.ZoneID.Present = zoneID, true
 	var envs []Environment
-	_, err := c.call(ctx, StepEnvironments, nil, func(ctx context.Context, res **http.Response) (envelope, error) {
+	_, err := c.call(ctx, StepEnvironments, nil, nil, func(ctx context.Context, res **http.Response) (envelope, error) {
 		var env zones.EnvironmentListResponseEnvelope
 		_, err := c.envs.List(ctx, q, option.WithResponseInto(res), option.WithResponseBodyInto(&env))
 		if err != nil {
@@ -205,6 +207,10 @@ func (c *Client) Purge(ctx context.Context, zoneID, ref string, b plan.Batch) (i
 			return nil
 		}
 		return c.o.Pacer.Wait(ctx, urls)
+	}, func(wait time.Duration) {
+		if c.o.Pacer != nil {
+			c.o.Pacer.Throttled(urls, wait)
+		}
 	}, func(ctx context.Context, res **http.Response) (envelope, error) {
 		var env cache.CachePurgeResponseEnvelope
 		var err error
@@ -308,8 +314,9 @@ var (
 )
 
 // call runs one API call under the retry policy. before runs ahead of each
-// attempt (pacing); do makes the attempt with a per-attempt timeout.
-func (c *Client) call(ctx context.Context, step Step, before func(context.Context) error, do func(context.Context, **http.Response) (envelope, error)) (attempts int, err error) {
+// attempt (pacing), throttled after each attempt refused for the rate limit
+// with the wait asked for; do makes the attempt with a per-attempt timeout.
+func (c *Client) call(ctx context.Context, step Step, before func(context.Context) error, throttled func(time.Duration), do func(context.Context, **http.Response) (envelope, error)) (attempts int, err error) {
 	var last *Error
 	sent := 0 // attempts that reached the network: not one the run ended in the pacer's wait
 	_, err = c.o.Retry.Do(ctx, c.o.Sleep, func(ctx context.Context) (retry.Verdict, error) {
@@ -326,8 +333,8 @@ func (c *Client) call(ctx context.Context, step Step, before func(context.Contex
 		v, cerr := classify(step, res, env, err, ctx, actx)
 		if cerr != nil {
 			last = cerr
-			if v.Retry && res != nil && (res.StatusCode == http.StatusTooManyRequests || cerr.Code() == 1134) && c.o.Pacer != nil {
-				c.o.Pacer.Throttled(c.o.Retry.Wait(0, v))
+			if v.Retry && res != nil && (res.StatusCode == http.StatusTooManyRequests || cerr.Code() == 1134) && throttled != nil {
+				throttled(c.o.Retry.Wait(0, v))
 			}
 			return v, cerr
 		}

@@ -11,9 +11,9 @@
 // (the zone lookup names it), else from Enterprise's, the largest: zone
 // versioning, what this action is for, is an Enterprise feature, and a wrong
 // guess costs one wave of refused requests, after which the budget is
-// learned. On a 429 every request pauses for Retry-After and the buckets in
-// use step down to the next smaller plan's numbers (then halve), so that
-// only the requests already in flight are refused.
+// learned. On a 429 every request pauses for Retry-After and the refused
+// request's bucket steps down to the next smaller plan's numbers (then
+// halve), so that only the requests already in flight are refused.
 package pace
 
 import (
@@ -68,10 +68,6 @@ const (
 	// bucket refills completely in a second: waiting that long wastes none
 	// of its budget.
 	minPause = time.Second
-	// suspectWindow: a 429 answers a request sent about a round trip ago.
-	// Throttled does not say which kind it was, so every kind sent within
-	// this window steps down.
-	suspectWindow = 2 * time.Second
 	// recoverAfter is how long a known plan's budget stays stepped down
 	// after a 429 (another job sharing the account) before it climbs back
 	// one rung.
@@ -130,12 +126,16 @@ type bucket struct {
 	// tokens may go negative: what requests waiting for their turn took.
 	tokens float64
 	last   time.Time // tokens is as of last
-	// epoch changes when a 429 empties the bucket: waiters take their turn again.
-	epoch     int
-	lastUse   time.Time // the latest turn given
+	// epoch changes when a 429 empties the bucket or moves the pause:
+	// waiters take their turn again.
+	epoch int
+	// pending is the tokens taken by the waiters holding a turn of this
+	// epoch: given back when they take it again.
+	pending   float64
 	biggest   float64   // the largest request seen, in tokens
 	stepped   time.Time // the last step down or up
 	throttled time.Time // the last 429 that hit this bucket
+	wave      time.Time // the pause of this bucket's last wave of 429s ends then
 }
 
 // New returns a Pacer.
@@ -191,84 +191,112 @@ func (p *Pacer) Wait(ctx context.Context, urls int) error {
 	b.biggest = max(b.biggest, n)
 	epoch := -1
 	var turn time.Time
+	// done lets the turn go: its tokens are spent (or lost, if ctx ended).
+	done := func() {
+		if b.epoch == epoch {
+			b.pending -= n
+		}
+		p.mu.Unlock()
+	}
 	for {
 		now := p.now()
 		if epoch != b.epoch {
-			turn, epoch = b.take(now, n), b.epoch
+			turn, epoch = b.take(now, p.until, n), b.epoch
+			b.pending += n
 		}
 		until := p.until
 		d := later(turn, until).Sub(now)
 		if d <= 0 {
-			p.mu.Unlock()
+			done()
 			return ctx.Err()
 		}
 		p.mu.Unlock()
-		if err := p.sleep(ctx, d); err != nil {
+		err := p.sleep(ctx, d)
+		p.mu.Lock()
+		if err != nil {
+			done()
 			return err
 		}
-		p.mu.Lock()
-		// Go, unless a 429 came meanwhile: then wait for its pause, and take
-		// a turn again if it emptied our bucket. Looping only on a change
-		// keeps a fake Sleep (tests) from spinning.
+		// Go, unless a 429 came meanwhile: then take a turn again, after its
+		// pause. Looping only on a change keeps a fake Sleep (tests) from
+		// spinning.
 		if p.until.Equal(until) && b.epoch == epoch {
-			p.mu.Unlock()
+			done()
 			return nil
 		}
 	}
 }
 
-// Throttled records a 429: no request starts for wait (at least minPause),
-// and the kinds sent lately step down to a smaller budget (a known plan's
-// from its second 429 on). A 429 that comes during a pause answers a
-// request sent before it: it only extends the pause, so that one wave of
-// refusals costs one step.
-func (p *Pacer) Throttled(wait time.Duration) {
+// Throttled records a 429 (or a refusal that means one) answering a
+// request of urls URLs, 0 for tags, hosts, prefixes or everything, as Wait
+// was told. No request of any kind starts for wait (at least minPause): the
+// account is out of budget now. The refused request's bucket, and only
+// that one, steps down to a smaller budget (a known plan's from its second
+// 429 on). A 429 of a kind whose pause is still running answers a request
+// sent before it: it only extends the pause, so that one wave of refusals
+// costs one step.
+func (p *Pacer) Throttled(urls int, wait time.Duration) {
+	k := flexKind
+	if urls > 0 {
+		k = urlKind
+	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	now := p.now()
 	end := now.Add(max(wait, minPause))
-	if now.Before(p.until) {
-		p.until = later(p.until, end)
+	if end.After(p.until) {
+		p.until = end
+		// Every request waiting for its turn now goes at the pause's end at
+		// the earliest, when its bucket is full at most: the turns given
+		// for sooner would all go at once. Give their tokens back and let
+		// them take their turns again (take counts from the pause's end).
+		for k := range p.buckets {
+			b := &p.buckets[k]
+			b.tokens = min(b.burst(), b.tokens+b.pending)
+			b.pending = 0
+			b.epoch++
+		}
+	}
+	b := &p.buckets[k]
+	if now.Before(b.wave) {
+		b.wave = later(b.wave, end)
 		return
 	}
-	p.until = end
-	for k := range p.buckets {
-		b := &p.buckets[k]
-		if b.lastUse.IsZero() || now.Sub(b.lastUse) > suspectWindow {
-			continue
+	b.wave = end
+	// A known plan's budget is right: a first 429 means requests bunched
+	// up on the way, or another job spent some of it, and the pause lets
+	// the bucket refill. Another one soon after: others keep spending it.
+	if !p.known || b.rung > b.home || now.Sub(b.throttled) < recoverAfter {
+		b.stepDown(wait)
+		b.stepped = now
+		if !p.known {
+			b.home = b.rung // a guessed budget that was refused is not tried again
 		}
-		// A known plan's budget is right: a first 429 means requests bunched
-		// up on the way, or another job spent some of it, and the pause lets
-		// the bucket refill. Another one soon after: others keep spending it.
-		if !p.known || b.rung > b.home || now.Sub(b.throttled) < recoverAfter {
-			b.stepDown(wait)
-			b.stepped = now
-			if !p.known {
-				b.home = b.rung // a guessed budget that was refused is not tried again
-			}
-		}
-		b.throttled = now
-		// The account's bucket is empty now; forget the turns given on the
-		// old budget (epoch), so that waiters take them again.
-		b.tokens, b.last = 0, now
-		b.epoch++
 	}
+	b.throttled = now
+	// The account's bucket is empty now; forget the turns given on the old
+	// budget (epoch), so that waiters take them again.
+	b.tokens, b.last, b.pending = 0, now, 0
+	b.epoch++
 }
 
-// take reserves n tokens and returns when the request may go: now if the
-// bucket has them, else when the refill will have paid for them.
-func (b *bucket) take(now time.Time, n float64) time.Time {
-	b.advance(now)
+// take reserves n tokens and returns when the request may go: now (or at
+// the end of the pause, until) if the bucket has them, else when the refill
+// will have paid for them. During a pause the bucket is counted as of its
+// end: it refills meanwhile, but no fuller than its burst.
+func (b *bucket) take(now, until time.Time, n float64) time.Time {
 	if b.rung > b.home && now.Sub(b.stepped) >= recoverAfter {
+		b.advance(now)
 		b.setRung(b.rung - 1)
 		b.stepped = now
 	}
+	at := later(now, until)
+	b.advance(at)
 	b.tokens -= n
-	turn := now
+	turn := at
 	if b.tokens < 0 {
-		turn = now.Add(time.Duration(-b.tokens / b.budget.Rate * float64(time.Second)))
+		turn = at.Add(time.Duration(-b.tokens / b.budget.Rate * float64(time.Second)))
 	}
-	b.lastUse = later(b.lastUse, turn)
 	return turn
 }
 

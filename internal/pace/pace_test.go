@@ -165,7 +165,7 @@ func TestThrottledPausesEveryRequest(t *testing.T) {
 	clock := newFakeClock()
 	start := clock.Now()
 	p := clock.pacer("enterprise")
-	p.Throttled(3 * time.Second)
+	p.Throttled(30, 3*time.Second) // a URL request refused: tags wait too
 	for _, urls := range []int{0, 30} {
 		if err := p.Wait(context.Background(), urls); err != nil {
 			t.Fatal(err)
@@ -181,7 +181,7 @@ func TestThrottledWithoutRetryAfterPausesASecond(t *testing.T) {
 	clock := newFakeClock()
 	start := clock.Now()
 	p := clock.pacer("enterprise")
-	p.Throttled(120 * time.Millisecond) // a backoff: no Retry-After came
+	p.Throttled(1, 120*time.Millisecond) // a backoff: no Retry-After came
 	if err := p.Wait(context.Background(), 1); err != nil {
 		t.Fatal(err)
 	}
@@ -200,7 +200,7 @@ func TestOneWaveStepsDownOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	for range 16 {
-		p.Throttled(time.Second)
+		p.Throttled(30, time.Second)
 		clock.advance(10 * time.Millisecond)
 	}
 	want, _ := published(t, "pro") // Enterprise, then Business and Pro's URL budget
@@ -212,17 +212,17 @@ func TestOneWaveStepsDownOnce(t *testing.T) {
 	if err := p.Wait(context.Background(), 30); err != nil {
 		t.Fatal(err)
 	}
-	p.Throttled(time.Second)
+	p.Throttled(30, time.Second)
 	want, _ = published(t, "free")
 	if got := p.buckets[urlKind].budget; got != want {
 		t.Errorf("after a second wave the URL budget is %+v, want %+v", got, want)
 	}
-	p.Throttled(time.Second) // same wave
+	p.Throttled(30, time.Second) // same wave
 	clock.advance(2 * time.Second)
 	if err := p.Wait(context.Background(), 30); err != nil {
 		t.Fatal(err)
 	}
-	p.Throttled(time.Second)
+	p.Throttled(30, time.Second)
 	if got, want := p.buckets[urlKind].budget, (Budget{400, 400}); got != want {
 		t.Errorf("below Free the URL budget is %+v, want half of Free's %+v", got, want)
 	}
@@ -237,32 +237,63 @@ func TestRetryAfterTellsASlowBudget(t *testing.T) {
 	if err := p.Wait(context.Background(), 0); err != nil {
 		t.Fatal(err)
 	}
-	p.Throttled(12 * time.Second)
+	p.Throttled(0, 12*time.Second)
 	_, want := published(t, "free")
 	if got := p.buckets[flexKind].budget; got != want {
 		t.Errorf("request budget %+v, want Free's %+v", got, want)
 	}
 }
 
-func TestOnlyKindsInUseStepDown(t *testing.T) {
+// A 429 steps down only the refused request's bucket: in a mixed run, a
+// URL refusal leaves the tag budget alone, and the other way round. Every
+// kind pauses all the same.
+func TestOnlyTheRefusedKindStepsDown(t *testing.T) {
 	t.Parallel()
-	clock := newFakeClock()
-	p := clock.pacer("")
-	if err := p.Wait(context.Background(), 30); err != nil {
-		t.Fatal(err)
-	}
-	clock.advance(suspectWindow + time.Second) // URLs were sent too long ago
-	if err := p.Wait(context.Background(), 0); err != nil {
-		t.Fatal(err)
-	}
-	p.Throttled(time.Second)
-	entURLs, _ := published(t, "enterprise")
-	_, busRequests := published(t, "business")
-	if got := p.buckets[urlKind].budget; got != entURLs {
-		t.Errorf("URL budget %+v, want it unchanged %+v", got, entURLs)
-	}
-	if got := p.buckets[flexKind].budget; got != busRequests {
-		t.Errorf("request budget %+v, want Business's %+v", got, busRequests)
+	entURLs, entRequests := published(t, "enterprise")
+	proURLs, busRequests := published(t, "business")
+	for _, tt := range []struct {
+		name              string
+		refused           int // the refused request's URLs
+		wantURLs, wantReq Budget
+	}{
+		{name: "URL 429", refused: 30, wantURLs: proURLs, wantReq: entRequests},
+		{name: "tag 429", refused: 0, wantURLs: entURLs, wantReq: busRequests},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			clock := newFakeClock()
+			start := clock.Now()
+			p := clock.pacer("")
+			for _, urls := range []int{30, 0, 30, 0} { // both kinds in flight
+				if err := p.Wait(context.Background(), urls); err != nil {
+					t.Fatal(err)
+				}
+			}
+			p.Throttled(tt.refused, time.Second)
+			if got := p.buckets[urlKind].budget; got != tt.wantURLs {
+				t.Errorf("URL budget %+v, want %+v", got, tt.wantURLs)
+			}
+			if got := p.buckets[flexKind].budget; got != tt.wantReq {
+				t.Errorf("request budget %+v, want %+v", got, tt.wantReq)
+			}
+			for _, urls := range []int{30, 0} {
+				if err := p.Wait(context.Background(), urls); err != nil {
+					t.Fatal(err)
+				}
+				if got := clock.Now().Sub(start); got < time.Second {
+					t.Errorf("Wait(%d) returned %v after a 429 with Retry-After 1s", urls, got)
+				}
+			}
+			// The other kind refused in the same pause: its own first wave.
+			other := 30 - tt.refused
+			p.Throttled(other, time.Second)
+			if got := p.buckets[urlKind].budget; got != proURLs {
+				t.Errorf("both refused: URL budget %+v, want %+v", got, proURLs)
+			}
+			if got := p.buckets[flexKind].budget; got != busRequests {
+				t.Errorf("both refused: request budget %+v, want %+v", got, busRequests)
+			}
+		})
 	}
 }
 
@@ -280,7 +311,7 @@ func TestKnownPlanIsTrustedAndRecovers(t *testing.T) {
 		if err := p.Wait(context.Background(), 30); err != nil {
 			t.Fatal(err)
 		}
-		p.Throttled(time.Second)
+		p.Throttled(30, time.Second)
 	}
 	throttle()
 	if got := p.buckets[urlKind].budget; got != proURLs {
@@ -320,7 +351,7 @@ func TestWaitWithInstantSleepReturns(t *testing.T) {
 		sleeps++
 		return ctx.Err()
 	}})
-	p.Throttled(12 * time.Second)
+	p.Throttled(0, 12*time.Second)
 	for range 40 {
 		if err := p.Wait(context.Background(), 0); err != nil {
 			t.Fatal(err)
@@ -335,7 +366,7 @@ func TestWaitEndsWithContext(t *testing.T) {
 	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
 		p := New(Options{Plan: "free"})
-		p.Throttled(time.Hour)
+		p.Throttled(0, time.Hour)
 		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 		defer cancel()
 		if err := p.Wait(ctx, 0); !errors.Is(err, context.DeadlineExceeded) {
@@ -409,7 +440,7 @@ func TestConcurrentRunsAgainstAccount(t *testing.T) {
 						if ok {
 							return
 						}
-						p.Throttled(wait)
+						p.Throttled(tt.urls, wait)
 						time.Sleep(wait)
 					}
 					t.Error("a request failed after 6 attempts")
