@@ -22,13 +22,8 @@ func Human(r *result.Result) string {
 		}
 		return b.String()
 	}
-	zone := r.ZoneID
-	switch {
-	case r.ZoneName != "" && r.ZoneID != "":
-		zone = fmt.Sprintf("%s (%s)", r.ZoneName, r.ZoneID)
-	case r.ZoneName != "":
-		zone = r.ZoneName
-	}
+	plain := func(s string) string { return s }
+	zone := zoneLabel(r, plain, plain)
 	if r.DryRun {
 		b.WriteString("DRY RUN: nothing was purged.\n")
 	}
@@ -53,12 +48,12 @@ func Human(r *result.Result) string {
 				continue
 			}
 			fmt.Fprintf(&b, "  request %d (%s) failed: %s\n", i+1, KindCount(bt.Count, bt.Kind), bt.Error.Text())
-			for j, it := range bt.Items {
-				if j == humanMaxItems {
-					fmt.Fprintf(&b, "    ... and %s more (--json lists them all)\n", Number(len(bt.Items)-humanMaxItems))
-					break
-				}
+			items, more := firstN(bt.Items, humanMaxItems)
+			for _, it := range items {
 				fmt.Fprintf(&b, "    %s\n", it)
+			}
+			if more > 0 {
+				fmt.Fprintf(&b, "    ... and %s more (--json lists them all)\n", Number(more))
 			}
 		}
 	}

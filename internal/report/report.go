@@ -9,6 +9,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/cloudflare-purge/cloudflare-purge/internal/plan"
 	"github.com/cloudflare-purge/cloudflare-purge/internal/result"
 )
 
@@ -205,20 +206,45 @@ func Number(n int) string {
 // KindCount says how many items of a batch kind: "1 URL", "3 tags",
 // "2 prefixes", "everything".
 func KindCount(n int, kind string) string {
-	switch kind {
-	case "files":
+	switch plan.Kind(kind) {
+	case plan.KindFiles:
 		return Count(n, "URL")
-	case "files-with-headers":
+	case plan.KindFilesWithHeaders:
 		return Count(n, "URL") + " with headers"
-	case "tags", "hosts":
-		return Count(n, strings.TrimSuffix(kind, "s"))
-	case "prefixes":
+	case plan.KindTags:
+		return Count(n, "tag")
+	case plan.KindHosts:
+		return Count(n, "host")
+	case plan.KindPrefixes:
 		if n == 1 {
 			return "1 prefix"
 		}
 		return Number(n) + " prefixes"
-	case "purge-everything":
+	case plan.KindEverything:
 		return "everything"
 	}
 	return Number(n) + " " + kind
+}
+
+// firstN is up to n of items, and how many more there are: reports list
+// the first ones and say how many they left out.
+func firstN(items []string, n int) ([]string, int) {
+	if len(items) <= n {
+		return items, 0
+	}
+	return items[:n], len(items) - n
+}
+
+// zoneLabel names the zone for a report: "example.com (id)", the name or
+// the ID alone, or "" when neither is known. name and id render each part.
+func zoneLabel(r *result.Result, name, id func(string) string) string {
+	switch {
+	case r.ZoneName != "" && r.ZoneID != "":
+		return name(r.ZoneName) + " (" + id(r.ZoneID) + ")"
+	case r.ZoneName != "":
+		return name(r.ZoneName)
+	case r.ZoneID != "":
+		return id(r.ZoneID)
+	}
+	return ""
 }

@@ -138,14 +138,9 @@ func stoppedItems(r *result.Result) int {
 
 func zoneTable(r *result.Result) string {
 	var b strings.Builder
-	zone := "not resolved"
-	switch {
-	case r.ZoneName != "" && r.ZoneID != "":
-		zone = md(r.ZoneName) + " (" + code(r.ZoneID) + ")"
-	case r.ZoneName != "":
-		zone = md(r.ZoneName)
-	case r.ZoneID != "":
-		zone = code(r.ZoneID)
+	zone := zoneLabel(r, md, code)
+	if zone == "" {
+		zone = "not resolved"
 	}
 	fmt.Fprintf(&b, "| | |\n|---|---|\n| Zone | %s |\n", zone)
 	if r.DryRun {
@@ -204,12 +199,12 @@ func writeFailures(w *budgeted, r *result.Result) {
 				b.WriteString("### Failures\n\n")
 			}
 			fmt.Fprintf(&b, "- **%s, request %d (%s)**: %s\n", md(e.Name), i+1, KindCount(bt.Count, bt.Kind), md(cut(bt.Error.Text(), summaryTextChars)))
-			for j, it := range bt.Items {
-				if j == summaryMaxItems {
-					fmt.Fprintf(&b, "  - … and %s more\n", Number(len(bt.Items)-summaryMaxItems))
-					break
-				}
+			items, more := firstN(bt.Items, summaryMaxItems)
+			for _, it := range items {
 				fmt.Fprintf(&b, "  - %s\n", md(cut(it, summaryItemChars)))
+			}
+			if more > 0 {
+				fmt.Fprintf(&b, "  - … and %s more\n", Number(more))
 			}
 			w.add(b.String())
 		}
@@ -228,12 +223,12 @@ func purgeIDs(r *result.Result) string {
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "<details><summary>Purge IDs (%s)</summary>\n\n", Number(len(r.PurgeIDs)))
-	for i, id := range r.PurgeIDs {
-		if i == summaryMaxIDs {
-			fmt.Fprintf(&b, "- … and %s more (see the `purge-ids` output)\n", Number(len(r.PurgeIDs)-summaryMaxIDs))
-			break
-		}
+	ids, more := firstN(r.PurgeIDs, summaryMaxIDs)
+	for _, id := range ids {
 		fmt.Fprintf(&b, "- %s\n", code(cut(id, summaryItemChars)))
+	}
+	if more > 0 {
+		fmt.Fprintf(&b, "- … and %s more (see the `purge-ids` output)\n", Number(more))
 	}
 	b.WriteString("\n</details>\n")
 	return b.String()
