@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -151,16 +152,8 @@ func sortedTail(s []string) []string {
 			rest = append(rest, v)
 		}
 	}
-	sortStrings(rest)
+	slices.Sort(rest)
 	return append(gets, rest...)
-}
-
-func sortStrings(s []string) {
-	for i := 1; i < len(s); i++ {
-		for j := i; j > 0 && s[j] < s[j-1]; j-- {
-			s[j], s[j-1] = s[j-1], s[j]
-		}
-	}
 }
 
 func TestActionBatchesInPlanOrder(t *testing.T) {
@@ -221,7 +214,7 @@ func TestActionFilesFromAndBaseURL(t *testing.T) {
 	for _, p := range h.em.Purges() {
 		got = append(got, fmt.Sprintf("%s %v", p.Kind, p.Items))
 	}
-	sortStrings(got)
+	slices.Sort(got)
 	want := []string{
 		"files [https://www.example.com/css/app.css https://www.example.com/index.html https://cdn.example.com/x.js]",
 		"files [https://www.example.com/img/cat.jpg]",

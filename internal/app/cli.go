@@ -5,228 +5,14 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"net/http/httptest"
 	"runtime/debug"
-	"slices"
 	"strings"
 
 	"github.com/cloudflare-purge/cloudflare-purge/internal/config"
 	"github.com/cloudflare-purge/cloudflare-purge/internal/emulator"
 	"github.com/cloudflare-purge/cloudflare-purge/internal/report"
-	"github.com/cloudflare-purge/cloudflare-purge/internal/result"
 )
-
-const usageHead = `cloudflare-purge purges Cloudflare's cache per zone-versioning environment.
-
-Usage:
-  cloudflare-purge [flags]                  purge (flags are named as the action's inputs)
-  cloudflare-purge --sandbox [flags]        purge against the built-in emulator: no account needed
-  cloudflare-purge emulate [--listen ADDR]  serve the emulator of the Cloudflare API
-
-Examples:
-  cloudflare-purge --sandbox --environment Staging --files https://example.com/
-  cloudflare-purge --zone example.com --environment Staging --tags assets,html
-  git diff --name-only HEAD~1 -- public | sed 's|^public/||' | \
-    cloudflare-purge --zone example.com --base-url https://example.com --files-from -
-
-Each flag also reads its action input's environment variable (CLOUDFLARE_API_TOKEN,
-CLOUDFLARE_ZONE_ID, ...). Exit codes: 0 all purged, 1 a purge or call failed,
-2 the configuration is wrong (nothing was sent).
-
-Flags:
-`
-
-// stringFlag records a flag's value and how many times it was given. A
-// list flag given again adds its value on a new line (--tags a --tags b);
-// any other flag given again is an error, reported after parsing so that
-// the message names the flag without its value, which may be a secret.
-type stringFlag struct {
-	v      string
-	isBool bool
-	list   bool
-	n      int
-}
-
-func (f *stringFlag) String() string { return f.v }
-func (f *stringFlag) Set(s string) error {
-	f.n++
-	if f.list && f.n > 1 {
-		f.v += "\n" + s
-		return nil
-	}
-	f.v = s
-	return nil
-}
-func (f *stringFlag) IsBoolFlag() bool { return f.isBool }
-
-type cliFlags struct {
-	inputs  map[string]*stringFlag
-	json    bool
-	sandbox bool
-	debug   bool
-	version bool
-}
-
-func parseFlags(args []string) (*cliFlags, *flag.FlagSet, error) {
-	fs := flag.NewFlagSet("cloudflare-purge", flag.ContinueOnError)
-	// Parse would print its errors, which runCLI prints: once is enough.
-	// runCLI sets the output for --help.
-	fs.SetOutput(io.Discard)
-	f := &cliFlags{inputs: map[string]*stringFlag{}}
-	for _, in := range config.Inputs {
-		sf := &stringFlag{isBool: in.Bool, list: in.List}
-		f.inputs[in.Name] = sf
-		usage := in.Usage
-		if in.Env != "" {
-			usage += " [$" + in.Env + "]"
-		}
-		if in.Default != "" && !(in.Bool && in.Default == "false") {
-			// A boolean flag is off unless given: no need to say so.
-			usage += " (default " + in.Default + ")"
-		}
-		fs.Var(sf, in.Name, usage)
-	}
-	fs.BoolVar(&f.json, "json", false, "print only the result document (JSON) on standard output")
-	fs.BoolVar(&f.sandbox, "sandbox", false, "run against the built-in emulator (example.com, no token needed)")
-	fs.BoolVar(&f.debug, "debug", false, "log every API call on standard error")
-	fs.BoolVar(&f.version, "version", false, "print the version and exit")
-	// runCLI prints the usage for --help; Parse must not print it too.
-	fs.Usage = func() {}
-	if err := fs.Parse(args); err != nil {
-		return nil, fs, err
-	}
-	if err := strayArgument(fs, args, func(arg string) string { return fmt.Sprintf("values go in flags, such as --files %q", arg) }); err != nil {
-		return nil, fs, err
-	}
-	var errs []error
-	for _, in := range config.Inputs {
-		if sf := f.inputs[in.Name]; sf.n > 1 && !sf.list {
-			errs = append(errs, fmt.Errorf("--%s is given %d times: give it once (only --environment, --files, --tags, --hosts and --prefixes add up)", in.Name, sf.n))
-		}
-	}
-	if len(errs) > 0 {
-		return nil, fs, errors.Join(errs...)
-	}
-	return f, fs, nil
-}
-
-// cliOnlyFlags are the flags that are not action inputs, in the order
-// --help lists them (after the inputs).
-var cliOnlyFlags = []string{"json", "sandbox", "debug", "version"}
-
-// placeholders name the value of each input flag in --help; a string input
-// missing here shows VALUE.
-var placeholders = map[string]string{
-	config.InputAPIToken:        "TOKEN",
-	config.InputAPIKey:          "KEY",
-	config.InputAPIEmail:        "EMAIL",
-	config.InputZone:            "ZONE",
-	config.InputAccountID:       "ID",
-	config.InputEnvironment:     "NAMES",
-	config.InputFiles:           "URLS",
-	config.InputFilesFrom:       "FILE",
-	config.InputBaseURL:         "URL",
-	config.InputTags:            "TAGS",
-	config.InputHosts:           "HOSTS",
-	config.InputPrefixes:        "PREFIXES",
-	config.InputFilesPerRequest: "N",
-	config.InputAPIURL:          "URL",
-	config.InputTimeout:         "DURATION",
-	config.InputMaxRetries:      "N",
-}
-
-// strayArgument is the error for the first argument that is not a flag,
-// nil when there is none. A true or false right after a boolean flag is
-// most likely its value written as for a string flag (--dry-run false,
-// which the flag package reads as --dry-run and a stray "false"): the
-// error says how to write it. hint says what to do with any other
-// argument.
-func strayArgument(fs *flag.FlagSet, args []string, hint func(arg string) string) error {
-	if fs.NArg() == 0 {
-		return nil
-	}
-	arg := fs.Arg(0)
-	if i := len(args) - fs.NArg(); i > 0 && (strings.EqualFold(arg, "true") || strings.EqualFold(arg, "false")) {
-		if name, ok := boolFlagName(fs, args[i-1]); ok {
-			return fmt.Errorf("--%s takes no value: write --%s=%s", name, name, arg)
-		}
-	}
-	return fmt.Errorf("unexpected argument %q: %s", arg, hint(arg))
-}
-
-// boolFlagName is the name of the boolean flag that arg gives without a
-// value (-x or --x, not --x=v, not --).
-func boolFlagName(fs *flag.FlagSet, arg string) (string, bool) {
-	if !strings.HasPrefix(arg, "-") || arg == "--" || strings.Contains(arg, "=") {
-		return "", false
-	}
-	name := strings.TrimPrefix(strings.TrimPrefix(arg, "-"), "-")
-	fl := fs.Lookup(name)
-	if fl == nil || !isBoolFlag(fl) {
-		return "", false
-	}
-	return name, true
-}
-
-func isBoolFlag(fl *flag.Flag) bool {
-	b, ok := fl.Value.(interface{ IsBoolFlag() bool })
-	return ok && b.IsBoolFlag()
-}
-
-// printFlags lists the flags of fs for --help: "  --name PLACEHOLDER" (a
-// boolean flag has no placeholder), the usage on the next line, indented.
-// The flags named in order come first, in that order, then any others.
-func printFlags(w io.Writer, fs *flag.FlagSet, order []string, placeholder func(*flag.Flag) string) {
-	rank := map[string]int{}
-	for i, name := range order {
-		rank[name] = i
-	}
-	var flags []*flag.Flag
-	fs.VisitAll(func(fl *flag.Flag) { flags = append(flags, fl) })
-	slices.SortStableFunc(flags, func(a, b *flag.Flag) int {
-		ra, oka := rank[a.Name]
-		rb, okb := rank[b.Name]
-		switch {
-		case oka && okb:
-			return ra - rb
-		case oka:
-			return -1
-		case okb:
-			return 1
-		}
-		return 0 // VisitAll's order: by name
-	})
-	for _, fl := range flags {
-		line := "  --" + fl.Name
-		if !isBoolFlag(fl) {
-			line += " " + placeholder(fl)
-		}
-		fmt.Fprintf(w, "%s\n        %s\n", line, fl.Usage)
-	}
-}
-
-// printUsage is the CLI's --help.
-func printUsage(w io.Writer, fs *flag.FlagSet) {
-	fmt.Fprint(w, usageHead)
-	var order []string
-	for _, in := range config.Inputs {
-		order = append(order, in.Name)
-	}
-	printFlags(w, fs, append(order, cliOnlyFlags...), func(fl *flag.Flag) string {
-		if p := placeholders[fl.Name]; p != "" {
-			return p
-		}
-		return "VALUE"
-	})
-}
-
-func (f *cliFlags) input(name string) string {
-	if sf := f.inputs[name]; sf != nil {
-		return sf.v
-	}
-	return ""
-}
 
 // runCLI is the command line: flags and environment in, a report on
 // standard output (or the JSON document with --json), logs on standard error.
@@ -235,13 +21,13 @@ func runCLI(ctx context.Context, env Env) int {
 	switch {
 	case errors.Is(err, flag.ErrHelp):
 		printUsage(env.Stdout, fs)
-		return result.ExitOK
+		return ExitOK
 	case err != nil:
 		fmt.Fprintf(env.Stderr, "error: %v\nRun cloudflare-purge --help for usage.\n", err)
-		return result.ExitConfig
+		return ExitConfig
 	case f.version:
 		fmt.Fprintf(env.Stdout, "cloudflare-purge %s\n", version())
-		return result.ExitOK
+		return ExitOK
 	}
 
 	src := config.Source{Input: f.input, Getenv: env.Getenv, Stdin: env.Stdin}
@@ -274,14 +60,14 @@ func runCLI(ctx context.Context, env Env) int {
 	if f.json {
 		see = "the result document on standard output"
 	}
-	logFailures(rn.log, failures(r), see)
+	printLines(rn.log, report.FailureLines(r, see))
 
 	if f.json {
 		fmt.Fprintf(stdout, "%s\n", report.JSON(r))
 	} else {
-		fmt.Fprint(stdout, defuse(report.Human(r)))
+		fmt.Fprint(stdout, report.Defuse(report.Human(r)))
 	}
-	return r.ExitCode()
+	return exitCode(report.OutcomeOf(r))
 }
 
 // sandboxIgnored names what the user gave that a sandbox run ignores (see

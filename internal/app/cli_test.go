@@ -2,6 +2,7 @@ package app
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -62,7 +63,7 @@ func TestCLIRepeatedFlags(t *testing.T) {
 			for _, p := range h.em.Purges() {
 				got = append(got, fmt.Sprintf("%s %v", p.Kind, p.Items))
 			}
-			sortStrings(got)
+			slices.Sort(got)
 			if diff := cmp.Diff(tt.want, got); diff != "" {
 				t.Errorf("purges (-want +got):\n%s", diff)
 			}

@@ -85,10 +85,10 @@ func TestConcurrentRunsShareOneAccount(t *testing.T) {
 						"tags":        strings.Join(jobs[j].tags, ","),
 						"max-retries": "20",
 					}), nil, func(e *Env) {
-						e.Sleep = clock.Sleep
+						e.hooks.sleep = clock.Sleep
 						// The real pacer, on the fake clock; it does not know the
 						// plan, so it learns the budget from the 429s.
-						e.Pacer = pace.New(pace.Options{Now: clock.Now, Sleep: clock.Sleep})
+						e.hooks.pacer = pace.New(pace.Options{Now: clock.Now, Sleep: clock.Sleep})
 					})
 				})
 			}

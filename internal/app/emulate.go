@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/cloudflare-purge/cloudflare-purge/internal/emulator"
-	"github.com/cloudflare-purge/cloudflare-purge/internal/result"
 )
 
 // defaultHistory is how many requests and purges `emulate` keeps: a
@@ -83,15 +82,15 @@ func emulate(ctx context.Context, env Env) int {
 	cfg, err := parseEmulate(env.Args[1:], env.Stdout)
 	switch {
 	case errors.Is(err, flag.ErrHelp):
-		return result.ExitOK
+		return ExitOK
 	case err != nil:
 		fmt.Fprintf(env.Stderr, "error: %v\nRun cloudflare-purge emulate --help for usage.\n", err)
-		return result.ExitConfig
+		return ExitConfig
 	}
 	ln, err := net.Listen("tcp", cfg.listen)
 	if err != nil {
 		fmt.Fprintf(env.Stderr, "error: --listen %q: %v\n", cfg.listen, err)
-		return result.ExitConfig
+		return ExitConfig
 	}
 	cfg.opts.Log = env.Stderr
 	em := emulator.New(cfg.opts)
@@ -106,7 +105,7 @@ func emulate(ctx context.Context, env Env) int {
 	}()
 	if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		fmt.Fprintf(env.Stderr, "error: %v\n", err)
-		return result.ExitFailed
+		return ExitFailed
 	}
-	return result.ExitOK
+	return ExitOK
 }

@@ -406,7 +406,7 @@ func TestRunTimeout(t *testing.T) {
 			start := time.Now()
 			r := h.actionIn(h.dir, h.defaults(map[string]string{"environment": "Staging,Development", "tags": "a,b,c", "timeout": "1s"}), nil, func(e *Env) {
 				// Waits really happen, but only until the run's end.
-				e.Sleep = func(ctx context.Context, d time.Duration) error {
+				e.hooks.sleep = func(ctx context.Context, d time.Duration) error {
 					<-ctx.Done()
 					return ctx.Err()
 				}

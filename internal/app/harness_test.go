@@ -81,14 +81,16 @@ func (h *harness) env(args []string, vars map[string]string, stdin string) (Env,
 		Stdout: &stdout,
 		Stderr: &stderr,
 		Getenv: func(k string) string { return vars[k] },
-		Sleep: func(ctx context.Context, d time.Duration) error {
-			h.mu.Lock()
-			h.sleeps = append(h.sleeps, d)
-			h.mu.Unlock()
-			return ctx.Err()
+		hooks: hooks{
+			sleep: func(ctx context.Context, d time.Duration) error {
+				h.mu.Lock()
+				h.sleeps = append(h.sleeps, d)
+				h.mu.Unlock()
+				return ctx.Err()
+			},
+			requestTimeout: h.RequestTimeout,
+			pacer:          testPacer{h},
 		},
-		RequestTimeout: h.RequestTimeout,
-		Pacer:          testPacer{h},
 	}
 	return env, &stdout, &stderr
 }

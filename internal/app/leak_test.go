@@ -170,11 +170,11 @@ func TestNoSecretLeaks(t *testing.T) {
 		{name: "a failed URL holds the token", masks: 1, run: action(map[string]string{"files": "https://example.com/signed?t=" + leakToken}, purgeFault(emulator.Fault{Kind: emulator.FaultStatus, Status: 500}))},
 		{name: "panic with the token in it", masks: 1, run: func(t *testing.T, h *harness) run {
 			in := h.defaults(map[string]string{"api-token": leakToken, "tags": "a"})
-			return h.actionIn(h.dir, in, debug, func(e *Env) { e.HTTPClient = &http.Client{Transport: panicTransport{}} })
+			return h.actionIn(h.dir, in, debug, func(e *Env) { e.hooks.httpClient = &http.Client{Transport: panicTransport{}} })
 		}},
 		{name: "panic during a zone lookup", masks: 1, run: func(t *testing.T, h *harness) run {
 			in := h.defaults(map[string]string{"api-token": leakToken, "zone": "example.com", "tags": "a"})
-			return h.actionIn(h.dir, in, debug, func(e *Env) { e.HTTPClient = &http.Client{Transport: panicTransport{}} })
+			return h.actionIn(h.dir, in, debug, func(e *Env) { e.hooks.httpClient = &http.Client{Transport: panicTransport{}} })
 		}},
 
 		// Bad input: refused, the secrets hidden, wherever the user put them.
@@ -235,7 +235,7 @@ func TestNoSecretLeaks(t *testing.T) {
 		{name: "CLI unreachable api-url, --debug", run: cli([]string{"--api-url", "http://127.0.0.1:9/client/v4", "--tags", "a", "--debug", "--max-retries", "0"}, map[string]string{"CLOUDFLARE_API_TOKEN": leakToken}, "")},
 		{name: "CLI panic, --debug", run: func(t *testing.T, h *harness) run {
 			env, stdout, stderr := h.env([]string{"--tags", "a", "--debug"}, map[string]string{"CLOUDFLARE_API_TOKEN": leakToken, "CLOUDFLARE_BASE_URL": h.srv.URL, "CLOUDFLARE_ZONE_ID": zoneID}, "")
-			env.HTTPClient = &http.Client{Transport: panicTransport{}}
+			env.hooks.httpClient = &http.Client{Transport: panicTransport{}}
 			code := Main(context.Background(), env)
 			return run{code: code, stdout: stdout.String(), stderr: stderr.String()}
 		}},

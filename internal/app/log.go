@@ -3,13 +3,15 @@ package app
 import (
 	"fmt"
 	"io"
-	"strings"
 
 	"github.com/sethvargo/go-githubactions"
+
+	"github.com/cloudflare-purge/cloudflare-purge/internal/report"
 )
 
 // logger is where a run's progress and diagnostics go: workflow commands
-// in GitHub Actions, plain lines on standard error in the CLI.
+// in GitHub Actions, plain lines on standard error in the CLI. Every line
+// is defused: no text of the API's or the user's forms a workflow command.
 type logger interface {
 	Debugf(format string, args ...any)
 	Infof(format string, args ...any)
@@ -19,37 +21,57 @@ type logger interface {
 	EndGroup()
 }
 
-// actionLog writes workflow commands. go-githubactions escapes the message
-// of every command; Infof is plain text, so a line of user text that would
-// start a workflow command is defused.
-type actionLog struct{ *githubactions.Action }
-
-func (l actionLog) Infof(format string, args ...any) {
-	l.Action.Infof("%s", defuse(fmt.Sprintf(format, args...)))
-}
-
-// defuse keeps every line from starting with "::", which the runner would
-// read as a workflow command.
-func defuse(s string) string {
-	lines := strings.Split(s, "\n")
-	for i, l := range lines {
-		if strings.HasPrefix(strings.TrimLeft(l, " \t"), "::") {
-			lines[i] = "›" + l
+// printLines prints what report rendered.
+func printLines(log logger, lines []report.Line) {
+	for _, l := range lines {
+		switch l.Level {
+		case report.Debug:
+			log.Debugf("%s", l.Text)
+		case report.Info:
+			log.Infof("%s", l.Text)
+		case report.Warning:
+			log.Warningf("%s", l.Text)
+		case report.Error:
+			log.Errorf("%s", l.Text)
+		case report.Group:
+			log.Group(l.Text)
+		case report.EndGroup:
+			log.EndGroup()
 		}
 	}
-	return strings.Join(lines, "\n")
 }
 
-// textLog writes the CLI's log lines to standard error.
+// actionLog writes workflow commands. go-githubactions escapes the line
+// breaks of every command's message, so it stays one line; Defuse breaks
+// the legacy "##[" form the runner reads anywhere in a line, and keeps
+// Infof's plain lines from starting a command.
+type actionLog struct{ a *githubactions.Action }
+
+func (l actionLog) Debugf(format string, args ...any) {
+	l.a.Debugf("%s", report.Defuse(fmt.Sprintf(format, args...)))
+}
+func (l actionLog) Infof(format string, args ...any) {
+	l.a.Infof("%s", report.Defuse(fmt.Sprintf(format, args...)))
+}
+func (l actionLog) Warningf(format string, args ...any) {
+	l.a.Warningf("%s", report.Defuse(fmt.Sprintf(format, args...)))
+}
+func (l actionLog) Errorf(format string, args ...any) {
+	l.a.Errorf("%s", report.Defuse(fmt.Sprintf(format, args...)))
+}
+func (l actionLog) Group(title string) { l.a.Group(report.Defuse(title)) }
+func (l actionLog) EndGroup()          { l.a.EndGroup() }
+
+// textLog writes the CLI's log lines to standard error. It defuses lines
+// too: the CLI may run in a workflow's run: step, where its standard error
+// is the job's log.
 type textLog struct {
 	w     io.Writer
 	debug bool
 }
 
-// printf defuses lines too: the CLI may run in a workflow's run: step,
-// where its standard error is the job's log.
 func (l textLog) printf(prefix, format string, args ...any) {
-	fmt.Fprint(l.w, defuse(fmt.Sprintf(prefix+format, args...))+"\n")
+	fmt.Fprint(l.w, report.Defuse(prefix+fmt.Sprintf(format, args...))+"\n")
 }
 func (l textLog) Debugf(format string, args ...any) {
 	if l.debug {

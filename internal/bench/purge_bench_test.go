@@ -91,7 +91,7 @@ func BenchmarkPurge(b *testing.B) {
 					Getenv: func(string) string { return "" },
 				}
 				if c.scale > 1 {
-					env.Now, env.Sleep = clock.Now, clock.Sleep
+					env = env.WithClock(clock.Now, clock.Sleep)
 				}
 				// Bound the run whatever happens: three floors and a minute.
 				ctx, cancel := context.WithTimeout(context.Background(), clock.real(3*floor+time.Minute))

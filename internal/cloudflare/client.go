@@ -19,6 +19,7 @@ import (
 
 	"github.com/cloudflare-purge/cloudflare-purge/internal/config"
 	"github.com/cloudflare-purge/cloudflare-purge/internal/plan"
+	"github.com/cloudflare-purge/cloudflare-purge/internal/result"
 	"github.com/cloudflare-purge/cloudflare-purge/internal/retry"
 )
 
@@ -199,7 +200,7 @@ func (c *Client) Purge(ctx context.Context, zoneID, ref string, b plan.Batch) (i
 	}
 
 	urls := 0
-	if b.Kind == plan.KindFiles || b.Kind == plan.KindFilesWithHeaders {
+	if b.Kind == result.KindFiles || b.Kind == result.KindFilesWithHeaders {
 		urls = len(b.Files)
 	}
 	attempts, err = c.call(ctx, StepPurge, func(ctx context.Context) error {
@@ -236,15 +237,15 @@ func (c *Client) Purge(ctx context.Context, zoneID, ref string, b plan.Batch) (i
 // fields go through an encoder that races under concurrent requests.
 func zoneBody(b plan.Batch) cache.CachePurgeParamsBodyUnion {
 	switch b.Kind {
-	case plan.KindEverything:
+	case result.KindEverything:
 		var v cache.CachePurgeParamsBodyCachePurgeEverything
 		v.PurgeEverything.Value, v.PurgeEverything.Present = true, true
 		return v
-	case plan.KindFiles:
+	case result.KindFiles:
 		var v cache.CachePurgeParamsBodyCachePurgeSingleFile
 		v.Files.Value, v.Files.Present = b.Values(), true
 		return v
-	case plan.KindFilesWithHeaders:
+	case result.KindFilesWithHeaders:
 		files := make([]cache.CachePurgeParamsBodyCachePurgeSingleFileWithURLAndHeadersFile, len(b.Files))
 		for i, f := range b.Files {
 			files[i].URL.Value, files[i].URL.Present = f.URL, true
@@ -253,15 +254,15 @@ func zoneBody(b plan.Batch) cache.CachePurgeParamsBodyUnion {
 		var v cache.CachePurgeParamsBodyCachePurgeSingleFileWithURLAndHeaders
 		v.Files.Value, v.Files.Present = files, true
 		return v
-	case plan.KindTags:
+	case result.KindTags:
 		var v cache.CachePurgeParamsBodyCachePurgeFlexPurgeByTags
 		v.Tags.Value, v.Tags.Present = b.Items, true
 		return v
-	case plan.KindHosts:
+	case result.KindHosts:
 		var v cache.CachePurgeParamsBodyCachePurgeFlexPurgeByHostnames
 		v.Hosts.Value, v.Hosts.Present = b.Items, true
 		return v
-	case plan.KindPrefixes:
+	case result.KindPrefixes:
 		var v cache.CachePurgeParamsBodyCachePurgeFlexPurgeByPrefixes
 		v.Prefixes.Value, v.Prefixes.Present = b.Items, true
 		return v

@@ -13,6 +13,7 @@ import (
 
 	"github.com/cloudflare-purge/cloudflare-purge/internal/config"
 	"github.com/cloudflare-purge/cloudflare-purge/internal/plan"
+	"github.com/cloudflare-purge/cloudflare-purge/internal/result"
 	"github.com/cloudflare-purge/cloudflare-purge/internal/retry"
 )
 
@@ -76,7 +77,7 @@ func client(url string, rec *recorder) *Client {
 	return New(Options{BaseURL: url + "/client/v4", Auth: config.Auth{Token: "tok-0123456789"}, Retry: p, Sleep: rec.sleep, Debugf: rec.debugf, RequestTimeout: 2 * time.Second})
 }
 
-var tags = plan.Batch{Kind: plan.KindTags, Items: []string{"a"}}
+var tags = plan.Batch{Kind: result.KindTags, Items: []string{"a"}}
 
 // TestPurgeClassifies checks the verdict on each kind of answer: retried
 // or not, and the error it ends with.

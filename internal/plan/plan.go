@@ -1,19 +1,12 @@
 // Package plan splits what to purge into requests: one kind per request,
-// at most the per-request limit of items each, for every target environment.
+// at most the per-request limit of items each. Every target environment
+// gets the same batches, so the plan needs only the items: it is made
+// right after the configuration is read, before anything is resolved.
 package plan
 
-import "github.com/cloudflare-purge/cloudflare-purge/internal/config"
-
-// Kind is what one purge request carries. Cloudflare takes one kind per request.
-type Kind string
-
-const (
-	KindFiles            Kind = "files"
-	KindFilesWithHeaders Kind = "files-with-headers"
-	KindTags             Kind = "tags"
-	KindHosts            Kind = "hosts"
-	KindPrefixes         Kind = "prefixes"
-	KindEverything       Kind = "purge-everything"
+import (
+	"github.com/cloudflare-purge/cloudflare-purge/internal/config"
+	"github.com/cloudflare-purge/cloudflare-purge/internal/result"
 )
 
 // ListItemsPerRequest is Cloudflare's limit of tags, hosts or prefixes per request.
@@ -21,17 +14,17 @@ const ListItemsPerRequest = 100
 
 // Batch is the body of one purge request.
 type Batch struct {
-	Kind  Kind
-	Files []config.File // KindFiles and KindFilesWithHeaders
-	Items []string      // KindTags, KindHosts, KindPrefixes
+	Kind  result.Kind
+	Files []config.File // result.KindFiles and result.KindFilesWithHeaders
+	Items []string      // result.KindTags, result.KindHosts, result.KindPrefixes
 }
 
 // Count is the number of items the batch purges; purge everything counts one.
 func (b Batch) Count() int {
 	switch b.Kind {
-	case KindEverything:
+	case result.KindEverything:
 		return 1
-	case KindFiles, KindFilesWithHeaders:
+	case result.KindFiles, result.KindFilesWithHeaders:
 		return len(b.Files)
 	}
 	return len(b.Items)
@@ -39,7 +32,7 @@ func (b Batch) Count() int {
 
 // Values lists the batch's items as text: URLs, tags, hosts or prefixes.
 func (b Batch) Values() []string {
-	if b.Kind == KindFiles || b.Kind == KindFilesWithHeaders {
+	if b.Kind == result.KindFiles || b.Kind == result.KindFilesWithHeaders {
 		v := make([]string, len(b.Files))
 		for i, f := range b.Files {
 			v[i] = f.URL
@@ -49,41 +42,30 @@ func (b Batch) Values() []string {
 	return b.Items
 }
 
-// Target is one environment to purge. Production (Ref == "") goes through
-// the zone endpoint, which purges every environment of the zone.
-type Target struct {
-	Name string
-	Ref  string
-}
-
-// IsZone reports whether the target uses the zone-level endpoint.
-func (t Target) IsZone() bool { return t.Ref == "" }
-
-// Plan is every request of a run: each target gets the same batches.
-type Plan struct {
-	ZoneID  string
-	Targets []Target
-	Batches []Batch
-}
-
-// Requests is the number of purge requests the plan sends.
-func (p Plan) Requests() int { return len(p.Targets) * len(p.Batches) }
-
 // Build splits items into batches. Batches share the items' backing arrays:
 // a plan for 100,000 URLs costs no copy of them.
-func Build(zoneID string, targets []Target, items config.Items, filesPerRequest int) Plan {
-	p := Plan{ZoneID: zoneID, Targets: targets}
+func Build(items config.Items, filesPerRequest int) []Batch {
 	if items.Everything {
-		p.Batches = []Batch{{Kind: KindEverything}}
-		return p
+		return []Batch{{Kind: result.KindEverything}}
 	}
+	var bs []Batch
 	plain, withHeaders := splitFiles(items.Files)
-	p.Batches = appendFileBatches(p.Batches, KindFiles, plain, filesPerRequest)
-	p.Batches = appendFileBatches(p.Batches, KindFilesWithHeaders, withHeaders, filesPerRequest)
-	p.Batches = appendListBatches(p.Batches, KindTags, items.Tags)
-	p.Batches = appendListBatches(p.Batches, KindHosts, items.Hosts)
-	p.Batches = appendListBatches(p.Batches, KindPrefixes, items.Prefixes)
-	return p
+	bs = appendFileBatches(bs, result.KindFiles, plain, filesPerRequest)
+	bs = appendFileBatches(bs, result.KindFilesWithHeaders, withHeaders, filesPerRequest)
+	bs = appendListBatches(bs, result.KindTags, items.Tags)
+	bs = appendListBatches(bs, result.KindHosts, items.Hosts)
+	bs = appendListBatches(bs, result.KindPrefixes, items.Prefixes)
+	return bs
+}
+
+// Layout is the batches as a result lays them out, every one planned, with
+// its items.
+func Layout(bs []Batch) []result.Batch {
+	out := make([]result.Batch, len(bs))
+	for i, b := range bs {
+		out[i] = result.Batch{Kind: b.Kind, Count: b.Count(), Status: result.Planned, Items: b.Values()}
+	}
+	return out
 }
 
 func splitFiles(files []config.File) (plain, withHeaders []config.File) {
@@ -103,7 +85,7 @@ func splitFiles(files []config.File) (plain, withHeaders []config.File) {
 	return plain, withHeaders
 }
 
-func appendFileBatches(bs []Batch, kind Kind, files []config.File, per int) []Batch {
+func appendFileBatches(bs []Batch, kind result.Kind, files []config.File, per int) []Batch {
 	for len(files) > 0 {
 		n := min(per, len(files))
 		bs = append(bs, Batch{Kind: kind, Files: files[:n:n]})
@@ -112,7 +94,7 @@ func appendFileBatches(bs []Batch, kind Kind, files []config.File, per int) []Ba
 	return bs
 }
 
-func appendListBatches(bs []Batch, kind Kind, items []string) []Batch {
+func appendListBatches(bs []Batch, kind result.Kind, items []string) []Batch {
 	for len(items) > 0 {
 		n := min(ListItemsPerRequest, len(items))
 		bs = append(bs, Batch{Kind: kind, Items: items[:n:n]})

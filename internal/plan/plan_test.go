@@ -7,6 +7,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/cloudflare-purge/cloudflare-purge/internal/config"
+	"github.com/cloudflare-purge/cloudflare-purge/internal/result"
 )
 
 func urls(n int) []config.File {
@@ -27,13 +28,13 @@ func strs(prefix string, n int) []string {
 
 // shape is a batch's kind and size: what the tests compare.
 type shape struct {
-	Kind  Kind
+	Kind  result.Kind
 	Count int
 }
 
-func shapes(p Plan) []shape {
+func shapes(bs []Batch) []shape {
 	var s []shape
-	for _, b := range p.Batches {
+	for _, b := range bs {
 		s = append(s, shape{b.Kind, b.Count()})
 	}
 	return s
@@ -48,24 +49,24 @@ func TestBuild(t *testing.T) {
 		per   int
 		want  []shape
 	}{
-		{"everything", config.Items{Everything: true}, 30, []shape{{KindEverything, 1}}},
-		{"65 URLs at 30", config.Items{Files: urls(65)}, 30, []shape{{KindFiles, 30}, {KindFiles, 30}, {KindFiles, 5}}},
-		{"65 URLs at 500", config.Items{Files: urls(65)}, 500, []shape{{KindFiles, 65}}},
-		{"exactly 30", config.Items{Files: urls(30)}, 30, []shape{{KindFiles, 30}}},
-		{"URLs with headers go on their own", config.Items{Files: append(urls(2), withHeaders)}, 30, []shape{{KindFiles, 2}, {KindFilesWithHeaders, 1}}},
-		{"250 tags", config.Items{Tags: strs("t", 250)}, 30, []shape{{KindTags, 100}, {KindTags, 100}, {KindTags, 50}}},
+		{"everything", config.Items{Everything: true}, 30, []shape{{result.KindEverything, 1}}},
+		{"65 URLs at 30", config.Items{Files: urls(65)}, 30, []shape{{result.KindFiles, 30}, {result.KindFiles, 30}, {result.KindFiles, 5}}},
+		{"65 URLs at 500", config.Items{Files: urls(65)}, 500, []shape{{result.KindFiles, 65}}},
+		{"exactly 30", config.Items{Files: urls(30)}, 30, []shape{{result.KindFiles, 30}}},
+		{"URLs with headers go on their own", config.Items{Files: append(urls(2), withHeaders)}, 30, []shape{{result.KindFiles, 2}, {result.KindFilesWithHeaders, 1}}},
+		{"250 tags", config.Items{Tags: strs("t", 250)}, 30, []shape{{result.KindTags, 100}, {result.KindTags, 100}, {result.KindTags, 50}}},
 		{"one kind per request", config.Items{Files: urls(1), Tags: strs("t", 1), Hosts: strs("h", 1), Prefixes: strs("p", 1)}, 30,
-			[]shape{{KindFiles, 1}, {KindTags, 1}, {KindHosts, 1}, {KindPrefixes, 1}}},
+			[]shape{{result.KindFiles, 1}, {result.KindTags, 1}, {result.KindHosts, 1}, {result.KindPrefixes, 1}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			p := Build("zone", []Target{{Name: "Production"}}, tt.items, tt.per)
-			if diff := cmp.Diff(tt.want, shapes(p)); diff != "" {
+			bs := Build(tt.items, tt.per)
+			if diff := cmp.Diff(tt.want, shapes(bs)); diff != "" {
 				t.Errorf("batches (-want +got):\n%s", diff)
 			}
 			total := 0
-			for _, b := range p.Batches {
+			for _, b := range bs {
 				total += b.Count()
 			}
 			if total != tt.items.Count() {
@@ -75,15 +76,11 @@ func TestBuild(t *testing.T) {
 	}
 }
 
-func TestBuildKeepsOrderAndTargets(t *testing.T) {
+func TestBuildKeepsOrder(t *testing.T) {
 	t.Parallel()
-	targets := []Target{{Name: "Staging", Ref: "s"}, {Name: "Development", Ref: "d"}}
-	p := Build("zone", targets, config.Items{Files: urls(31)}, 30)
-	if p.Requests() != 4 {
-		t.Errorf("Requests() = %d, want 4", p.Requests())
-	}
+	bs := Build(config.Items{Files: urls(31)}, 30)
 	var got []string
-	for _, b := range p.Batches {
+	for _, b := range bs {
 		got = append(got, b.Values()...)
 	}
 	var want []string
@@ -93,18 +90,28 @@ func TestBuildKeepsOrderAndTargets(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("URLs in batch order (-want +got):\n%s", diff)
 	}
-	if targets[0].IsZone() || !(Target{Name: "Production"}).IsZone() {
-		t.Error("IsZone: only a target without a ref uses the zone endpoint")
+}
+
+// Layout is what a result starts from: every batch planned, with its items.
+func TestLayout(t *testing.T) {
+	t.Parallel()
+	got := Layout(Build(config.Items{Files: urls(2), Tags: strs("t", 1)}, 30))
+	want := []result.Batch{
+		{Kind: result.KindFiles, Count: 2, Status: result.Planned, Items: []string{"https://example.com/0", "https://example.com/1"}},
+		{Kind: result.KindTags, Count: 1, Status: result.Planned, Items: []string{"t0"}},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("Layout (-want +got):\n%s", diff)
 	}
 }
 
 // A batch must not be able to grow into its neighbour's items.
 func TestBatchesDoNotAlias(t *testing.T) {
 	t.Parallel()
-	p := Build("zone", nil, config.Items{Tags: strs("t", 150)}, 30)
-	first := p.Batches[0].Items
+	bs := Build(config.Items{Tags: strs("t", 150)}, 30)
+	first := bs[0].Items
 	_ = append(first, "intruder")
-	if p.Batches[1].Items[0] != "t100" {
-		t.Errorf("appending to batch 0 changed batch 1: %q", p.Batches[1].Items[0])
+	if bs[1].Items[0] != "t100" {
+		t.Errorf("appending to batch 0 changed batch 1: %q", bs[1].Items[0])
 	}
 }

@@ -20,58 +20,51 @@ type API interface {
 	Purge(ctx context.Context, zoneID, ref string, b plan.Batch) (id string, attempts int, err error)
 }
 
-// Progress is a snapshot for progress lines.
-type Progress struct {
-	Done, Total       int // requests
-	Items, TotalItems int
-	Failed            int // requests failed for good
-	Elapsed           time.Duration
-}
-
 // Options tunes a run.
 type Options struct {
 	// Concurrency bounds the requests in flight; the pacer bounds their rate.
 	Concurrency int
 	// Progress, if set, is called after every finished request.
-	Progress func(Progress)
+	Progress func(result.Progress)
 }
 
 // DefaultConcurrency keeps enough requests in flight to hide round trips
 // without opening a flood of connections.
 const DefaultConcurrency = 16
 
-// Run sends every batch to every target and returns one result per target,
-// in plan order whatever order the requests finished in.
-func Run(ctx context.Context, p plan.Plan, api API, o Options) []result.Environment {
+// Run sends every batch to every environment of envs, which lays them out
+// as planned (result.Layout), and records each batch's outcome in place:
+// envs[i].Batches[j] is batches[j] sent to envs[i] (its Ref; "" for the
+// zone endpoint), whatever order the requests finished in.
+func Run(ctx context.Context, api API, zoneID string, batches []plan.Batch, envs []result.Environment, o Options) {
 	if o.Concurrency <= 0 {
 		o.Concurrency = DefaultConcurrency
 	}
-	envs := Planned(p)
-	total, totalItems := p.Requests(), 0
-	for _, b := range p.Batches {
+	total, totalItems := len(envs)*len(batches), 0
+	for _, b := range batches {
 		totalItems += b.Count()
 	}
-	totalItems *= len(p.Targets)
+	totalItems *= len(envs)
 
 	start := time.Now()
 	var done, items, failed atomic.Int64
 	var mu sync.Mutex // serialises Progress calls
 	sem := make(chan struct{}, o.Concurrency)
 	var wg sync.WaitGroup
-	for ti, t := range p.Targets {
-		for bi, b := range p.Batches {
+	for ti := range envs {
+		ref := envs[ti].Ref
+		for bi, b := range batches {
 			sem <- struct{}{}
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
 				defer func() { <-sem }()
 				out := &envs[ti].Batches[bi]
-				id, attempts, err := send(ctx, api, p.ZoneID, t.Ref, b)
+				id, attempts, err := send(ctx, api, zoneID, ref, b)
 				out.Attempts = attempts
 				if err != nil {
 					out.Status = result.Failed
 					out.Error = batchError(ctx, err)
-					out.Items = b.Values()
 					failed.Add(1)
 				} else {
 					out.Status = result.Purged
@@ -81,14 +74,13 @@ func Run(ctx context.Context, p plan.Plan, api API, o Options) []result.Environm
 				it := items.Add(int64(b.Count()))
 				if o.Progress != nil {
 					mu.Lock()
-					o.Progress(Progress{Done: int(d), Total: total, Items: int(it), TotalItems: totalItems, Failed: int(failed.Load()), Elapsed: time.Since(start)})
+					o.Progress(result.Progress{Done: int(d), Total: total, Items: int(it), TotalItems: totalItems, Failed: int(failed.Load()), Elapsed: time.Since(start)})
 					mu.Unlock()
 				}
 			}()
 		}
 	}
 	wg.Wait()
-	return envs
 }
 
 // send is api.Purge, with a panic turned into the batch's failure: a bug
@@ -100,37 +92,6 @@ func send(ctx context.Context, api API, zoneID, ref string, b plan.Batch) (id st
 		}
 	}()
 	return api.Purge(ctx, zoneID, ref, b)
-}
-
-// Planned lays out the plan as results with every batch planned: the dry
-// run's answer, and the starting point of a real run.
-func Planned(p plan.Plan) []result.Environment {
-	envs := make([]result.Environment, len(p.Targets))
-	for i, t := range p.Targets {
-		e := result.Environment{Name: t.Name, Ref: t.Ref, Endpoint: result.EndpointEnvironment}
-		if t.IsZone() {
-			e.Endpoint = result.EndpointZone
-		}
-		e.Batches = make([]result.Batch, len(p.Batches))
-		for j, b := range p.Batches {
-			e.Batches[j] = result.Batch{Kind: string(b.Kind), Count: b.Count(), Status: result.Planned}
-		}
-		envs[i] = e
-	}
-	return envs
-}
-
-// Fail marks every batch not purged as failed with err: what a run that
-// stopped before its purges (a failed lookup) reports for its items.
-func Fail(envs []result.Environment, p plan.Plan, err *result.Error) {
-	for i := range envs {
-		for j := range envs[i].Batches {
-			b := &envs[i].Batches[j]
-			if b.Status != result.Purged {
-				b.Status, b.Error, b.Items = result.Failed, err, p.Batches[j].Values()
-			}
-		}
-	}
 }
 
 func batchError(ctx context.Context, err error) *result.Error {

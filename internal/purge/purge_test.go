@@ -55,10 +55,11 @@ func tags(n int) []string {
 
 func TestRunRecordsEveryBatchInPlanOrder(t *testing.T) {
 	t.Parallel()
-	p := plan.Build("zone", []plan.Target{{Name: "Staging", Ref: "s"}, {Name: "Production"}}, config.Items{Tags: tags(450)}, 30)
+	batches := plan.Build(config.Items{Tags: tags(450)}, 30)
+	envs := result.Layout([]result.Environment{{Name: "Staging", Ref: "s", Endpoint: result.EndpointEnvironment}, {Name: "Production", Endpoint: result.EndpointZone}}, plan.Layout(batches))
 	api := &fakeAPI{fail: map[string]bool{"t200": true}}
 	var calls int
-	envs := Run(context.Background(), p, api, Options{Concurrency: 3, Progress: func(Progress) { calls++ }})
+	Run(context.Background(), api, "zone", batches, envs, Options{Concurrency: 3, Progress: func(result.Progress) { calls++ }})
 
 	type row struct {
 		Env, ID string
@@ -73,22 +74,19 @@ func TestRunRecordsEveryBatchInPlanOrder(t *testing.T) {
 		}
 	}
 	want := []row{
-		{"Staging", "s-t000", result.Purged, 100, 0},
-		{"Staging", "s-t100", result.Purged, 100, 0},
+		{"Staging", "s-t000", result.Purged, 100, 100},
+		{"Staging", "s-t100", result.Purged, 100, 100},
 		{"Staging", "", result.Failed, 100, 100},
-		{"Staging", "s-t300", result.Purged, 100, 0},
-		{"Staging", "s-t400", result.Purged, 50, 0},
-		{"Production", "-t000", result.Purged, 100, 0},
-		{"Production", "-t100", result.Purged, 100, 0},
+		{"Staging", "s-t300", result.Purged, 100, 100},
+		{"Staging", "s-t400", result.Purged, 50, 50},
+		{"Production", "-t000", result.Purged, 100, 100},
+		{"Production", "-t100", result.Purged, 100, 100},
 		{"Production", "", result.Failed, 100, 100},
-		{"Production", "-t300", result.Purged, 100, 0},
-		{"Production", "-t400", result.Purged, 50, 0},
+		{"Production", "-t300", result.Purged, 100, 100},
+		{"Production", "-t400", result.Purged, 50, 50},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("batches (-want +got):\n%s", diff)
-	}
-	if envs[0].Endpoint != result.EndpointEnvironment || envs[1].Endpoint != result.EndpointZone {
-		t.Errorf("endpoints: %q, %q", envs[0].Endpoint, envs[1].Endpoint)
 	}
 	if f := envs[0].Batches[2]; f.Error == nil || f.Error.Code != 1136 || f.Attempts != 3 {
 		t.Errorf("failed batch: %+v", f)
@@ -105,8 +103,9 @@ func TestRunTimeoutFailsWhatWasNotConfirmed(t *testing.T) {
 	t.Parallel()
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	p := plan.Build("zone", []plan.Target{{Name: "Production"}}, config.Items{Everything: true}, 30)
-	envs := Run(ctx, p, apiFunc(func(ctx context.Context) error { return &cloudflare.Error{Step: cloudflare.StepPurge, Err: ctx.Err()} }), Options{})
+	batches := plan.Build(config.Items{Everything: true}, 30)
+	envs := result.Layout([]result.Environment{{Name: "Production"}}, plan.Layout(batches))
+	Run(ctx, apiFunc(func(ctx context.Context) error { return &cloudflare.Error{Step: cloudflare.StepPurge, Err: ctx.Err()} }), "zone", batches, envs, Options{})
 	b := envs[0].Batches[0]
 	if b.Status != result.Failed || b.Error == nil || b.Error.Message != "not purged: the run was cancelled before Cloudflare confirmed this batch" {
 		t.Errorf("batch: %+v %+v", b, b.Error)
@@ -119,13 +118,3 @@ func (f apiFunc) Purge(ctx context.Context, _, _ string, _ plan.Batch) (string, 
 	return "", 1, f(ctx)
 }
 
-func TestFailMarksAllButPurged(t *testing.T) {
-	t.Parallel()
-	p := plan.Build("zone", []plan.Target{{Name: "Staging"}}, config.Items{Tags: tags(150)}, 30)
-	envs := Planned(p)
-	envs[0].Batches[0].Status = result.Purged
-	Fail(envs, p, &result.Error{Message: "stopped"})
-	if envs[0].Batches[0].Status != result.Purged || envs[0].Batches[1].Status != result.Failed || len(envs[0].Batches[1].Items) != 50 {
-		t.Errorf("batches: %+v", envs[0].Batches)
-	}
-}

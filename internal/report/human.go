@@ -31,20 +31,9 @@ func Human(r *result.Result) string {
 		fmt.Fprintf(&b, "Zone: %s\n", zone)
 	}
 	for _, e := range r.Environments {
-		where := "environment endpoint, ref " + e.Ref
-		switch {
-		case e.Endpoint == result.EndpointZone:
-			where = "zone endpoint: purges every environment"
-		case e.Endpoint == "" || e.Ref == "":
-			where = "not resolved"
-		}
-		if r.DryRun {
-			fmt.Fprintf(&b, "%s (%s): %s in %s\n", e.Name, where, kinds(e), Count(len(e.Batches), "request"))
-		} else {
-			fmt.Fprintf(&b, "%s (%s): %s: %s purged, %s failed, %s sent\n", e.Name, where, kinds(e), Number(e.PurgedCount), Number(e.FailedCount), Count(sent(e), "request"))
-		}
+		b.WriteString(envLine(r, e) + "\n")
 		for i, bt := range e.Batches {
-			if bt.Status != result.Failed || bt.Error == nil || bt.Error.IsStop() {
+			if !bt.FailedOnItsOwn() {
 				continue
 			}
 			fmt.Fprintf(&b, "  request %d (%s) failed: %s\n", i+1, KindCount(bt.Count, bt.Kind), bt.Error.Text())

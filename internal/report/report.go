@@ -5,11 +5,11 @@ package report
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
 
-	"github.com/cloudflare-purge/cloudflare-purge/internal/plan"
 	"github.com/cloudflare-purge/cloudflare-purge/internal/result"
 )
 
@@ -62,8 +62,32 @@ func Outputs(r *result.Result) []Output {
 	}
 }
 
-// JSON is the result document, as --json prints it.
+// Outcome is what a run came to, from which the exit code follows.
+type Outcome int
+
+const (
+	Succeeded Outcome = iota // everything purged, or a clean dry run
+	Failed                   // a purge, a lookup, a permission, the network
+	Refused                  // the configuration is wrong: nothing was sent
+)
+
+// OutcomeOf is the run's outcome.
+func OutcomeOf(r *result.Result) Outcome {
+	switch {
+	case r.Refused():
+		return Refused
+	case r.Failed():
+		return Failed
+	}
+	return Succeeded
+}
+
+// JSON is the result document, as --json prints it. It lists the items of
+// failed batches, and of every batch on a dry run or when r.ListItems asks.
 func JSON(r *result.Result) []byte {
+	if !r.DryRun && !r.ListItems {
+		r = withoutDoneItems(r)
+	}
 	b, err := json.Marshal(r)
 	if err != nil {
 		panic(fmt.Sprintf("report: result does not marshal: %v", err)) // plain data: cannot happen
@@ -100,6 +124,23 @@ func JSONBounded(r *result.Result, max int) []byte {
 		}
 	}
 	return b
+}
+
+// withoutDoneItems is a copy of r that lists only the failed batches'
+// items (the counts stay).
+func withoutDoneItems(r *result.Result) *result.Result {
+	c := *r
+	c.Environments = slices.Clone(r.Environments)
+	for i := range c.Environments {
+		bs := slices.Clone(c.Environments[i].Batches)
+		for j := range bs {
+			if bs[j].Status != result.Failed {
+				bs[j].Items = nil
+			}
+		}
+		c.Environments[i].Batches = bs
+	}
+	return &c
 }
 
 // textMax is how much of the run's error the last stage of JSONBounded keeps.
@@ -205,25 +246,25 @@ func Number(n int) string {
 
 // KindCount says how many items of a batch kind: "1 URL", "3 tags",
 // "2 prefixes", "everything".
-func KindCount(n int, kind string) string {
-	switch plan.Kind(kind) {
-	case plan.KindFiles:
+func KindCount(n int, kind result.Kind) string {
+	switch kind {
+	case result.KindFiles:
 		return Count(n, "URL")
-	case plan.KindFilesWithHeaders:
+	case result.KindFilesWithHeaders:
 		return Count(n, "URL") + " with headers"
-	case plan.KindTags:
+	case result.KindTags:
 		return Count(n, "tag")
-	case plan.KindHosts:
+	case result.KindHosts:
 		return Count(n, "host")
-	case plan.KindPrefixes:
+	case result.KindPrefixes:
 		if n == 1 {
 			return "1 prefix"
 		}
 		return Number(n) + " prefixes"
-	case plan.KindEverything:
+	case result.KindEverything:
 		return "everything"
 	}
-	return Number(n) + " " + kind
+	return Number(n) + " " + string(kind)
 }
 
 // firstN is up to n of items, and how many more there are: reports list

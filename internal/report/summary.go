@@ -83,7 +83,7 @@ func heading(r *result.Result) string {
 	switch {
 	case r.DryRun:
 		title += ": dry run"
-	case r.ExitCode() == result.ExitOK:
+	case !r.Failed():
 		title += ": done"
 	default:
 		title += ": failed"
@@ -188,7 +188,7 @@ func writeFailures(w *budgeted, r *result.Result) {
 	shown := 0
 	for _, e := range r.Environments {
 		for i, bt := range e.Batches {
-			if bt.Status != result.Failed || bt.Error == nil || bt.Error.IsStop() {
+			if !bt.FailedOnItsOwn() {
 				continue
 			}
 			if shown++; shown > summaryMaxErrors {
@@ -254,8 +254,8 @@ func Kinds(batches []result.Batch) string {
 }
 
 func kindsOf(e result.Environment, keep func(result.Batch) bool) string {
-	counts := map[string]int{}
-	var order []string
+	counts := map[result.Kind]int{}
+	var order []result.Kind
 	for _, b := range e.Batches {
 		if !keep(b) {
 			continue

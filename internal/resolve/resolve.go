@@ -12,7 +12,6 @@ import (
 	"strings"
 
 	"github.com/cloudflare-purge/cloudflare-purge/internal/cloudflare"
-	"github.com/cloudflare-purge/cloudflare-purge/internal/plan"
 )
 
 // ErrConfig marks what the user must fix in the configuration: an unknown or
@@ -33,6 +32,20 @@ type configError struct{ msg string }
 
 func (e *configError) Error() string        { return e.msg }
 func (e *configError) Is(target error) bool { return target == ErrConfig }
+
+// ErrorKind classifies the error for the result: the configuration must
+// change (exit code 2).
+func (e *configError) ErrorKind() string { return "configuration" }
+
+// Target is one environment to purge. Production (Ref == "") goes through
+// the zone endpoint, which purges every environment of the zone.
+// Expression is the environment's selector, when the list was read.
+type Target struct {
+	Name, Ref, Expression string
+}
+
+// IsZone reports whether the target uses the zone-level endpoint.
+func (t Target) IsZone() bool { return t.Ref == "" }
 
 func configErr(format string, args ...any) error {
 	return &configError{msg: fmt.Sprintf(format, args...)}
@@ -74,9 +87,9 @@ func IsProduction(name string) bool { return strings.EqualFold(name, Production)
 // exactly first, then case-insensitively if that is unique; refs match
 // exactly. Production (or nothing) needs no API call.
 // zoneFound says the zone ID came from a lookup by name, so it is right.
-func Targets(ctx context.Context, api API, zoneID string, zoneFound bool, asked []string) ([]plan.Target, error) {
+func Targets(ctx context.Context, api API, zoneID string, zoneFound bool, asked []string) ([]Target, error) {
 	if len(asked) == 0 {
-		return []plan.Target{{Name: Production}}, nil
+		return []Target{{Name: Production}}, nil
 	}
 	needList := false
 	for _, a := range asked {
@@ -93,8 +106,8 @@ func Targets(ctx context.Context, api API, zoneID string, zoneFound bool, asked 
 			return nil, configErr("zone %s has no environments: zone versioning is not enabled, so only Production (an empty environment) can be purged", zoneID)
 		}
 	}
-	var targets []plan.Target
-	seen := map[plan.Target]bool{}
+	var targets []Target
+	seen := map[Target]bool{}
 	for _, a := range asked {
 		t, err := match(a, envs)
 		if err != nil {
@@ -108,14 +121,14 @@ func Targets(ctx context.Context, api API, zoneID string, zoneFound bool, asked 
 	return targets, nil
 }
 
-func match(asked string, envs []cloudflare.Environment) (plan.Target, error) {
+func match(asked string, envs []cloudflare.Environment) (Target, error) {
 	if len(envs) == 0 && IsProduction(asked) {
-		return plan.Target{Name: Production}, nil
+		return Target{Name: Production}, nil
 	}
-	pick := func(cands []cloudflare.Environment) (plan.Target, bool, error) {
+	pick := func(cands []cloudflare.Environment) (Target, bool, error) {
 		switch len(cands) {
 		case 0:
-			return plan.Target{}, false, nil
+			return Target{}, false, nil
 		case 1:
 			return target(cands[0]), true, nil
 		}
@@ -123,7 +136,7 @@ func match(asked string, envs []cloudflare.Environment) (plan.Target, error) {
 		for i, e := range cands {
 			refs[i] = e.Ref
 		}
-		return plan.Target{}, false, configErr("environment %q matches %d environments (refs %s): give the ref instead", asked, len(cands), strings.Join(refs, ", "))
+		return Target{}, false, configErr("environment %q matches %d environments (refs %s): give the ref instead", asked, len(cands), strings.Join(refs, ", "))
 	}
 	for _, eq := range []func(cloudflare.Environment) bool{
 		func(e cloudflare.Environment) bool { return e.Name == asked },
@@ -141,18 +154,18 @@ func match(asked string, envs []cloudflare.Environment) (plan.Target, error) {
 		}
 	}
 	if IsProduction(asked) {
-		return plan.Target{Name: Production}, nil
+		return Target{Name: Production}, nil
 	}
-	return plan.Target{}, configErr("environment %q is not in the zone; its environments are: %s", asked, list(envs))
+	return Target{}, configErr("environment %q is not in the zone; its environments are: %s", asked, list(envs))
 }
 
 // target maps an environment to its endpoint: Production goes through the
 // zone endpoint, which purges every environment.
-func target(e cloudflare.Environment) plan.Target {
+func target(e cloudflare.Environment) Target {
 	if IsProduction(e.Name) {
-		return plan.Target{Name: e.Name}
+		return Target{Name: e.Name, Expression: e.Expression}
 	}
-	return plan.Target{Name: e.Name, Ref: e.Ref}
+	return Target{Name: e.Name, Ref: e.Ref, Expression: e.Expression}
 }
 
 func list(envs []cloudflare.Environment) string {

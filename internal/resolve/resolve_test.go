@@ -9,7 +9,6 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/cloudflare-purge/cloudflare-purge/internal/cloudflare"
-	"github.com/cloudflare-purge/cloudflare-purge/internal/plan"
 )
 
 // fakeAPI is an in-memory API that counts calls.
@@ -43,25 +42,25 @@ var docsEnvs = []cloudflare.Environment{
 
 func TestTargets(t *testing.T) {
 	t.Parallel()
-	staging := plan.Target{Name: "Staging", Ref: "5d41402abc4b2a76b9719d911017c"}
-	dev := plan.Target{Name: "Development", Ref: "49f0bad299687c62334182178bfd"}
-	prod := plan.Target{Name: "Production"}
+	staging := Target{Name: "Staging", Ref: "5d41402abc4b2a76b9719d911017c"}
+	dev := Target{Name: "Development", Ref: "49f0bad299687c62334182178bfd"}
+	prod := Target{Name: "Production"}
 	tests := []struct {
 		name      string
 		envs      []cloudflare.Environment
 		asked     []string
-		want      []plan.Target
+		want      []Target
 		wantCalls int
 		wantErr   string
 	}{
-		{name: "nothing is Production, no call", asked: nil, want: []plan.Target{prod}},
-		{name: "Production by name, no call", asked: []string{"production"}, want: []plan.Target{prod}},
-		{name: "by name", envs: docsEnvs, asked: []string{"Staging"}, want: []plan.Target{staging}, wantCalls: 1},
-		{name: "by ref", envs: docsEnvs, asked: []string{"49f0bad299687c62334182178bfd"}, want: []plan.Target{dev}, wantCalls: 1},
-		{name: "case-insensitive", envs: docsEnvs, asked: []string{"STAGING"}, want: []plan.Target{staging}, wantCalls: 1},
-		{name: "Production's ref uses the zone endpoint", envs: docsEnvs, asked: []string{"12abcd3e45f678940a573f51834a54"}, want: []plan.Target{prod}, wantCalls: 1},
-		{name: "several, one call, deduplicated", envs: docsEnvs, asked: []string{"Staging", "Development", "5d41402abc4b2a76b9719d911017c", "Production"}, want: []plan.Target{staging, dev, prod}, wantCalls: 1},
-		{name: "exact name wins over case-insensitive", envs: append([]cloudflare.Environment{{Name: "staging", Ref: "lower"}}, docsEnvs...), asked: []string{"Staging"}, want: []plan.Target{staging}, wantCalls: 1},
+		{name: "nothing is Production, no call", asked: nil, want: []Target{prod}},
+		{name: "Production by name, no call", asked: []string{"production"}, want: []Target{prod}},
+		{name: "by name", envs: docsEnvs, asked: []string{"Staging"}, want: []Target{staging}, wantCalls: 1},
+		{name: "by ref", envs: docsEnvs, asked: []string{"49f0bad299687c62334182178bfd"}, want: []Target{dev}, wantCalls: 1},
+		{name: "case-insensitive", envs: docsEnvs, asked: []string{"STAGING"}, want: []Target{staging}, wantCalls: 1},
+		{name: "Production's ref uses the zone endpoint", envs: docsEnvs, asked: []string{"12abcd3e45f678940a573f51834a54"}, want: []Target{prod}, wantCalls: 1},
+		{name: "several, one call, deduplicated", envs: docsEnvs, asked: []string{"Staging", "Development", "5d41402abc4b2a76b9719d911017c", "Production"}, want: []Target{staging, dev, prod}, wantCalls: 1},
+		{name: "exact name wins over case-insensitive", envs: append([]cloudflare.Environment{{Name: "staging", Ref: "lower"}}, docsEnvs...), asked: []string{"Staging"}, want: []Target{staging}, wantCalls: 1},
 		{name: "case-insensitive must be unique", envs: []cloudflare.Environment{{Name: "staging", Ref: "a"}, {Name: "STAGING", Ref: "b"}}, asked: []string{"Staging"}, wantErr: "matches 2 environments (refs a, b): give the ref instead", wantCalls: 1},
 		{name: "duplicate names", envs: []cloudflare.Environment{{Name: "Staging", Ref: "a"}, {Name: "Staging", Ref: "b"}}, asked: []string{"Staging"}, wantErr: "matches 2 environments", wantCalls: 1},
 		{name: "unknown lists the zone's", envs: docsEnvs, asked: []string{"Preview"}, wantErr: `environment "Preview" is not in the zone; its environments are: Production (ref 12abcd3e45f678940a573f51834a54), Staging (ref 5d41402abc4b2a76b9719d911017c), Development (ref 49f0bad299687c62334182178bfd)`, wantCalls: 1},

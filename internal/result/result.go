@@ -8,10 +8,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-
-	"github.com/cloudflare-purge/cloudflare-purge/internal/cloudflare"
-	"github.com/cloudflare-purge/cloudflare-purge/internal/config"
-	"github.com/cloudflare-purge/cloudflare-purge/internal/resolve"
 )
 
 // Status of one batch.
@@ -21,6 +17,19 @@ const (
 	Purged  Status = "purged"
 	Failed  Status = "failed"
 	Planned Status = "planned" // dry run: resolved and planned, not sent
+)
+
+// Kind is what one purge request carries: Cloudflare takes one kind per
+// request. The names are part of the result document's contract.
+type Kind string
+
+const (
+	KindFiles            Kind = "files"
+	KindFilesWithHeaders Kind = "files-with-headers"
+	KindTags             Kind = "tags"
+	KindHosts            Kind = "hosts"
+	KindPrefixes         Kind = "prefixes"
+	KindEverything       Kind = "purge-everything"
 )
 
 // Endpoints.
@@ -45,6 +54,10 @@ type Result struct {
 	Environments []Environment `json:"environments"`
 	Error        *Error        `json:"error,omitempty"`
 
+	// ListItems asks the document to list every batch's items, not only
+	// the failed ones' (a dry run always lists them).
+	ListItems bool `json:"-"`
+
 	// ItemsOmitted, BatchesOmitted and PurgeIDsOmitted are set when the
 	// document was slimmed to fit GitHub's output size limit (see
 	// report.JSONBounded): the counts always stay.
@@ -65,14 +78,22 @@ type Environment struct {
 
 // Batch is one purge request's outcome.
 type Batch struct {
-	Kind     string `json:"kind"`
+	Kind     Kind   `json:"kind"`
 	Count    int    `json:"count"`
 	Status   Status `json:"status"`
 	ID       string `json:"id,omitempty"`
 	Attempts int    `json:"attempts,omitempty"`
 	Error    *Error `json:"error,omitempty"`
-	// Items lists what a failed batch did not purge.
+	// Items are the batch's URLs, tags, hosts or prefixes. The document
+	// lists them for a failed batch, and for every batch of a dry run or
+	// when asked to (ListItems); report decides.
 	Items []string `json:"items,omitempty"`
+}
+
+// FailedOnItsOwn tells whether a batch failed for a reason of its own, not
+// because the run stopped before it (the run's error says why for those).
+func (b Batch) FailedOnItsOwn() bool {
+	return b.Status == Failed && b.Error != nil && !b.Error.IsStop()
 }
 
 // Error explains a failure: the step that failed, the HTTP status,
@@ -163,37 +184,92 @@ const (
 	KindAPI           = "api"
 )
 
-// Exit codes.
-const (
-	ExitOK     = 0
-	ExitFailed = 1
-	ExitConfig = 2
+// The interfaces through which NewError reads an error: the packages that
+// raise errors implement those that apply, so that result depends on none.
+type (
+	kinded   interface{ ErrorKind() string }
+	coded    interface{ Code() int }
+	messaged interface{ Message() string }
+	hinted   interface{ Hint() string }
+	stepped  interface{ ErrorStep() string }
+	statused interface{ HTTPStatus() int }
 )
 
-// NewError describes err for the result document.
+// NewError describes err for the result document. An error is of the kind
+// its ErrorKind says (config's input errors, resolve's configuration
+// errors, cloudflare's API errors), else an API failure; its code, message,
+// hint, step and HTTP status are read where it has them.
 func NewError(err error) *Error {
-	var ce *cloudflare.Error
-	switch {
-	case errors.Is(err, config.ErrInvalidInput):
-		return &Error{Kind: KindInput, Message: err.Error()}
-	case errors.Is(err, resolve.ErrConfig):
-		return &Error{Kind: KindConfiguration, Message: err.Error()}
-	case errors.As(err, &ce):
-		return &Error{Kind: KindAPI, Step: string(ce.Step), Code: ce.Code(), Message: ce.Message(), Hint: ce.Hint(), HTTPStatus: ce.Status}
+	e := &Error{Kind: KindAPI, Message: err.Error()}
+	var k kinded
+	if errors.As(err, &k) {
+		e.Kind = k.ErrorKind()
 	}
-	return &Error{Kind: KindAPI, Message: err.Error()}
+	if e.Kind != KindAPI {
+		return e // the message says it all, one problem per line
+	}
+	var c coded
+	if errors.As(err, &c) {
+		e.Code = c.Code()
+	}
+	var m messaged
+	if errors.As(err, &m) {
+		e.Message = m.Message()
+	}
+	var h hinted
+	if errors.As(err, &h) {
+		e.Hint = h.Hint()
+	}
+	var st stepped
+	if errors.As(err, &st) {
+		e.Step = st.ErrorStep()
+	}
+	var hs statused
+	if errors.As(err, &hs) {
+		e.HTTPStatus = hs.HTTPStatus()
+	}
+	return e
 }
 
-// ExitCode is 0 when everything was purged (or a clean dry run), 2 when the
-// run was refused for its configuration, and 1 for any other failure.
-func (r *Result) ExitCode() int {
-	switch {
-	case r.Error != nil && (r.Error.Kind == KindInput || r.Error.Kind == KindConfiguration):
-		return ExitConfig
-	case r.Error != nil || r.FailedCount > 0:
-		return ExitFailed
+// Refused tells whether the run was refused for its configuration before
+// any purge: invalid input, an unknown zone name or environment.
+func (r *Result) Refused() bool {
+	return r.Error != nil && (r.Error.Kind == KindInput || r.Error.Kind == KindConfiguration)
+}
+
+// Failed tells whether anything failed: the run or any of its items.
+func (r *Result) Failed() bool { return r.Error != nil || r.FailedCount > 0 }
+
+// Layout is the result of a run before it sends anything: every target
+// with every batch planned. names, refs and endpoints are per target.
+func Layout(targets []Environment, batches []Batch) []Environment {
+	envs := make([]Environment, len(targets))
+	for i, t := range targets {
+		t.Batches = append([]Batch(nil), batches...)
+		for j := range t.Batches {
+			t.Batches[j].Status = Planned
+		}
+		envs[i] = t
 	}
-	return ExitOK
+	return envs
+}
+
+// Stop records a run that ended before its purges: the run's error, and
+// every batch not purged failed with a StopError that points at it (a dry
+// run's stay planned: nothing was to be sent).
+func (r *Result) Stop(err *Error) {
+	r.Error = err
+	if r.DryRun {
+		return
+	}
+	for i := range r.Environments {
+		for j := range r.Environments[i].Batches {
+			b := &r.Environments[i].Batches[j]
+			if b.Status != Purged {
+				b.Status, b.Error = Failed, StopError(err)
+			}
+		}
+	}
 }
 
 // Finish derives the totals from the environments' batches.
@@ -225,4 +301,12 @@ func (r *Result) Finish(elapsed time.Duration) {
 	if r.Environments == nil {
 		r.Environments = []Environment{}
 	}
+}
+
+// Progress is a snapshot of a running purge, for progress lines.
+type Progress struct {
+	Done, Total       int // requests
+	Items, TotalItems int
+	Failed            int // requests failed for good
+	Elapsed           time.Duration
 }

@@ -1,4 +1,4 @@
-package result
+package result_test
 
 import (
 	"errors"
@@ -6,8 +6,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/cloudflare-purge/cloudflare-purge/internal/cloudflare"
 	"github.com/cloudflare-purge/cloudflare-purge/internal/config"
+	. "github.com/cloudflare-purge/cloudflare-purge/internal/result"
 )
 
 // TestErrorText: every error reads the same way everywhere: step and HTTP
@@ -27,7 +30,7 @@ func TestErrorText(t *testing.T) {
 		{
 			"a refused environments list",
 			&cloudflare.Error{Step: cloudflare.StepEnvironments, Status: 403, Details: []cloudflare.Detail{{Code: 10000, Message: "Authentication error"}}},
-			"environments list failed (HTTP 403): Cloudflare error 10000: Authentication error. The token needs the Zone > Zone Versioning Read permission",
+			"environments list failed (HTTP 403): Cloudflare error 10000: Authentication error. The token needs the Zone > Zone Versioning Read permission on this zone (Cache Purge to purge; Zone Read to find a zone by name; Zone Versioning Read to find an environment by name).",
 		},
 		{
 			"a status without a body says it once",
@@ -37,7 +40,7 @@ func TestErrorText(t *testing.T) {
 		{
 			"the network",
 			&cloudflare.Error{Step: cloudflare.StepPurge, Attempts: 6, Err: errors.New("connection refused")},
-			"purge failed: connection refused. Check api-url and the network",
+			"purge failed: connection refused. Check api-url and the network; the request was tried 6 times with backoff.",
 		},
 		{
 			"a configuration refusal is its message",
@@ -54,8 +57,8 @@ func TestErrorText(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			e := NewError(tt.err)
 			got := e.Text()
-			if !strings.HasPrefix(got, tt.want) {
-				t.Errorf("Text() = %q\nwant it to start with %q", got, tt.want)
+			if got != tt.want {
+				t.Errorf("Text() = %q\nwant %q", got, tt.want)
 			}
 			if strings.Count(got, "Authentication error") > 1 {
 				t.Errorf("Text() says it twice: %q", got)
@@ -111,5 +114,33 @@ func TestStopError(t *testing.T) {
 	// A batch error that only looks like it, from the API, is not one.
 	if (&Error{Kind: KindAPI, Step: "purge", Message: StoppedMessage}).IsStop() {
 		t.Error("a purge error is not the run's stop")
+	}
+}
+
+// Stop fails every batch not purged with the run's error, and leaves a dry
+// run's plan as it was.
+func TestStop(t *testing.T) {
+	layout := func() []Environment {
+		envs := Layout([]Environment{{Name: "Staging"}}, []Batch{{Kind: KindTags, Count: 100, Items: []string{"a"}}, {Kind: KindTags, Count: 50, Items: []string{"b"}}})
+		envs[0].Batches[0].Status, envs[0].Batches[0].ID = Purged, "id"
+		return envs
+	}
+	run := &Error{Kind: KindAPI, Step: "environments list", Message: "down"}
+	r := &Result{Environments: layout()}
+	r.Stop(run)
+	want := []Batch{
+		{Kind: KindTags, Count: 100, Status: Purged, ID: "id", Items: []string{"a"}},
+		{Kind: KindTags, Count: 50, Status: Failed, Error: StopError(run), Items: []string{"b"}},
+	}
+	if diff := cmp.Diff(want, r.Environments[0].Batches); diff != "" {
+		t.Errorf("batches (-want +got):\n%s", diff)
+	}
+	if r.Error != run {
+		t.Errorf("the run's error is %+v, want %+v", r.Error, run)
+	}
+	dry := &Result{DryRun: true, Environments: layout()}
+	dry.Stop(run)
+	if diff := cmp.Diff(layout(), dry.Environments); diff != "" {
+		t.Errorf("a dry run's batches changed (-want +got):\n%s", diff)
 	}
 }

@@ -1,0 +1,76 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/sethvargo/go-githubactions"
+
+	"github.com/cloudflare-purge/cloudflare-purge/internal/config"
+	"github.com/cloudflare-purge/cloudflare-purge/internal/report"
+	"github.com/cloudflare-purge/cloudflare-purge/internal/result"
+)
+
+// runAction is the GitHub Action: inputs from INPUT_*, outputs to
+// GITHUB_OUTPUT, the report to GITHUB_STEP_SUMMARY.
+func runAction(ctx context.Context, env Env) int {
+	raw := githubactions.New(githubactions.WithGetenv(env.Getenv), githubactions.WithWriter(env.Stdout))
+	secrets := secretValues(raw.GetInput, env.Getenv)
+	for _, s := range secrets {
+		raw.AddMask(s) // before anything else is printed
+	}
+	red := newRedactor(secrets)
+	gha := githubactions.New(githubactions.WithGetenv(env.Getenv), githubactions.WithWriter(red.Writer(env.Stdout)))
+	rn := runner{env: env, log: actionLog{gha}}
+
+	r := rn.run(ctx, config.Source{Input: gha.GetInput, Getenv: env.Getenv, Dir: env.Getenv("GITHUB_WORKSPACE")})
+	red.Result(r)
+
+	printLines(rn.log, report.Log(r))
+	if err := writeFiles(gha, red, r); err != nil {
+		fmt.Fprintf(red.Writer(env.Stderr), "::error::cannot write the outputs or the job summary: %v\n", err)
+		return ExitFailed
+	}
+	return exitCode(report.OutcomeOf(r))
+}
+
+// writeFiles writes the outputs and the job summary. go-githubactions
+// panics when the files cannot be written; that becomes an error here.
+func writeFiles(gha *githubactions.Action, red redactor, r *result.Result) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("%v", p)
+		}
+	}()
+	if gha.Getenv("GITHUB_OUTPUT") != "" {
+		for _, o := range report.Outputs(r) {
+			gha.SetOutput(o.Name, red.String(o.Value))
+		}
+	}
+	if gha.Getenv("GITHUB_STEP_SUMMARY") != "" {
+		gha.AddStepSummary(red.String(report.Summary(r)))
+	}
+	return nil
+}
+
+// secretValues reads the secret inputs before validation, so that they are
+// masked before anything else is printed.
+func secretValues(input func(string) string, getenv func(string) string) []string {
+	var out []string
+	for _, in := range config.Inputs {
+		if !in.Secret {
+			continue
+		}
+		v := input(in.Name)
+		if strings.TrimSpace(v) == "" && in.Env != "" {
+			v = getenv(in.Env)
+		}
+		for _, line := range strings.Split(v, "\n") {
+			if line = strings.TrimSpace(line); line != "" {
+				out = append(out, line)
+			}
+		}
+	}
+	return out
+}

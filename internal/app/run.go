@@ -1,0 +1,140 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"runtime/debug"
+	"time"
+
+	"github.com/cloudflare-purge/cloudflare-purge/internal/cloudflare"
+	"github.com/cloudflare-purge/cloudflare-purge/internal/config"
+	"github.com/cloudflare-purge/cloudflare-purge/internal/pace"
+	"github.com/cloudflare-purge/cloudflare-purge/internal/plan"
+	"github.com/cloudflare-purge/cloudflare-purge/internal/purge"
+	"github.com/cloudflare-purge/cloudflare-purge/internal/report"
+	"github.com/cloudflare-purge/cloudflare-purge/internal/resolve"
+	"github.com/cloudflare-purge/cloudflare-purge/internal/result"
+	"github.com/cloudflare-purge/cloudflare-purge/internal/retry"
+)
+
+// runner holds what one run needs besides its configuration.
+type runner struct {
+	env Env
+	log logger
+}
+
+// run is the whole flow: config -> plan -> resolve -> purge -> result. It
+// always returns a result, also when the run fails: every planned item
+// ends purged or failed.
+func (rn runner) run(ctx context.Context, src config.Source) (r *result.Result) {
+	start := time.Now()
+	r = &result.Result{}
+	defer func() { r.Finish(time.Since(start)) }()
+	defer func() {
+		// A bug must not cost the outputs and the summary, nor print a
+		// panic past the redactor.
+		if p := recover(); p != nil {
+			rn.log.Debugf("%s", debug.Stack())
+			rn.stop(r, fmt.Errorf("internal error (please report it with the debug log): %v", p))
+		}
+	}()
+
+	cfg, err := config.Load(src)
+	if err != nil {
+		r.Error = result.NewError(err)
+		printLines(rn.log, report.RunErrorLines(r.Error))
+		return r
+	}
+	r.DryRun = cfg.DryRun
+	batches := plan.Build(cfg.Items, cfg.FilesPerRequest)
+	layout := plan.Layout(batches)
+	// Until they are resolved, the environments are as asked.
+	asked := make([]result.Environment, 0, len(cfg.Environments))
+	for _, name := range cfg.Environments {
+		asked = append(asked, result.Environment{Name: name})
+	}
+	if len(asked) == 0 {
+		asked = append(asked, result.Environment{Name: resolve.Production})
+	}
+	r.Environments = result.Layout(asked, layout)
+
+	ctx, cancel := context.WithTimeout(ctx, cfg.Timeout)
+	defer cancel()
+	h := rn.env.hooks
+	pacer := h.pacer
+	var ownPacer *pace.Pacer
+	if pacer == nil {
+		ownPacer = pace.New(pace.Options{Now: h.now, Sleep: h.sleep})
+		pacer = ownPacer
+	}
+	client := cloudflare.New(cloudflare.Options{
+		BaseURL:        cfg.APIURL,
+		Auth:           cfg.Auth,
+		HTTPClient:     h.httpClient,
+		RequestTimeout: h.requestTimeout,
+		Retry:          retry.Default(cfg.MaxRetries),
+		Sleep:          h.sleep,
+		Pacer:          pacer,
+		Debugf:         rn.log.Debugf,
+	})
+
+	zoneID := cfg.Zone
+	if cfg.ZoneIsID {
+		r.ZoneID = zoneID
+	} else {
+		r.ZoneName = cfg.Zone
+		rn.log.Infof("Looking up zone %q", cfg.Zone)
+		z, err := resolve.Zone(ctx, client, cfg.Zone, cfg.AccountID)
+		if err != nil {
+			return rn.stop(r, err)
+		}
+		zoneID, r.ZoneID = z.ID, z.ID
+		if ownPacer != nil {
+			// The plan names the account's purge budget: pace to it from the start.
+			ownPacer.UsePlan(z.Plan)
+		}
+	}
+
+	targets, err := resolve.Targets(ctx, client, zoneID, !cfg.ZoneIsID, cfg.Environments)
+	if err != nil {
+		return rn.stop(r, err)
+	}
+	resolved := make([]result.Environment, len(targets))
+	for i, t := range targets {
+		resolved[i] = result.Environment{Name: t.Name, Ref: t.Ref, Endpoint: result.EndpointEnvironment}
+		if t.IsZone() {
+			resolved[i].Endpoint = result.EndpointZone
+		}
+	}
+	r.Environments = result.Layout(resolved, layout)
+	printLines(rn.log, report.PlanLines(r))
+
+	if cfg.DryRun {
+		rn.log.Infof("Dry run: no purge request sent")
+		return r
+	}
+	purge.Run(ctx, client, zoneID, batches, r.Environments, purge.Options{Progress: progress(rn.log, len(targets)*len(batches))})
+	return r
+}
+
+// stop records a run that ended before its purges, and logs why.
+func (rn runner) stop(r *result.Result, err error) *result.Result {
+	r.Stop(result.NewError(err))
+	printLines(rn.log, report.RunErrorLines(r.Error))
+	return r
+}
+
+// progress logs long purges every few seconds, not every request.
+func progress(log logger, total int) func(result.Progress) {
+	if total < 10 {
+		return nil
+	}
+	var last time.Duration
+	return func(p result.Progress) {
+		if p.Done != p.Total && p.Elapsed-last < 2*time.Second {
+			return
+		}
+		last = p.Elapsed
+		log.Infof("%s", report.ProgressLine(p))
+	}
+}

@@ -1,0 +1,230 @@
+package report
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"unicode"
+
+	"github.com/cloudflare-purge/cloudflare-purge/internal/result"
+)
+
+// Level is how a log line is shown: a workflow command in GitHub Actions
+// (::debug::, ::warning::, ::error::, ::group::), a prefix in the CLI.
+type Level int
+
+const (
+	Debug Level = iota
+	Info
+	Warning
+	Error
+	Group    // Text is the group's title
+	EndGroup // Text is empty
+)
+
+// Line is one log line, rendered from a Result: the app prints them.
+type Line struct {
+	Level Level
+	Text  string
+}
+
+// logTextChars bounds every text a log line quotes (an error from the API
+// or a proxy may be long): the result output keeps the whole.
+const logTextChars = 2000
+
+// maxErrorLines bounds the error lines: GitHub makes annotations of the
+// first 10 of a step only, and a terminal needs no more (the report lists
+// every failed request).
+const maxErrorLines = 10
+
+// PlanLines say what the run is about to purge, once the targets are
+// resolved: a warning when Production makes the other environments
+// redundant, and the plan.
+func PlanLines(r *result.Result) []Line {
+	var out []Line
+	zone := false
+	for _, e := range r.Environments {
+		zone = zone || e.Endpoint == result.EndpointZone
+	}
+	if zone && len(r.Environments) > 1 {
+		out = append(out, Line{Warning, "Production is purged through the zone endpoint, which purges every environment of the zone: purging the other environments as well sends requests that change nothing"})
+	}
+	targets := make([]string, len(r.Environments))
+	for i, e := range r.Environments {
+		targets[i] = e.Name + " (" + where(e) + ")"
+	}
+	out = append(out, Line{Info, fmt.Sprintf("Plan: %s in %s to %s", Count(planned(r), "item"), Count(plannedRequests(r), "request"), strings.Join(targets, ", "))})
+	return out
+}
+
+// ProgressLine is a long purge's progress.
+func ProgressLine(p result.Progress) string {
+	rate := float64(p.Items) / max(p.Elapsed.Seconds(), 0.001)
+	return fmt.Sprintf("Progress: %d/%d requests, %d/%d items, %d failed, %.0f items/s", p.Done, p.Total, p.Items, p.TotalItems, p.Failed, rate)
+}
+
+// Log is the action's log of a finished run: one group per environment
+// with each request's outcome at debug level and the environment's status
+// line, then the failures (see FailureLines).
+func Log(r *result.Result) []Line {
+	var out []Line
+	for _, e := range r.Environments {
+		title := e.Name
+		if e.Ref != "" {
+			title += " (ref " + e.Ref + ")"
+		}
+		out = append(out, Line{Group, title})
+		purged := 0
+		for i, b := range e.Batches {
+			switch {
+			case b.FailedOnItsOwn():
+				out = append(out, Line{Debug, fmt.Sprintf("request %d: %s failed after %s: %s", i+1, KindCount(b.Count, b.Kind), Count(b.Attempts, "attempt"), cut(b.Error.Text(), logTextChars))})
+			case b.Status == result.Purged:
+				purged++
+				out = append(out, Line{Debug, fmt.Sprintf("request %d: %s purged, id %s, %s", i+1, KindCount(b.Count, b.Kind), b.ID, Count(b.Attempts, "attempt"))})
+			}
+		}
+		out = append(out, Line{Info, envLine(r, e)})
+		if e.Endpoint == result.EndpointZone && purged > 0 {
+			out = append(out, Line{Info, "Production goes through the zone endpoint: every environment of the zone was purged."})
+		}
+		out = append(out, Line{EndGroup, ""})
+	}
+	out = append(out, FailureLines(r, "the debug log, the job summary and the result output")...)
+	if shown := PurgeIDsShown(r); shown < len(r.PurgeIDs) {
+		out = append(out, Line{Warning, fmt.Sprintf("The purge-ids output lists the first %d of %d purge IDs: GitHub limits an output to 1 MB (--json from the CLI lists them all)", shown, len(r.PurgeIDs))})
+	}
+	return out
+}
+
+// envLine is an environment's status, the same in the log and the CLI's
+// report: "Staging (environment endpoint, ref …): 32 URLs: 30 purged, 2
+// failed, 3 requests sent".
+func envLine(r *result.Result, e result.Environment) string {
+	if r.DryRun {
+		return fmt.Sprintf("%s (%s): %s in %s", e.Name, where(e), kinds(e), Count(len(e.Batches), "request"))
+	}
+	return fmt.Sprintf("%s (%s): %s: %s purged, %s failed, %s sent", e.Name, where(e), kinds(e), Number(e.PurgedCount), Number(e.FailedCount), Count(sent(e), "request"))
+}
+
+// where is an environment's endpoint in words.
+func where(e result.Environment) string {
+	switch {
+	case e.Endpoint == result.EndpointZone:
+		return "zone endpoint: purges every environment"
+	case e.Endpoint == "" || e.Ref == "":
+		return "not resolved"
+	}
+	return "environment endpoint, ref " + e.Ref
+}
+
+// failure is one distinct error of an environment's failed requests.
+type failure struct {
+	env      string
+	err      *result.Error
+	requests int
+	items    int
+	batches  []result.Batch
+}
+
+// failureKey is what makes an error distinct within an environment.
+type failureKey struct {
+	code    int
+	message string
+}
+
+// failures groups the requests of r that failed on their own by distinct
+// error (same code and message) per environment, with how many requests
+// and items each failed: those that failed the most items first, in order
+// of appearance otherwise.
+func failures(r *result.Result) []*failure {
+	var fails []*failure
+	for _, e := range r.Environments {
+		byErr := map[failureKey]*failure{}
+		for _, b := range e.Batches {
+			if !b.FailedOnItsOwn() {
+				continue
+			}
+			k := failureKey{b.Error.Code, b.Error.Message}
+			f := byErr[k]
+			if f == nil {
+				f = &failure{env: e.Name, err: b.Error}
+				byErr[k] = f
+				fails = append(fails, f)
+			}
+			f.requests++
+			f.items += b.Count
+			f.batches = append(f.batches, b)
+		}
+	}
+	slices.SortStableFunc(fails, func(a, b *failure) int { return b.items - a.items })
+	return fails
+}
+
+// FailureLines are one error line per distinct failure, at most
+// maxErrorLines: past them, the last line counts the others and points at
+// where (see) they are all listed. Batches that the run's own error
+// explains are not repeated: it was logged when the run stopped.
+func FailureLines(r *result.Result, see string) []Line {
+	fails := failures(r)
+	var out []Line
+	for i, f := range fails {
+		if i == maxErrorLines-1 && len(fails) > maxErrorLines {
+			requests, items := 0, 0
+			for _, g := range fails[i:] {
+				requests, items = requests+g.requests, items+g.items
+			}
+			out = append(out, Line{Error, fmt.Sprintf("%s (%s) failed with %s: see %s",
+				Count(requests, "more request"), Count(items, "item"), Count(len(fails)-i, "other error"), see)})
+			break
+		}
+		out = append(out, Line{Error, fmt.Sprintf("%s: %s (%s) failed: %s", f.env, Count(f.requests, "request"), Kinds(f.batches), cut(f.err.Text(), logTextChars))})
+	}
+	return out
+}
+
+// RunErrorLines are the lines of a run's own error: one per input problem,
+// else its text.
+func RunErrorLines(e *result.Error) []Line {
+	if e == nil {
+		return nil
+	}
+	if e.Kind == result.KindInput {
+		var out []Line
+		for _, p := range e.Problems() {
+			out = append(out, Line{Error, cut(p, logTextChars)})
+		}
+		return out
+	}
+	return []Line{{Error, cut(e.Text(), logTextChars)}}
+}
+
+// Defuse keeps text from forming a workflow command wherever it is printed:
+// the runner reads "::" at the start of a line (it breaks lines at \n and
+// \r) after any white space (Unicode's, not only ASCII's), and the legacy
+// "##[" anywhere in a line. A word joiner breaks "##["; a line that would
+// start a command gets a mark in front.
+func Defuse(s string) string {
+	s = strings.ReplaceAll(s, "##[", "##\u2060[")
+	if !strings.Contains(s, "::") {
+		return s
+	}
+	var b strings.Builder
+	for len(s) > 0 {
+		end := strings.IndexAny(s, "\r\n")
+		line := s
+		if end >= 0 {
+			line = s[:end]
+		}
+		if strings.HasPrefix(strings.TrimLeftFunc(line, unicode.IsSpace), "::") {
+			b.WriteString("›")
+		}
+		if end < 0 {
+			b.WriteString(line)
+			break
+		}
+		b.WriteString(s[:end+1])
+		s = s[end+1:]
+	}
+	return b.String()
+}
