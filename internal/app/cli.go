@@ -12,6 +12,7 @@ import (
 	"github.com/cloudflare-purge/cloudflare-purge/internal/config"
 	"github.com/cloudflare-purge/cloudflare-purge/internal/emulator"
 	"github.com/cloudflare-purge/cloudflare-purge/internal/report"
+	"github.com/cloudflare-purge/cloudflare-purge/internal/result"
 )
 
 // runCLI is the command line: flags and environment in, a report on
@@ -43,7 +44,7 @@ func runCLI(ctx context.Context, env Env) int {
 		}
 		src = sandboxSource(src, srv.URL)
 		secrets = append(secrets, secretValues(src.Input, src.Getenv)...)
-		fmt.Fprintf(env.Stderr, "Sandbox: purging against the built-in emulator at %s (zone example.com); nothing reaches Cloudflare.\n", srv.URL)
+		fmt.Fprintf(env.Stderr, "Sandbox: purging against the built-in emulator at %s (zone %s); nothing reaches Cloudflare.\n", srv.URL, strings.TrimSpace(src.Input(config.InputZone)))
 	}
 
 	red := newRedactor(secrets)
@@ -51,7 +52,14 @@ func runCLI(ctx context.Context, env Env) int {
 	debug := f.debug || env.Getenv("RUNNER_DEBUG") == "1"
 	rn := runner{env: env, log: textLog{w: stderr, debug: debug}}
 	r := rn.run(ctx, src)
+	r.ListItems = f.list
 	red.Result(r)
+	if r.Refused() && r.Error.Kind == result.KindInput {
+		fmt.Fprintln(stderr, "Run cloudflare-purge --help for usage.")
+	}
+	if debug {
+		printLines(rn.log, report.DebugLines(r))
+	}
 
 	// The report lists failed requests on standard output, but --json
 	// users (and logs that keep only standard error) would see only the

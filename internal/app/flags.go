@@ -21,7 +21,8 @@ Usage:
 Examples:
   cloudflare-purge --sandbox --environment Staging --files https://example.com/
   cloudflare-purge --zone example.com --environment Staging --tags assets,html
-  git diff --name-only HEAD~1 -- public | sed 's|^public/||' | \
+  cloudflare-purge --sandbox --environment Staging --tags html --dry-run
+  git diff --name-only --relative=public/ HEAD~1 | \
     cloudflare-purge --zone example.com --base-url https://example.com --files-from -
 
 Each flag also reads its action input's environment variable (CLOUDFLARE_API_TOKEN,
@@ -57,6 +58,7 @@ func (f *stringFlag) IsBoolFlag() bool { return f.isBool }
 type cliFlags struct {
 	inputs  map[string]*stringFlag
 	json    bool
+	list    bool
 	sandbox bool
 	debug   bool
 	version bool
@@ -82,13 +84,17 @@ func parseFlags(args []string) (*cliFlags, *flag.FlagSet, error) {
 		fs.Var(sf, in.Name, usage)
 	}
 	fs.BoolVar(&f.json, "json", false, "print only the result document (JSON) on standard output")
+	fs.BoolVar(&f.list, "list", false, "list every request's items in the result document, not only the failed ones' (a dry run always lists them)")
 	fs.BoolVar(&f.sandbox, "sandbox", false, "run against the built-in emulator (example.com, no token needed)")
 	fs.BoolVar(&f.debug, "debug", false, "log every API call on standard error")
 	fs.BoolVar(&f.version, "version", false, "print the version and exit")
 	// runCLI prints the usage for --help; Parse must not print it too.
 	fs.Usage = func() {}
+	if len(args) > 0 && args[0] == "help" {
+		return nil, fs, flag.ErrHelp // "cloudflare-purge help" is --help
+	}
 	if err := fs.Parse(args); err != nil {
-		return nil, fs, err
+		return nil, fs, unknownFlag(fs, err)
 	}
 	if err := strayArgument(fs, args, func(arg string) string { return fmt.Sprintf("values go in flags, such as --files %q", arg) }); err != nil {
 		return nil, fs, err
@@ -107,7 +113,57 @@ func parseFlags(args []string) (*cliFlags, *flag.FlagSet, error) {
 
 // cliOnlyFlags are the flags that are not action inputs, in the order
 // --help lists them (after the inputs).
-var cliOnlyFlags = []string{"json", "sandbox", "debug", "version"}
+var cliOnlyFlags = []string{"json", "list", "sandbox", "debug", "version"}
+
+// unknownFlag rewrites the flag package's "flag provided but not defined:
+// -enviroment" as the CLI spells flags, with the nearest flag's name when
+// one is close: "unknown flag --enviroment: did you mean --environment?".
+func unknownFlag(fs *flag.FlagSet, err error) error {
+	const stock = "flag provided but not defined: "
+	msg := err.Error()
+	if !strings.HasPrefix(msg, stock) {
+		return err
+	}
+	name := strings.TrimLeft(strings.TrimPrefix(msg, stock), "-")
+	if best := nearestFlag(fs, name); best != "" {
+		return fmt.Errorf("unknown flag --%s: did you mean --%s?", name, best)
+	}
+	return fmt.Errorf("unknown flag --%s", name)
+}
+
+// nearestFlag is the flag whose name is fewest edits from name, if it is
+// close enough to be a slip (at most a third of the name, and 3).
+func nearestFlag(fs *flag.FlagSet, name string) string {
+	best, bestDist := "", min(3, max(1, len(name)/3))+1
+	fs.VisitAll(func(fl *flag.Flag) {
+		if d := editDistance(strings.ToLower(name), fl.Name); d < bestDist {
+			best, bestDist = fl.Name, d
+		}
+	})
+	return best
+}
+
+// editDistance is Levenshtein's distance between a and b, in bytes (flag
+// names are ASCII).
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
 
 // placeholders name the value of each input flag in --help; a string input
 // missing here shows VALUE.

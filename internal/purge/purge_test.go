@@ -117,4 +117,3 @@ type apiFunc func(ctx context.Context) error
 func (f apiFunc) Purge(ctx context.Context, _, _ string, _ plan.Batch) (string, int, error) {
 	return "", 1, f(ctx)
 }
-

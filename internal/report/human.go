@@ -7,20 +7,21 @@ import (
 	"github.com/cloudflare-purge/cloudflare-purge/internal/result"
 )
 
-// humanMaxItems bounds the failed items listed per request.
-const humanMaxItems = 5
+// humanMaxItems bounds the failed items listed per request; humanMaxPlanned
+// the items a dry run lists per environment.
+const (
+	humanMaxItems   = 5
+	humanMaxPlanned = 20
+)
 
 // Human is the CLI's report on standard output: per environment, the
-// counts and every failed request, then the run's error. A run refused for
-// its inputs sent nothing and has no counts: its report is the problems,
-// one "Error:" line each.
+// counts, what a dry run would purge and what failed, then the totals.
+// Errors are not repeated here: the log (standard error) says each once.
+// A run refused for its inputs sent nothing and has no report.
 func Human(r *result.Result) string {
 	var b strings.Builder
-	if r.Error != nil && r.Error.Kind == result.KindInput {
-		for _, p := range r.Error.Problems() {
-			fmt.Fprintf(&b, "Error: %s\n", p)
-		}
-		return b.String()
+	if r.Refused() && r.Error.Kind == result.KindInput {
+		return ""
 	}
 	plain := func(s string) string { return s }
 	zone := zoneLabel(r, plain, plain)
@@ -32,11 +33,20 @@ func Human(r *result.Result) string {
 	}
 	for _, e := range r.Environments {
 		b.WriteString(envLine(r, e) + "\n")
+		if r.DryRun {
+			items, more := plannedItems(e, humanMaxPlanned)
+			for _, it := range items {
+				fmt.Fprintf(&b, "  %s\n", it)
+			}
+			if more > 0 {
+				fmt.Fprintf(&b, "  ... and %s more (--json lists them all)\n", Number(more))
+			}
+		}
 		for i, bt := range e.Batches {
 			if !bt.FailedOnItsOwn() {
 				continue
 			}
-			fmt.Fprintf(&b, "  request %d (%s) failed: %s\n", i+1, KindCount(bt.Count, bt.Kind), bt.Error.Text())
+			fmt.Fprintf(&b, "  request %d (%s) failed (%s):\n", i+1, KindCount(bt.Count, bt.Kind), errorLabel(bt.Error))
 			items, more := firstN(bt.Items, humanMaxItems)
 			for _, it := range items {
 				fmt.Fprintf(&b, "    %s\n", it)
@@ -46,13 +56,22 @@ func Human(r *result.Result) string {
 			}
 		}
 	}
-	if r.Error != nil {
-		fmt.Fprintf(&b, "Error: %s\n", r.Error.Text())
-	}
 	if r.DryRun {
 		fmt.Fprintf(&b, "Planned %s in %s (%dms).\n", Count(planned(r), "item"), Count(plannedRequests(r), "request"), r.DurationMS)
 	} else {
 		fmt.Fprintf(&b, "Purged %s, %s failed, in %s sent (%dms).\n", Count(r.PurgedCount, "item"), Number(r.FailedCount), Count(r.Requests, "request"), r.DurationMS)
 	}
 	return b.String()
+}
+
+// errorLabel names an error briefly, for a report that points at the log
+// for its whole text: "Cloudflare error 1136", "HTTP 502", "network".
+func errorLabel(e *result.Error) string {
+	switch {
+	case e.Code != 0:
+		return fmt.Sprintf("Cloudflare error %d", e.Code)
+	case e.HTTPStatus != 0:
+		return fmt.Sprintf("HTTP %d", e.HTTPStatus)
+	}
+	return "see the error above"
 }

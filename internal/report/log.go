@@ -74,18 +74,18 @@ func Log(r *result.Result) []Line {
 			title += " (ref " + e.Ref + ")"
 		}
 		out = append(out, Line{Group, title})
-		purged := 0
-		for i, b := range e.Batches {
-			switch {
-			case b.FailedOnItsOwn():
-				out = append(out, Line{Debug, fmt.Sprintf("request %d: %s failed after %s: %s", i+1, KindCount(b.Count, b.Kind), Count(b.Attempts, "attempt"), cut(b.Error.Text(), logTextChars))})
-			case b.Status == result.Purged:
-				purged++
-				out = append(out, Line{Debug, fmt.Sprintf("request %d: %s purged, id %s, %s", i+1, KindCount(b.Count, b.Kind), b.ID, Count(b.Attempts, "attempt"))})
+		out = append(out, requestLines(e)...)
+		out = append(out, Line{Info, envLine(r, e)})
+		if r.DryRun {
+			items, more := plannedItems(e, logMaxPlanned)
+			for _, it := range items {
+				out = append(out, Line{Info, "  " + cut(it, logTextChars)})
+			}
+			if more > 0 {
+				out = append(out, Line{Info, fmt.Sprintf("  … and %s more (the result output lists them all)", Number(more))})
 			}
 		}
-		out = append(out, Line{Info, envLine(r, e)})
-		if e.Endpoint == result.EndpointZone && purged > 0 {
+		if e.Endpoint == result.EndpointZone && e.PurgedCount > 0 {
 			out = append(out, Line{Info, "Production goes through the zone endpoint: every environment of the zone was purged."})
 		}
 		out = append(out, Line{EndGroup, ""})
@@ -95,6 +95,84 @@ func Log(r *result.Result) []Line {
 		out = append(out, Line{Warning, fmt.Sprintf("The purge-ids output lists the first %d of %d purge IDs: GitHub limits an output to 1 MB (--json from the CLI lists them all)", shown, len(r.PurgeIDs))})
 	}
 	return out
+}
+
+// logMaxPlanned bounds the items a dry run lists per environment in the
+// log; requestMaxItems those a debug line lists per request.
+const (
+	logMaxPlanned   = 100
+	requestMaxItems = 10
+)
+
+// requestLines are an environment's requests at debug level: each one's
+// outcome and its items (bounded).
+func requestLines(e result.Environment) []Line {
+	var out []Line
+	for i, b := range e.Batches {
+		var what string
+		switch {
+		case b.FailedOnItsOwn():
+			what = fmt.Sprintf("request %d: %s failed after %s: %s", i+1, KindCount(b.Count, b.Kind), Count(b.Attempts, "attempt"), cut(b.Error.Text(), logTextChars))
+		case b.Status == result.Purged:
+			what = fmt.Sprintf("request %d: %s purged, id %s, %s", i+1, KindCount(b.Count, b.Kind), b.ID, Count(b.Attempts, "attempt"))
+		default:
+			continue
+		}
+		items, more := firstN(b.Items, requestMaxItems)
+		list := make([]string, len(items))
+		for j, it := range items {
+			list[j] = cut(it, summaryItemChars)
+		}
+		if len(list) > 0 {
+			what += ": " + strings.Join(list, " ")
+			if more > 0 {
+				what += fmt.Sprintf(" … and %s more", Number(more))
+			}
+		}
+		out = append(out, Line{Debug, what})
+	}
+	return out
+}
+
+// DebugLines are every environment's requests at debug level (the CLI's
+// --debug; the action's log has them in its groups).
+func DebugLines(r *result.Result) []Line {
+	var out []Line
+	for _, e := range r.Environments {
+		out = append(out, requestLines(e)...)
+	}
+	return out
+}
+
+// plannedItems are the first n of what an environment's batches purge, in
+// plan order, as a reader of a plan wants them: URLs as they are, "tag a",
+// "host h", "prefix p", "everything"; and how many more there are.
+func plannedItems(e result.Environment, n int) (items []string, more int) {
+	for _, b := range e.Batches {
+		if b.Kind == result.KindEverything {
+			b.Items = []string{"everything"}
+		}
+		for _, it := range b.Items {
+			if len(items) == n {
+				more++
+				continue
+			}
+			items = append(items, itemLabel(b.Kind, it))
+		}
+	}
+	return items, more
+}
+
+func itemLabel(k result.Kind, item string) string {
+	switch k {
+	case result.KindTags:
+		return "tag " + item
+	case result.KindHosts:
+		return "host " + item
+	case result.KindPrefixes:
+		return "prefix " + item
+	}
+	return item
 }
 
 // envLine is an environment's status, the same in the log and the CLI's

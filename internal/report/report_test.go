@@ -66,7 +66,15 @@ func TestSummaryGolden(t *testing.T) {
 	for i := range dry.Environments {
 		for j := range dry.Environments[i].Batches {
 			b := &dry.Environments[i].Batches[j]
-			b.Status, b.ID, b.Attempts, b.Error, b.Items = result.Planned, "", 0, nil, nil
+			b.Status, b.ID, b.Attempts, b.Error = result.Planned, "", 0, nil
+			b.Items = nil
+			for k := range b.Count {
+				if b.Kind == result.KindTags {
+					b.Items = append(b.Items, fmt.Sprintf("tag-%d", k))
+				} else {
+					b.Items = append(b.Items, fmt.Sprintf("https://example.com/assets/%d.css", k))
+				}
+			}
 		}
 	}
 	dry.Finish(0)

@@ -18,6 +18,8 @@ const (
 	summaryMaxErrors   = 20
 	summaryMaxProblems = 50
 	summaryItemChars   = 200  // a URL may be 64 KiB long
+	summaryMaxPlanned  = 100  // items a dry run lists per environment
+	summaryOpenPlanned = 10   // shown open; a longer list is collapsed
 	summaryTextChars   = 2000 // an error: an API or a proxy may say a lot
 )
 
@@ -65,6 +67,11 @@ func summary(r *result.Result, budget int) string {
 				w.add("Production was purged through the zone endpoint, which purges **every environment** of the zone.\n\n")
 				break
 			}
+		}
+	}
+	if r.DryRun {
+		for _, e := range r.Environments {
+			w.add(plannedList(e))
 		}
 	}
 	writeFailures(w, r)
@@ -142,7 +149,7 @@ func zoneTable(r *result.Result) string {
 	if zone == "" {
 		zone = "not resolved"
 	}
-	fmt.Fprintf(&b, "| | |\n|---|---|\n| Zone | %s |\n", zone)
+	fmt.Fprintf(&b, "| Zone | %s |\n|---|---|\n", zone)
 	if r.DryRun {
 		fmt.Fprintf(&b, "| Planned | %s in %s |\n", Count(planned(r), "item"), Count(plannedRequests(r), "request"))
 	} else {
@@ -179,6 +186,26 @@ func sent(e result.Environment) int {
 		n += b.Attempts
 	}
 	return n
+}
+
+// plannedList is what a dry run would purge in an environment: open when
+// short, in a collapsed section when long, bounded either way.
+func plannedList(e result.Environment) string {
+	items, more := plannedItems(e, summaryMaxPlanned)
+	if len(items) == 0 {
+		return ""
+	}
+	var list strings.Builder
+	for _, it := range items {
+		fmt.Fprintf(&list, "- %s\n", md(cut(it, summaryItemChars)))
+	}
+	if more > 0 {
+		fmt.Fprintf(&list, "- … and %s more (see the `result` output)\n", Number(more))
+	}
+	if len(items) <= summaryOpenPlanned {
+		return fmt.Sprintf("**%s** would purge:\n\n%s\n", md(e.Name), list.String())
+	}
+	return fmt.Sprintf("<details><summary>%s would purge %s</summary>\n\n%s\n</details>\n\n", md(e.Name), kinds(e), list.String())
 }
 
 // writeFailures lists the failed requests with their errors and items,

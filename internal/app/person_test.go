@@ -1,0 +1,156 @@
+package app
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/cloudflare-purge/cloudflare-purge/internal/emulator"
+	"github.com/cloudflare-purge/cloudflare-purge/internal/result"
+)
+
+// The CLI as a person uses it: what a slip at the keyboard gets back.
+
+// A mistyped flag gets the nearest flag's name and where to look, once,
+// on standard error; nothing is sent.
+func TestCLIMistypedFlag(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, emulator.Options{})
+	for _, tt := range []struct{ arg, want string }{
+		{"--enviroment", "error: unknown flag --enviroment: did you mean --environment?\nRun cloudflare-purge --help for usage.\n"},
+		{"-enviroment", "error: unknown flag --enviroment: did you mean --environment?\nRun cloudflare-purge --help for usage.\n"},
+		{"--dryrun", "error: unknown flag --dryrun: did you mean --dry-run?\nRun cloudflare-purge --help for usage.\n"},
+		{"--Tags", "error: unknown flag --Tags: did you mean --tags?\nRun cloudflare-purge --help for usage.\n"},
+		{"--frobnicate", "error: unknown flag --frobnicate\nRun cloudflare-purge --help for usage.\n"},
+	} {
+		r := h.cli([]string{tt.arg, "Staging"}, nil, "")
+		if r.code != 2 || r.stderr != tt.want || r.stdout != "" {
+			t.Errorf("%s: exit %d, stdout %q, stderr %q; want 2, nothing, %q", tt.arg, r.code, r.stdout, r.stderr, tt.want)
+		}
+	}
+	if n := len(h.em.Requests()); n != 0 {
+		t.Errorf("%d requests sent", n)
+	}
+}
+
+// "cloudflare-purge help" is --help.
+func TestCLIHelpWord(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, emulator.Options{})
+	word, flag := h.cli([]string{"help"}, nil, ""), h.cli([]string{"--help"}, nil, "")
+	if word.code != 0 || word.stdout != flag.stdout || !strings.HasPrefix(word.stdout, "cloudflare-purge purges") {
+		t.Errorf("help: exit %d, stdout:\n%s", word.code, word.stdout)
+	}
+}
+
+// A bare cloudflare-purge says each problem once, on standard error, and
+// points at --help.
+func TestCLIBareSaysEachErrorOnce(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, emulator.Options{})
+	r := h.cli(nil, nil, "")
+	if r.code != 2 || r.stdout != "" {
+		t.Fatalf("exit %d, stdout %q; want 2 and nothing", r.code, r.stdout)
+	}
+	lines := strings.Split(strings.TrimSuffix(r.stderr, "\n"), "\n")
+	seen := map[string]bool{}
+	for _, l := range lines[:len(lines)-1] {
+		if !strings.HasPrefix(l, "error: ") || seen[l] {
+			t.Errorf("line %q: want each error once, as error:", l)
+		}
+		seen[l] = true
+	}
+	if len(lines) < 3 || lines[len(lines)-1] != "Run cloudflare-purge --help for usage." {
+		t.Errorf("stderr:\n%s\nwant the problems, then where to look", r.stderr)
+	}
+}
+
+// The sandbox names the zone it purges, the one given too.
+func TestCLISandboxNamesTheZoneGiven(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, emulator.Options{})
+	r := h.cli([]string{"--sandbox", "--zone", "exmple.com", "--tags", "a"}, nil, "")
+	if !strings.Contains(r.stderr, "(zone exmple.com)") || strings.Contains(r.stderr, "(zone example.com)") {
+		t.Errorf("stderr:\n%s\nwant the zone given, exmple.com", r.stderr)
+	}
+}
+
+// A dry run shows its plan: the items per environment, bounded, in the
+// report, the JSON document and the action's log and summary.
+func TestDryRunListsItsPlan(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, emulator.Options{})
+	vars := map[string]string{"CLOUDFLARE_API_TOKEN": testToken, "CLOUDFLARE_BASE_URL": h.srv.URL + "/client/v4", "CLOUDFLARE_ZONE_ID": emulator.ExampleZoneID}
+	stdin := "css/app.css\n\"my file.css\"\n"
+	r := h.cli([]string{"--environment", "Staging", "--base-url", "https://staging.example.com/site", "--files-from", "-", "--tags", "html", "--dry-run"}, vars, stdin)
+	if r.code != 0 {
+		t.Fatalf("exit %d\n%s", r.code, r.stderr)
+	}
+	for _, w := range []string{"  https://staging.example.com/site/css/app.css\n", "  https://staging.example.com/site/my%20file.css\n", "  tag html\n"} {
+		if !strings.Contains(r.stdout, w) {
+			t.Errorf("report lacks %q:\n%s", w, r.stdout)
+		}
+	}
+	r = h.cli([]string{"--environment", "Staging", "--base-url", "https://staging.example.com/site", "--files-from", "-", "--dry-run", "--json"}, vars, stdin)
+	var doc result.Result
+	if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"https://staging.example.com/site/css/app.css", "https://staging.example.com/site/my%20file.css"}, doc.Environments[0].Batches[0].Items); diff != "" {
+		t.Errorf("the document's items (-want +got):\n%s", diff)
+	}
+
+	var urls []string
+	for i := range 250 {
+		urls = append(urls, fmt.Sprintf("https://example.com/%03d.js", i))
+	}
+	a := h.action(h.defaults(map[string]string{"environment": "Staging", "files": strings.Join(urls, "\n"), "dry-run": "true"}), nil)
+	if a.code != 0 {
+		t.Fatalf("exit %d\n%s", a.code, a.stdout)
+	}
+	for _, w := range []string{"  https://example.com/000.js\n", "  https://example.com/099.js\n", "  … and 150 more (the result output lists them all)\n"} {
+		if !strings.Contains(a.stdout, w) {
+			t.Errorf("log lacks %q", w)
+		}
+	}
+	if strings.Contains(a.stdout, "https://example.com/100.js") {
+		t.Errorf("the log lists more than 100 items")
+	}
+	for _, w := range []string{"<details><summary>Staging would purge 250 URLs</summary>", "- https\\://example\\.com/099\\.js\n", "- … and 150 more (see the `result` output)"} {
+		if !strings.Contains(a.summary, w) {
+			t.Errorf("summary lacks %q", w)
+		}
+	}
+	if !strings.Contains(a.outputs["result"], "https://example.com/249.js") {
+		t.Errorf("the result output does not list the plan's items")
+	}
+}
+
+// Without a dry run the document lists only failed items, unless --list;
+// --debug logs each request's items.
+func TestCLIListAndDebugShowItems(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, emulator.Options{})
+	vars := map[string]string{"CLOUDFLARE_API_TOKEN": testToken, "CLOUDFLARE_BASE_URL": h.srv.URL + "/client/v4", "CLOUDFLARE_ZONE_ID": emulator.ExampleZoneID}
+	items := func(args ...string) []string {
+		r := h.cli(append([]string{"--tags", "a,b", "--json"}, args...), vars, "")
+		var doc result.Result
+		if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil {
+			t.Fatalf("%v\n%s", err, r.stdout)
+		}
+		return doc.Environments[0].Batches[0].Items
+	}
+	if got := items(); got != nil {
+		t.Errorf("items without --list: %q", got)
+	}
+	if diff := cmp.Diff([]string{"a", "b"}, items("--list")); diff != "" {
+		t.Errorf("items with --list (-want +got):\n%s", diff)
+	}
+	r := h.cli([]string{"--tags", "a,b", "--debug"}, vars, "")
+	if !strings.Contains(r.stderr, "debug: request 1: 2 tags purged, id ") || !strings.Contains(r.stderr, "1 attempt: a b\n") {
+		t.Errorf("--debug does not log the request's items:\n%s", r.stderr)
+	}
+}
