@@ -28,16 +28,30 @@ func runAction(ctx context.Context, env Env) int {
 	red.Result(r)
 
 	printLines(rn.log, report.Log(r))
-	if err := writeFiles(gha, red, r); err != nil {
-		fmt.Fprintf(red.Writer(env.Stderr), "::error::cannot write the outputs or the job summary: %v\n", err)
-		return ExitFailed
+	code := exitCode(report.OutcomeOf(r))
+	// Each file on its own: a summary is worth writing when the outputs
+	// cannot be, and the other way round. A run refused for its
+	// configuration keeps its exit code.
+	for _, write := range []struct {
+		what string
+		do   func() error
+	}{
+		{"the outputs (GITHUB_OUTPUT)", func() error { return writeOutputs(gha, red, r) }},
+		{"the job summary (GITHUB_STEP_SUMMARY)", func() error { return writeSummary(gha, red, r) }},
+	} {
+		if err := write.do(); err != nil {
+			rn.log.Errorf("cannot write %s: %v", write.what, err)
+			if code == ExitOK {
+				code = ExitFailed
+			}
+		}
 	}
-	return exitCode(report.OutcomeOf(r))
+	return code
 }
 
-// writeFiles writes the outputs and the job summary. go-githubactions
-// panics when the files cannot be written; that becomes an error here.
-func writeFiles(gha *githubactions.Action, red redactor, r *result.Result) (err error) {
+// writeOutputs writes the outputs. go-githubactions panics when the file
+// cannot be written; that becomes an error here.
+func writeOutputs(gha *githubactions.Action, red redactor, r *result.Result) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("%v", p)
@@ -48,6 +62,16 @@ func writeFiles(gha *githubactions.Action, red redactor, r *result.Result) (err 
 			gha.SetOutput(o.Name, red.String(o.Value))
 		}
 	}
+	return nil
+}
+
+// writeSummary writes the job summary, as writeOutputs the outputs.
+func writeSummary(gha *githubactions.Action, red redactor, r *result.Result) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("%v", p)
+		}
+	}()
 	if gha.Getenv("GITHUB_STEP_SUMMARY") != "" {
 		gha.AddStepSummary(red.String(report.Summary(r)))
 	}

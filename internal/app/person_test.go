@@ -154,3 +154,38 @@ func TestCLIListAndDebugShowItems(t *testing.T) {
 		t.Errorf("--debug does not log the request's items:\n%s", r.stderr)
 	}
 }
+
+// The outputs and the summary are written each on its own: one that
+// cannot be written costs neither the other nor a refused run's exit code.
+func TestOutputsAndSummaryWrittenIndependently(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, emulator.Options{})
+	blocked := t.TempDir() // a directory: no file can be appended to it
+	r := h.action(h.defaults(map[string]string{"tags": "a"}), map[string]string{"GITHUB_OUTPUT": blocked})
+	if r.code != 1 || !strings.Contains(r.summary, "Cloudflare cache purge: done") || !strings.Contains(r.stdout, "::error::cannot write the outputs (GITHUB_OUTPUT)") {
+		t.Errorf("exit %d (want 1), summary:\n%s\nstdout:\n%s", r.code, r.summary, r.stdout)
+	}
+	r = h.action(h.defaults(map[string]string{"tags": "a", "timeout": "soon"}), map[string]string{"GITHUB_OUTPUT": blocked})
+	if r.code != 2 || !strings.Contains(r.summary, "timeout") {
+		t.Errorf("refused run: exit %d (want 2), summary:\n%s", r.code, r.summary)
+	}
+	r = h.action(h.defaults(map[string]string{"tags": "a"}), map[string]string{"GITHUB_STEP_SUMMARY": blocked})
+	if r.code != 1 || r.outputs["purged-count"] != "1" {
+		t.Errorf("exit %d (want 1), outputs %v", r.code, r.outputs)
+	}
+}
+
+// Plain http to another machine sends the token unencrypted: warned. (A
+// dry run of Production with a zone ID sends nothing: no address is dialled.)
+func TestPlainHTTPAPIURLWarned(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, emulator.Options{})
+	r := h.action(h.defaults(map[string]string{"tags": "a", "api-url": "http://api.invalid/client/v4", "dry-run": "true"}), nil)
+	if !strings.Contains(r.stdout, "::warning::api-url http://api.invalid/client/v4 is plain http to another machine") {
+		t.Errorf("no warning:\n%s", r.stdout)
+	}
+	r = h.action(h.defaults(map[string]string{"tags": "a"}), nil)
+	if strings.Contains(r.stdout, "plain http") {
+		t.Errorf("a loopback api-url is warned about:\n%s", r.stdout)
+	}
+}

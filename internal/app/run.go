@@ -3,7 +3,10 @@ package app
 import (
 	"context"
 	"fmt"
+	"net/netip"
+	"net/url"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	"github.com/cloudflare-purge/cloudflare-purge/internal/cloudflare"
@@ -46,6 +49,9 @@ func (rn runner) run(ctx context.Context, src config.Source) (r *result.Result) 
 		return r
 	}
 	r.DryRun = cfg.DryRun
+	if u, err := url.Parse(cfg.APIURL); err == nil && u.Scheme == "http" && !isLoopback(u.Hostname()) {
+		rn.log.Warningf("api-url %s is plain http to another machine: the credentials travel unencrypted; use https", u.Redacted())
+	}
 	batches := plan.Build(cfg.Items, cfg.FilesPerRequest)
 	layout := plan.Layout(batches)
 	// Until they are resolved, the environments are as asked.
@@ -115,6 +121,16 @@ func (rn runner) run(ctx context.Context, src config.Source) (r *result.Result) 
 	}
 	purge.Run(ctx, client, zoneID, batches, r.Environments, purge.Options{Progress: progress(rn.log, len(targets)*len(batches))})
 	return r
+}
+
+// isLoopback tells whether host is this machine: plain http there (the
+// emulator, a local proxy) exposes nothing.
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip, err := netip.ParseAddr(host)
+	return err == nil && ip.IsLoopback()
 }
 
 // stop records a run that ended before its purges, and logs why.

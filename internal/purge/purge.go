@@ -102,9 +102,10 @@ func batchError(ctx context.Context, err error) *result.Error {
 		e.Step, e.HTTPStatus = "", 0
 		e.Message = "not purged: the run's timeout ran out before Cloudflare confirmed this batch"
 		e.Hint = "Raise timeout: the purge was paced to the account's rate limit and needed longer."
-	case errors.Is(err, context.Canceled):
-		e.Step, e.HTTPStatus = "", 0
-		e.Message = "not purged: the run was cancelled before Cloudflare confirmed this batch"
+	case errors.Is(err, context.Canceled) || errors.Is(ctx.Err(), context.Canceled):
+		// Also when the cancel came while the batch waited to retry: the
+		// last answer was not the last word, the cancel was.
+		e = &result.Error{Kind: result.KindAPI, Message: "not purged: the run was cancelled before Cloudflare confirmed this batch"}
 	case errors.Is(ctx.Err(), context.DeadlineExceeded):
 		// The deadline came while waiting to retry: the last error stands,
 		// but it was not the last word.

@@ -117,3 +117,20 @@ type apiFunc func(ctx context.Context) error
 func (f apiFunc) Purge(ctx context.Context, _, _ string, _ plan.Batch) (string, int, error) {
 	return "", 1, f(ctx)
 }
+
+// A batch that was waiting to retry when the run was cancelled is
+// reported cancelled, not as the last answer's failure.
+func TestRunCancelWhileWaitingToRetry(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(context.Background())
+	batches := plan.Build(config.Items{Everything: true}, 30)
+	envs := result.Layout([]result.Environment{{Name: "Production"}}, plan.Layout(batches))
+	Run(ctx, apiFunc(func(context.Context) error {
+		cancel() // the signal comes while the policy waits before a retry
+		return &cloudflare.Error{Step: cloudflare.StepPurge, Status: 500}
+	}), "zone", batches, envs, Options{})
+	want := &result.Error{Kind: result.KindAPI, Message: "not purged: the run was cancelled before Cloudflare confirmed this batch"}
+	if diff := cmp.Diff(want, envs[0].Batches[0].Error); diff != "" {
+		t.Errorf("batch error (-want +got):\n%s", diff)
+	}
+}
