@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unicode"
 
 	"github.com/cloudflare-purge/cloudflare-purge/internal/emulator"
 )
@@ -16,6 +17,10 @@ var hostile = []string{
 	"::add-mask::pwned",
 	"  ::warning::pwned",
 	"\r\n::error::pwned",
+	"\u00a0::set-output name=zone-id::pwned",
+	"\v::warning::pwned",
+	"Prod ##[set-output name=purge-ids]pwned",
+	"A\n##[stop-commands]pwned",
 }
 
 // commandLines checks that every line of a log that the runner would read
@@ -24,7 +29,12 @@ func commandLines(t *testing.T, where, log string, allowed bool, secrets ...stri
 	t.Helper()
 	ours := []string{"add-mask", "group", "endgroup", "debug", "error", "warning", "notice"}
 	for _, l := range strings.Split(strings.ReplaceAll(log, "\r", "\n"), "\n") {
-		l = strings.TrimLeft(l, " \t")
+		// The runner trims all of Unicode's white space, and obeys the
+		// legacy ##[command] form anywhere in a line.
+		l = strings.TrimLeftFunc(l, unicode.IsSpace)
+		if strings.Contains(l, "##[") {
+			t.Errorf("%s: a line holds a legacy workflow command: %q", where, l)
+		}
 		if !strings.HasPrefix(l, "::") {
 			continue
 		}

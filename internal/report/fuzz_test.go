@@ -3,6 +3,7 @@ package report
 import (
 	"strings"
 	"testing"
+	"unicode"
 
 	"github.com/cloudflare-purge/cloudflare-purge/internal/result"
 )
@@ -124,4 +125,38 @@ func unescapedPipes(s string) int {
 		}
 	}
 	return n
+}
+
+// What the CLI's report and the log print of hostile names, items and
+// messages, defused as the writers defuse it, starts no workflow command:
+// no "::" at a line's start after white space, no "##[" anywhere.
+func FuzzPrintedReportsDefused(f *testing.F) {
+	for i, s := range hostileText {
+		f.Add(s, hostileText[(i+1)%len(hostileText)], hostileText[(i+2)%len(hostileText)], i%2 == 0)
+	}
+	f.Add("Prod ##[set-output name=purge-ids]x", "\u00a0::set-output name=zone-id::x", "A\n##[stop-commands]tok", true)
+	f.Fuzz(func(t *testing.T, name, item, message string, dry bool) {
+		r := &result.Result{
+			ZoneID: "023e105f4ecef8ad9ca31a8372d0c353", ZoneName: name, DryRun: dry,
+			Environments: []result.Environment{{Name: name, Ref: name, Endpoint: result.EndpointEnvironment, Batches: []result.Batch{
+				{Kind: result.KindTags, Count: 1, Status: result.Purged, ID: name, Items: []string{item}},
+				{Kind: result.KindFiles, Count: 1, Status: result.Failed, Error: &result.Error{Kind: result.KindAPI, Code: 1136, Message: message, Hint: name}, Items: []string{item}},
+			}}},
+			Error: &result.Error{Kind: result.KindAPI, Message: message, Hint: item},
+		}
+		r.Finish(0)
+		texts := []string{Defuse(Human(r))}
+		for _, lines := range [][]Line{Log(r), PlanLines(r), DebugLines(r), RunErrorLines(r.Error)} {
+			for _, l := range lines {
+				texts = append(texts, Defuse(l.Text))
+			}
+		}
+		for _, text := range texts {
+			for _, l := range strings.FieldsFunc(text, func(r rune) bool { return r == '\n' || r == '\r' }) {
+				if strings.Contains(l, "##[") || strings.HasPrefix(strings.TrimLeftFunc(l, unicode.IsSpace), "::") {
+					t.Fatalf("a printed line starts a workflow command: %q", l)
+				}
+			}
+		}
+	})
 }
