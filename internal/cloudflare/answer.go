@@ -179,7 +179,7 @@ func judge(r request, res *http.Response, raw []byte, err error, runCtx, attempt
 		e.Err = ErrNotJSON
 	}
 	retryable := s == http.StatusTooManyRequests || s == http.StatusRequestTimeout || s >= 500 ||
-		e.Code() == 1134 || (s/100 == 2 && errors.Is(e.Err, ErrNotJSON))
+		e.Code() == 1134 || e.Code() == 971 || (s/100 == 2 && errors.Is(e.Err, ErrNotJSON))
 	return answer, retry.Verdict{Retry: retryable, After: after, Asked: asked}, e
 }
 

@@ -139,7 +139,7 @@ func (o Options) middleware(req *http.Request, next option.MiddlewareNext) (*htt
 		if res != nil {
 			status = strconv.Itoa(res.StatusCode)
 		} else if err != nil {
-			status = "error: " + clip(err.Error(), maxMessage)
+			status = "error: " + clip(cleanMessage(err.Error()), maxMessage)
 		}
 		o.Debugf("%s %s -> %s in %s", req.Method, req.URL.Path, status, time.Since(start).Round(time.Millisecond))
 	}

@@ -139,6 +139,9 @@ func (e *Error) Error() string {
 // Hint tells the user what to do about a known failure.
 func (e *Error) Hint() string {
 	if e.NoTimeToWait > 0 && e.Code() != 971 {
+		if !e.WaitAsked {
+			return "The next retry was due later than the run's timeout left: raise timeout."
+		}
 		return "Cloudflare asked to wait longer than the run's timeout left: raise timeout, or run fewer purges at once on this account."
 	}
 	for _, d := range e.Details {

@@ -396,6 +396,12 @@ func TestRetryAfterPastTheDeadline(t *testing.T) {
 			}
 		})
 	}
+	// The backoff, not asked for, is not blamed on Cloudflare.
+	backoff := &Error{Step: StepPurge, Status: 500, NoTimeToWait: 10 * time.Second, TimeLeft: 4400 * time.Millisecond}
+	if diff := cmp.Diff([]string{"HTTP 500 (the next attempt was due in 10s, more than the run's timeout left (4s))", "The next retry was due later than the run's timeout left: raise timeout."},
+		[]string{backoff.Message(), backoff.Hint()}); diff != "" {
+		t.Errorf("backoff past the deadline (-want +got):\n%s", diff)
+	}
 	e := &Error{Step: StepPurge, Status: 429, Details: []Detail{{Code: 971, Message: "m"}}}
 	for _, want := range []string{"blocks every API call of the user for 5 minutes", "other tools", "fewer jobs at once", "larger requests", "Wait 5 minutes"} {
 		if !strings.Contains(e.Hint(), want) {
