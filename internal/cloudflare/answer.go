@@ -87,6 +87,11 @@ func (c *Client) call(ctx context.Context, r request) (attempts int, err error) 
 		// The run's context ended before an attempt completed.
 		return sent, &Error{Step: r.step, Attempts: sent, Err: runEnded(err)}
 	}
+	if ctx.Err() != nil && last.Status != 0 && !errors.Is(last.Err, ErrRunTimeout) && !errors.Is(last.Err, context.Canceled) {
+		// The run ended while waiting to retry: that is why it failed,
+		// not the answer that asked for the retry.
+		return sent, &Error{Step: r.step, Attempts: sent, Err: fmt.Errorf("%w, while waiting to retry after: %s", runEnded(ctx.Err()), clip(last.message(), 200))}
+	}
 	last.Attempts = sent
 	var long *retry.TooLongError
 	if errors.As(err, &long) {

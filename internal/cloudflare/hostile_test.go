@@ -580,3 +580,19 @@ func TestErrorInterfaces(t *testing.T) {
 		t.Errorf("(-want +got):\n%s", diff)
 	}
 }
+
+// A run cancelled while a request waits to retry is reported as cancelled,
+// not as the answer that asked for the retry.
+func TestCancelledWhileWaitingToRetry(t *testing.T) {
+	t.Parallel()
+	srv, n := server(t, jsonAnswer(500, `{"success":false,"errors":[{"code":10002,"message":"busy"}]}`))
+	c := client(srv.URL, &recorder{})
+	ctx, cancel := context.WithCancel(context.Background())
+	c.o.Sleep = func(context.Context, time.Duration) error { cancel(); return context.Canceled }
+	_, attempts, err := c.Purge(ctx, zoneID, "", tags)
+	var e *Error
+	if !errors.As(err, &e) || attempts != 1 || n.Load() != 1 || e.Status != 0 || !errors.Is(err, context.Canceled) ||
+		!strings.Contains(e.Message(), "the run was cancelled") || !strings.Contains(e.Message(), "busy") || e.Hint() != "" {
+		t.Errorf("Purge: %d attempts, %v (hint %q); want cancelled, naming the last failure", attempts, err, e.Hint())
+	}
+}
