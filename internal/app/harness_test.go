@@ -3,6 +3,7 @@ package app
 import (
 	"bytes"
 	"context"
+	"github.com/cloudflare-purge/cloudflare-purge/internal/pace"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -100,11 +101,14 @@ func (h *harness) env(args []string, vars map[string]string, stdin string) (Env,
 // Sleep has already "waited" for Retry-After).
 type testPacer struct{ h *harness }
 
-func (p testPacer) Wait(ctx context.Context, urls int) error { return ctx.Err() }
-func (p testPacer) Throttled(urls int, d time.Duration) {
-	p.h.mu.Lock()
-	defer p.h.mu.Unlock()
-	p.h.throttles = append(p.h.throttles, d)
+func (p testPacer) Wait(ctx context.Context, c pace.Call) (func(pace.Answer), error) {
+	return func(a pace.Answer) {
+		if a.Status == http.StatusTooManyRequests || a.Code == 1134 {
+			p.h.mu.Lock()
+			defer p.h.mu.Unlock()
+			p.h.throttles = append(p.h.throttles, a.RetryAfter)
+		}
+	}, ctx.Err()
 }
 
 // waits returns a copy of the sleeps recorded so far.

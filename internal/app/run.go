@@ -71,11 +71,11 @@ func (rn runner) run(ctx context.Context, src config.Source) (r *result.Result) 
 	var ownPacer *pace.Pacer
 	if pacer == nil {
 		ownPacer = pace.New(pace.Options{Now: h.now, Sleep: h.sleep})
-		pacer = ownPacer
+		pacer = legacyPacer{ownPacer}
 	}
 	client := cloudflare.New(cloudflare.Options{
 		BaseURL:        cfg.APIURL,
-		Auth:           cfg.Auth,
+		Credentials:    cloudflare.Credentials{Token: cfg.Auth.Token, Key: cfg.Auth.Key, Email: cfg.Auth.Email},
 		HTTPClient:     h.httpClient,
 		RequestTimeout: h.requestTimeout,
 		Retry:          retry.Default(cfg.MaxRetries),
@@ -87,6 +87,16 @@ func (rn runner) run(ctx context.Context, src config.Source) (r *result.Result) 
 	zoneID := cfg.Zone
 	if cfg.ZoneIsID {
 		r.ZoneID = zoneID
+		if ownPacer != nil && !cfg.DryRun {
+			// The zone's plan names the account's purge budget. Reading it
+			// needs Zone Read, which a purge does not: without it, the
+			// pacer learns the budget from the answers.
+			if z, err := client.Zone(ctx, zoneID); err == nil {
+				ownPacer.UsePlan(z.Plan)
+			} else {
+				rn.log.Debugf("the zone's plan is unknown (%v): pacing from the answers", err)
+			}
+		}
 	} else {
 		r.ZoneName = cfg.Zone
 		rn.log.Infof("Looking up zone %q", cfg.Zone)
@@ -153,4 +163,22 @@ func progress(log logger, total int) func(result.Progress) {
 		last = p.Elapsed
 		log.Infof("%s", report.ProgressLine(p))
 	}
+}
+
+// legacyPacer fits the old pace.Pacer to the client's seam until the new
+// pacer lands.
+type legacyPacer struct{ p *pace.Pacer }
+
+func (l legacyPacer) Wait(ctx context.Context, c pace.Call) (func(pace.Answer), error) {
+	if !c.Purge {
+		return func(pace.Answer) {}, nil
+	}
+	if err := l.p.Wait(ctx, c.URLs); err != nil {
+		return nil, err
+	}
+	return func(a pace.Answer) {
+		if a.Status == 429 || a.Code == 1134 {
+			l.p.Throttled(c.URLs, a.RetryAfter)
+		}
+	}, nil
 }
