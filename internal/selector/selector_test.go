@@ -232,3 +232,12 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func BenchmarkParse(b *testing.B) {
+	const expr = `((any(http.request.cookies["development"][*] eq "true"))) and (cf.zone.name eq "example.com") and cf.edge.server_ip in {1.2.3.4 5.6.7.8}`
+	for b.Loop() {
+		if _, err := Parse(expr); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

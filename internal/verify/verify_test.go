@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -321,15 +322,18 @@ func TestEdgeIP(t *testing.T) {
 	pool.AddCert(srv.Certificate())
 	roots := &tls.Config{RootCAs: pool}
 	addr := srv.Listener.Addr().String()
+	const v6 = `cf.edge.server_ip eq 2001:db8::1 and cf.zone.name eq "example.com"`
 	tests := []struct {
-		name, edgeURL, url string
-		refuse             []string
-		wantDial           []string
+		name, expr, edgeURL, url string
+		refuse                   []string
+		wantDial                 []string
+		wantSelector             string
 	}{
-		{"first edge IP, port 443", "", "https://example.com/", nil, []string{"1.2.3.4:443"}},
-		{"second when the first refuses", "", "https://www.example.com/x", []string{"1.2.3.4:443"}, []string{"1.2.3.4:443", "5.6.7.8:443"}},
-		{"URL's own port", "", "https://example.com:8443/", nil, []string{"1.2.3.4:8443"}},
-		{"edge URL's port kept", "https://edge.invalid:9443", "https://example.com/", nil, []string{"1.2.3.4:9443"}},
+		{"first edge IP, port 443", staging, "", "https://example.com/", nil, []string{"1.2.3.4:443"}, "zone example.com, edge IP 1.2.3.4 or 5.6.7.8"},
+		{"second when the first refuses", staging, "", "https://www.example.com/x", []string{"1.2.3.4:443"}, []string{"1.2.3.4:443", "5.6.7.8:443"}, ""},
+		{"URL's own port", staging, "", "https://example.com:8443/", nil, []string{"1.2.3.4:8443"}, ""},
+		{"edge URL's port kept", staging, "https://edge.invalid:9443", "https://example.com/", nil, []string{"1.2.3.4:9443"}, ""},
+		{"IPv6", v6, "", "https://example.com/", nil, []string{"[2001:db8::1]:443"}, "zone example.com, edge IP 2001:db8::1"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -337,12 +341,12 @@ func TestEdgeIP(t *testing.T) {
 			for _, r := range tt.refuse {
 				d.refuse[r] = true
 			}
-			got := Run(context.Background(), []Target{{Name: "Staging", Expression: staging, URLs: []string{tt.url}, PurgedAt: time.Now()}},
+			got := Run(context.Background(), []Target{{Name: "Staging", Expression: tt.expr, URLs: []string{tt.url}, PurgedAt: time.Now()}},
 				Options{EdgeURL: tt.edgeURL, DialContext: d.DialContext, TLSConfig: roots})
 			if c := got[0].URLs[0]; c.Verdict != result.VerdictVerified {
 				t.Errorf("verdict %s (%s), want verified", c.Verdict, c.Reason)
 			}
-			if got[0].Selector != "zone example.com, edge IP 1.2.3.4 or 5.6.7.8" {
+			if tt.wantSelector != "" && got[0].Selector != tt.wantSelector {
 				t.Errorf("selector %q", got[0].Selector)
 			}
 			if d := cmp.Diff(tt.wantDial, d.dialled); d != "" {
@@ -467,4 +471,28 @@ func TestConcurrencyBound(t *testing.T) {
 	if m := most.Load(); m > 2 {
 		t.Errorf("%d requests in flight at once, want at most 2", m)
 	}
+}
+
+// FuzzJudge: any status, CF-Cache-Status and Age give one of the verdicts, without panic.
+func FuzzJudge(f *testing.F) {
+	f.Add(200, "HIT", "12")
+	f.Add(200, "miss", "")
+	f.Add(301, "HIT", "-1")
+	f.Add(404, "", "99999999999999999999")
+	f.Add(503, "DYNAMIC", " 3 ")
+	verdicts := []string{result.VerdictVerified, result.VerdictStale, result.VerdictNotCached, result.VerdictRedirect, result.VerdictNotVerified}
+	clock := newClock()
+	p := &prober{o: &Options{Now: clock.Now}, purgedAt: clock.Now().Add(-5 * time.Second)}
+	f.Fuzz(func(t *testing.T, status int, cache, ageHeader string) {
+		h := http.Header{}
+		h.Set("CF-Cache-Status", cache)
+		h.Set("Age", ageHeader)
+		c := p.judge(&http.Response{StatusCode: status, Header: h})
+		if !slices.Contains(verdicts, c.Verdict) {
+			t.Fatalf("judge(%d, %q, %q) = verdict %q", status, cache, ageHeader, c.Verdict)
+		}
+		if c.Age != nil && *c.Age < 0 {
+			t.Fatalf("negative Age %d", *c.Age)
+		}
+	})
 }
