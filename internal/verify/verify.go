@@ -70,7 +70,7 @@ type Options struct {
 	RetryInterval  time.Duration // between those requests (0: DefaultRetryInterval)
 	Now            func() time.Time
 	Sleep          func(ctx context.Context, d time.Duration) error
-	TLSConfig      *tls.Config // roots for tests; cloned, never modified
+	TLSConfig      *tls.Config // roots (tests, the sandbox); cloned; ServerName and InsecureSkipVerify are ignored
 	Debugf         func(format string, args ...any)
 }
 
@@ -198,6 +198,8 @@ func newClient(o *Options, sel selector.Selector, edge *url.URL) *http.Client {
 	} else {
 		tlsConf = &tls.Config{}
 	}
+	// The certificate is always checked against the URL's host, whatever the caller set.
+	tlsConf.ServerName, tlsConf.InsecureSkipVerify = "", false
 	if tlsConf.MinVersion == 0 {
 		tlsConf.MinVersion = tls.VersionTLS12
 	}
