@@ -1,0 +1,465 @@
+// Package verify checks, after a purge, that each environment's URLs are no longer
+// served from a copy cached before it (rule 11 of ACTION.md). It requests every URL
+// the way the environment selects it (the cookies, headers and edge IP of its
+// expression, read by package selector) and judges the answer's CF-Cache-Status and Age.
+//
+// What reaches a site is only: GET, the URL's path and query, Host, the User-Agent
+// below, the selector's cookies (one Cookie header) and the selector's headers. The
+// client is built here for every run: no cookie jar, no credentials (a URL with user
+// information is refused, since Go would send it as Authorization), no compression
+// negotiation, redirects not followed.
+//
+// Proxies from the environment (HTTPS_PROXY, ...) are not used: an environment may be
+// selected by the edge address the request reaches, which a proxy would choose instead
+// of us, and a caching proxy could answer from its own copy. A runner that can reach
+// the internet only through a proxy gets "not verified" with the connection's error.
+package verify
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/cloudflare-purge/cloudflare-purge/internal/result"
+	"github.com/cloudflare-purge/cloudflare-purge/internal/selector"
+)
+
+// UserAgent is the only User-Agent sent (unless a selector names its own).
+const UserAgent = "cloudflare-purge-verify/1"
+
+// Defaults of Options.
+const (
+	DefaultConcurrency    = 4
+	DefaultRequestTimeout = 10 * time.Second
+	DefaultStaleRetryFor  = 10 * time.Second
+	DefaultRetryInterval  = time.Second
+	// bodyLimit is how much of a body is read (then discarded) so that a small answer
+	// leaves its connection reusable; the rest is never read.
+	bodyLimit = 4 << 10
+)
+
+// Target is one environment to verify.
+type Target struct {
+	Name, Ref, Expression string    // the environment
+	URLs                  []string  // what to request
+	PurgedAt              time.Time // when its first purge request was sent (zero: the start of Run)
+}
+
+// Options tune Run. The zero value is usable.
+type Options struct {
+	// EdgeURL, when set (http(s)://host:port), is where every request is sent, with the
+	// URL's host in the Host header (and as the TLS server name). For an environment
+	// selected by edge IP, the IP replaces EdgeURL's host and its port is kept.
+	EdgeURL string
+	// DialContext opens connections (nil: a net.Dialer); the sandbox routes edge
+	// addresses in-process with it.
+	DialContext    func(ctx context.Context, network, addr string) (net.Conn, error)
+	Concurrency    int           // requests in flight at once, over all targets (0: DefaultConcurrency)
+	RequestTimeout time.Duration // per request (0: DefaultRequestTimeout)
+	StaleRetryFor  time.Duration // how long a stale HIT is requested again (0: DefaultStaleRetryFor)
+	RetryInterval  time.Duration // between those requests (0: DefaultRetryInterval)
+	Now            func() time.Time
+	Sleep          func(ctx context.Context, d time.Duration) error
+	TLSConfig      *tls.Config // roots (tests, the sandbox); cloned; ServerName and InsecureSkipVerify are ignored
+	Debugf         func(format string, args ...any)
+}
+
+func (o *Options) fill() {
+	if o.Concurrency <= 0 {
+		o.Concurrency = DefaultConcurrency
+	}
+	if o.RequestTimeout <= 0 {
+		o.RequestTimeout = DefaultRequestTimeout
+	}
+	if o.StaleRetryFor <= 0 {
+		o.StaleRetryFor = DefaultStaleRetryFor
+	}
+	if o.RetryInterval <= 0 {
+		o.RetryInterval = DefaultRetryInterval
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Sleep == nil {
+		o.Sleep = sleep
+	}
+	if o.Debugf == nil {
+		o.Debugf = func(string, ...any) {}
+	}
+	if o.DialContext == nil {
+		o.DialContext = (&net.Dialer{Timeout: o.RequestTimeout}).DialContext
+	}
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// Run verifies every target and returns one Verification per target, in order.
+// Nothing is requested for a target whose expression cannot be sent.
+func Run(ctx context.Context, targets []Target, o Options) []*result.Verification {
+	o.fill()
+	start := o.Now()
+	out := make([]*result.Verification, len(targets))
+	sem := make(chan struct{}, o.Concurrency)
+	var edge *url.URL
+	var edgeErr error
+	if o.EdgeURL != "" {
+		edge, edgeErr = parseEdgeURL(o.EdgeURL)
+	}
+	var wg sync.WaitGroup
+	var clients []*http.Client
+	for i, t := range targets {
+		v := &result.Verification{URLs: []result.URLCheck{}}
+		out[i] = v
+		if len(t.URLs) == 0 {
+			v.Status = result.VerificationSkipped
+			v.Reason = "no URL to check"
+			continue
+		}
+		sel, err := selector.Parse(t.Expression)
+		if err != nil {
+			v.Status = result.VerificationNotVerifiable
+			v.Reason = strings.TrimPrefix(err.Error(), selector.ErrNotSelectable.Error()+": ")
+			continue
+		}
+		v.Status = result.VerificationDone
+		v.Selector = sel.String()
+		v.URLs = make([]result.URLCheck, len(t.URLs))
+		if edgeErr != nil {
+			for j, u := range t.URLs {
+				v.URLs[j] = result.URLCheck{URL: u, Verdict: result.VerdictNotVerified, Reason: edgeErr.Error()}
+			}
+			continue
+		}
+		purgedAt := t.PurgedAt
+		if purgedAt.IsZero() {
+			purgedAt = start
+		}
+		c := newClient(&o, sel, edge)
+		clients = append(clients, c)
+		p := &prober{o: &o, sel: sel, edge: edge, client: c, sem: sem, purgedAt: purgedAt, env: t.Name}
+		for j, u := range t.URLs {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				v.URLs[j] = p.check(ctx, u)
+			}()
+		}
+	}
+	wg.Wait()
+	for _, c := range clients {
+		c.CloseIdleConnections()
+	}
+	for _, v := range out {
+		for _, u := range v.URLs {
+			switch u.Verdict {
+			case result.VerdictVerified:
+				v.VerifiedCount++
+			case result.VerdictStale:
+				v.StaleCount++
+			}
+		}
+	}
+	return out
+}
+
+func parseEdgeURL(s string) (*url.URL, error) {
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil {
+		return nil, fmt.Errorf("edge-url %q is not http(s)://host:port; fix edge-url (or CLOUDFLARE_EDGE_URL)", s)
+	}
+	return u, nil
+}
+
+// newClient builds the client for one target. Each target gets its own transport, so
+// that a connection opened to one environment's edge IP is never reused for another's.
+func newClient(o *Options, sel selector.Selector, edge *url.URL) *http.Client {
+	var tlsConf *tls.Config
+	if o.TLSConfig != nil {
+		tlsConf = o.TLSConfig.Clone()
+	} else {
+		tlsConf = &tls.Config{}
+	}
+	// The certificate is always checked against the URL's host, whatever the caller set.
+	tlsConf.ServerName, tlsConf.InsecureSkipVerify = "", false
+	if tlsConf.MinVersion == 0 {
+		tlsConf.MinVersion = tls.VersionTLS12
+	}
+	// The request URL's host is the site's (see request); dial only swaps the address
+	// connected to.
+	dial := func(ctx context.Context, network, addr string) (net.Conn, error) {
+		host, port, err := net.SplitHostPort(addr)
+		if err != nil {
+			return nil, err
+		}
+		switch {
+		case len(sel.EdgeIPs) > 0:
+			var errs []error
+			for _, ip := range sel.EdgeIPs {
+				c, err := o.DialContext(ctx, network, net.JoinHostPort(ip.String(), port))
+				if err == nil {
+					return c, nil
+				}
+				errs = append(errs, err)
+			}
+			return nil, errors.Join(errs...)
+		case edge != nil:
+			host = edge.Hostname()
+		}
+		return o.DialContext(ctx, network, net.JoinHostPort(host, port))
+	}
+	tr := &http.Transport{
+		Proxy:                 nil, // see the package comment
+		DialContext:           dial,
+		TLSClientConfig:       tlsConf,
+		TLSHandshakeTimeout:   o.RequestTimeout,
+		ResponseHeaderTimeout: o.RequestTimeout,
+		DisableCompression:    true, // no Accept-Encoding of ours
+		MaxIdleConnsPerHost:   o.Concurrency,
+		IdleConnTimeout:       30 * time.Second,
+	}
+	return &http.Client{
+		Transport:     tr,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		// No Jar: a cookie set by one answer is never sent back.
+	}
+}
+
+type prober struct {
+	o        *Options
+	sel      selector.Selector
+	edge     *url.URL
+	client   *http.Client
+	sem      chan struct{}
+	purgedAt time.Time
+	env      string
+}
+
+// check judges one URL, requesting it again while it is a stale HIT.
+func (p *prober) check(ctx context.Context, raw string) result.URLCheck {
+	c := result.URLCheck{URL: raw}
+	u, why := p.target(raw)
+	if why != "" {
+		c.Verdict, c.Reason = result.VerdictNotVerified, why
+		return c
+	}
+	first := p.o.Now()
+	var stale *result.URLCheck
+	for {
+		a := p.attempt(ctx, u)
+		c.Attempts++
+		a.URL, a.Attempts = raw, c.Attempts
+		switch {
+		case a.Verdict == result.VerdictStale:
+			stale = &a
+		case a.Verdict == result.VerdictNotVerified && stale != nil:
+			// A failed re-request does not hide the stale copy seen before it.
+		default:
+			return a
+		}
+		elapsed := p.o.Now().Sub(first)
+		if ctx.Err() != nil || elapsed >= p.o.StaleRetryFor {
+			break
+		}
+		if err := p.o.Sleep(ctx, min(p.o.RetryInterval, p.o.StaleRetryFor-elapsed)); err != nil {
+			break
+		}
+	}
+	stale.Attempts = c.Attempts
+	stale.Reason += fmt.Sprintf(", still so after %d requests over %s", c.Attempts, p.o.Now().Sub(first).Round(time.Second))
+	return *stale
+}
+
+// target is the URL to request: the site's URL, or with an edge URL the same path on
+// the edge's scheme and port. The second result says why it cannot be requested.
+func (p *prober) target(raw string) (*request, string) {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, "not an http(s) URL with a host"
+	}
+	if u.User != nil {
+		return nil, "the URL carries user information (credentials), which is never sent; list it without"
+	}
+	if !p.sel.HostAllowed(u.Host) {
+		return nil, fmt.Sprintf("the environment selects only %s; this URL's host %s is not one of them, so the request would not reach it", p.sel.String(), u.Hostname())
+	}
+	t := *u
+	t.Fragment, t.RawFragment = "", ""
+	r := &request{url: &t}
+	if p.edge != nil {
+		port := p.edge.Port()
+		if port == "" {
+			port = defaultPort(p.edge.Scheme)
+		}
+		t.Scheme = p.edge.Scheme
+		t.Host = net.JoinHostPort(u.Hostname(), port)
+		r.host = u.Host // the site's own host (and port, if the URL had one), not the edge's
+	}
+	return r, ""
+}
+
+// request is where to send one URL: url's host is the site's (the TLS server name and
+// the certificate check) and its port the one to connect to; host, if set, is the Host
+// header.
+type request struct {
+	url  *url.URL
+	host string
+}
+
+func defaultPort(scheme string) string {
+	if scheme == "https" {
+		return "443"
+	}
+	return "80"
+}
+
+// attempt sends one request and judges its answer.
+func (p *prober) attempt(ctx context.Context, r *request) result.URLCheck {
+	u := r.url
+	select {
+	case p.sem <- struct{}{}:
+	case <-ctx.Done():
+		return result.URLCheck{Verdict: result.VerdictNotVerified, Reason: "the run's deadline passed before it could be requested"}
+	}
+	defer func() { <-p.sem }()
+	rctx, cancel := context.WithTimeout(ctx, p.o.RequestTimeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(rctx, http.MethodGet, u.String(), nil)
+	if err != nil {
+		return result.URLCheck{Verdict: result.VerdictNotVerified, Reason: "cannot build the request: " + err.Error()}
+	}
+	// A fresh header: only what the package comment lists.
+	req.Header = http.Header{"User-Agent": {UserAgent}}
+	for name, v := range p.sel.Headers {
+		req.Header.Set(name, v)
+	}
+	if ck := p.sel.CookieHeader(); ck != "" {
+		req.Header.Set("Cookie", ck)
+	}
+	req.Host = r.host
+	p.o.Debugf("verify %s: GET %s (Host %s, %s)", p.env, u, req.Host, p.sel)
+	resp, err := p.client.Do(req)
+	if err != nil {
+		return result.URLCheck{Verdict: result.VerdictNotVerified, Reason: failure(ctx, err, p.o.RequestTimeout, u.Hostname())}
+	}
+	_, _ = io.CopyN(io.Discard, resp.Body, bodyLimit)
+	_ = resp.Body.Close()
+	return p.judge(resp)
+}
+
+// failure says in words why a request got no answer.
+func failure(ctx context.Context, err error, timeout time.Duration, host string) string {
+	var dnsErr *net.DNSError
+	var hostErr x509.HostnameError
+	var authErr x509.UnknownAuthorityError
+	var certErr *tls.CertificateVerificationError
+	switch {
+	case ctx.Err() != nil:
+		return "the run's deadline passed before an answer"
+	case errors.Is(err, context.DeadlineExceeded) || isTimeout(err):
+		return fmt.Sprintf("no answer within %s", timeout)
+	case errors.As(err, &hostErr):
+		return fmt.Sprintf("TLS: the certificate is not valid for %s (%v)", host, hostErr)
+	case errors.As(err, &authErr):
+		return fmt.Sprintf("TLS: the certificate for %s is signed by an unknown authority", host)
+	case errors.As(err, &certErr):
+		return fmt.Sprintf("TLS: the certificate for %s could not be verified (%v)", host, certErr.Err)
+	case errors.As(err, &dnsErr):
+		return fmt.Sprintf("DNS: %v", dnsErr)
+	}
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err
+	}
+	return fmt.Sprintf("could not fetch it: %v", err)
+}
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}
+
+// judge turns an answer into a verdict (rule 11).
+func (p *prober) judge(resp *http.Response) result.URLCheck {
+	c := result.URLCheck{HTTPStatus: resp.StatusCode}
+	c.CacheStatus = strings.ToUpper(strings.TrimSpace(resp.Header.Get("CF-Cache-Status")))
+	if s := strings.TrimSpace(resp.Header.Get("Age")); s != "" {
+		if n, err := strconv.Atoi(s); err == nil && n >= 0 {
+			c.Age = &n
+		}
+	}
+	switch {
+	case resp.StatusCode >= 300 && resp.StatusCode < 400 && resp.StatusCode != http.StatusNotModified:
+		c.Verdict = result.VerdictRedirect
+		c.Location = resp.Header.Get("Location")
+		c.Reason = "a redirect is not judged; purge its destination too"
+		return c
+	case resp.StatusCode >= 500:
+		c.Verdict = result.VerdictNotVerified
+		c.Reason = fmt.Sprintf("the site answered %d", resp.StatusCode)
+		return c
+	case resp.StatusCode >= 400 && c.CacheStatus == "":
+		// An error page without CF-Cache-Status did not come from the cache (a firewall
+		// rule, a challenge, a rate limit): it says nothing about the cached copy.
+		c.Verdict = result.VerdictNotVerified
+		c.Reason = fmt.Sprintf("the site answered %d without CF-Cache-Status (blocked before the cache?)", resp.StatusCode)
+		return c
+	}
+	// Other 4xx with a cache status are judged like any answer: Cloudflare caches 404s.
+	switch c.CacheStatus {
+	case "HIT":
+		if c.Age == nil {
+			c.Verdict = result.VerdictNotVerified
+			c.Reason = "HIT without an Age header: cannot tell whether the copy predates the purge"
+			return c
+		}
+		since := p.o.Now().Sub(p.purgedAt).Seconds()
+		if float64(*c.Age) <= since+1 {
+			c.Verdict = result.VerdictVerified
+			c.Reason = "cached again since the purge"
+			return c
+		}
+		c.Verdict = result.VerdictStale
+		c.Reason = fmt.Sprintf("HIT with Age %d s, but the purge was sent %d s ago: this copy predates it", *c.Age, int(since))
+	case "MISS", "EXPIRED", "REVALIDATED":
+		c.Verdict = result.VerdictVerified
+	case "UPDATING":
+		// The copy was marked expired (the purge took effect); this once Cloudflare
+		// served it while fetching a new one.
+		c.Verdict = result.VerdictVerified
+		c.Reason = "an expired copy was served while Cloudflare fetched a new one; the next request gets it"
+	case "STALE":
+		// Expired too, but served because the origin could not be reached.
+		c.Verdict = result.VerdictVerified
+		c.Reason = "an expired copy was served because the origin did not answer; visitors see it until the origin does"
+	case "DYNAMIC", "BYPASS", "NONE/UNKNOWN", "NONE", "UNKNOWN", "":
+		c.Verdict = result.VerdictNotCached
+		if c.CacheStatus == "" {
+			c.Reason = "no CF-Cache-Status: not served through Cloudflare's cache"
+		} else {
+			c.Reason = "not cached at the edge; nothing to verify"
+		}
+	default:
+		c.Verdict = result.VerdictNotVerified
+		c.Reason = fmt.Sprintf("unknown CF-Cache-Status %q", c.CacheStatus)
+	}
+	return c
+}
