@@ -23,10 +23,11 @@ func Human(r *result.Result) string {
 	if r.Refused() && r.Error.Kind == result.KindInput {
 		return ""
 	}
+	w := wordsOf(r)
 	plain := func(s string) string { return s }
 	zone := zoneLabel(r, plain, plain)
 	if r.DryRun {
-		b.WriteString("DRY RUN: nothing was purged.\n")
+		fmt.Fprintf(&b, "DRY RUN: nothing was %s.\n", w.past)
 	}
 	if zone != "" {
 		fmt.Fprintf(&b, "Zone: %s\n", zone)
@@ -59,7 +60,7 @@ func Human(r *result.Result) string {
 	if r.DryRun {
 		fmt.Fprintf(&b, "Planned %s in %s (%dms).\n", Count(planned(r), "item"), Count(plannedRequests(r), "request"), r.DurationMS)
 	} else {
-		fmt.Fprintf(&b, "Purged %s, %s failed, in %s sent (%dms).\n", Count(r.PurgedCount, "item"), Number(r.FailedCount), Count(r.Requests, "request"), r.DurationMS)
+		fmt.Fprintf(&b, "%s %s, %s failed, in %s sent (%dms).\n", w.Past, Count(r.PurgedCount, "item"), Number(r.FailedCount), Count(r.Requests, "request"), r.DurationMS)
 	}
 	return b.String()
 }

@@ -47,11 +47,12 @@ func PlanLines(r *result.Result) []Line {
 		zone = zone || e.Endpoint == result.EndpointZone
 	}
 	if zone && len(r.Environments) > 1 {
-		out = append(out, Line{Warning, "Production is purged through the zone endpoint, which purges every environment of the zone: purging the other environments as well sends requests that change nothing"})
+		w := wordsOf(r)
+		out = append(out, Line{Warning, fmt.Sprintf("Production is %s through the zone endpoint, which %s every environment of the zone: %sing the other environments as well sends requests that change nothing", w.past, w.verbs, strings.TrimSuffix(w.verb, "e"))})
 	}
 	targets := make([]string, len(r.Environments))
 	for i, e := range r.Environments {
-		targets[i] = e.Name + " (" + where(e) + ")"
+		targets[i] = e.Name + " (" + where(r, e) + ")"
 	}
 	out = append(out, Line{Info, fmt.Sprintf("Plan: %s in %s to %s", Count(planned(r), "item"), Count(plannedRequests(r), "request"), strings.Join(targets, ", "))})
 	return out
@@ -67,6 +68,7 @@ func ProgressLine(p result.Progress) string {
 // with each request's outcome at debug level and the environment's status
 // line, then the failures (see FailureLines).
 func Log(r *result.Result) []Line {
+	w := wordsOf(r)
 	var out []Line
 	for _, e := range r.Environments {
 		title := e.Name
@@ -74,7 +76,7 @@ func Log(r *result.Result) []Line {
 			title += " (ref " + e.Ref + ")"
 		}
 		out = append(out, Line{Group, title})
-		out = append(out, requestLines(e)...)
+		out = append(out, requestLines(r, e)...)
 		out = append(out, Line{Info, envLine(r, e)})
 		if r.DryRun {
 			items, more := plannedItems(e, logMaxPlanned)
@@ -86,7 +88,7 @@ func Log(r *result.Result) []Line {
 			}
 		}
 		if e.Endpoint == result.EndpointZone && e.PurgedCount > 0 {
-			out = append(out, Line{Info, "Production goes through the zone endpoint: every environment of the zone was purged."})
+			out = append(out, Line{Info, "Production goes through the zone endpoint: every environment of the zone was " + w.past + "."})
 		}
 		out = append(out, Line{EndGroup, ""})
 	}
@@ -106,7 +108,8 @@ const (
 
 // requestLines are an environment's requests at debug level: each one's
 // outcome and its items (bounded).
-func requestLines(e result.Environment) []Line {
+func requestLines(r *result.Result, e result.Environment) []Line {
+	w := wordsOf(r)
 	var out []Line
 	for i, b := range e.Batches {
 		var what string
@@ -114,7 +117,7 @@ func requestLines(e result.Environment) []Line {
 		case b.FailedOnItsOwn():
 			what = fmt.Sprintf("request %d: %s failed after %s: %s", i+1, KindCount(b.Count, b.Kind), Count(b.Attempts, "attempt"), cut(b.Error.Text(), logTextChars))
 		case b.Status == result.Purged:
-			what = fmt.Sprintf("request %d: %s purged, id %s, %s", i+1, KindCount(b.Count, b.Kind), b.ID, Count(b.Attempts, "attempt"))
+			what = fmt.Sprintf("request %d: %s %s, id %s, %s", i+1, KindCount(b.Count, b.Kind), w.past, b.ID, Count(b.Attempts, "attempt"))
 		default:
 			continue
 		}
@@ -139,7 +142,7 @@ func requestLines(e result.Environment) []Line {
 func DebugLines(r *result.Result) []Line {
 	var out []Line
 	for _, e := range r.Environments {
-		out = append(out, requestLines(e)...)
+		out = append(out, requestLines(r, e)...)
 	}
 	return out
 }
@@ -180,16 +183,16 @@ func itemLabel(k result.Kind, item string) string {
 // failed, 3 requests sent".
 func envLine(r *result.Result, e result.Environment) string {
 	if r.DryRun {
-		return fmt.Sprintf("%s (%s): %s in %s", e.Name, where(e), kinds(e), Count(len(e.Batches), "request"))
+		return fmt.Sprintf("%s (%s): %s in %s", e.Name, where(r, e), kinds(e), Count(len(e.Batches), "request"))
 	}
-	return fmt.Sprintf("%s (%s): %s: %s purged, %s failed, %s sent", e.Name, where(e), kinds(e), Number(e.PurgedCount), Number(e.FailedCount), Count(sent(e), "request"))
+	return fmt.Sprintf("%s (%s): %s: %s %s, %s failed, %s sent", e.Name, where(r, e), kinds(e), Number(e.PurgedCount), wordsOf(r).past, Number(e.FailedCount), Count(sent(e), "request"))
 }
 
 // where is an environment's endpoint in words.
-func where(e result.Environment) string {
+func where(r *result.Result, e result.Environment) string {
 	switch {
 	case e.Endpoint == result.EndpointZone:
-		return "zone endpoint: purges every environment"
+		return "zone endpoint: " + wordsOf(r).verbs + " every environment"
 	case e.Endpoint == "" || e.Ref == "":
 		return "not resolved"
 	}

@@ -409,3 +409,31 @@ func TestPurgeIDsOutputIsBounded(t *testing.T) {
 		t.Errorf("100 ids: %d shown, want all", PurgeIDsShown(r))
 	}
 }
+
+// An invalidation reads as one everywhere: the title, the counts, the
+// per-environment lines, the IDs.
+func TestInvalidationSummaryGolden(t *testing.T) {
+	done := sample()
+	done.Invalidate = true
+	st := &done.Environments[1]
+	st.Batches = st.Batches[:1]
+	st.Batches[0].Error = nil
+	done.Finish(1234_000_000)
+	golden(t, "summary-invalidate.md", Summary(done))
+	golden(t, "human-invalidate.txt", Human(done))
+
+	failed := sample()
+	failed.Invalidate = true
+	for i := range failed.Environments[1].Batches {
+		if e := failed.Environments[1].Batches[i].Error; e != nil {
+			e.Step = "invalidation"
+		}
+	}
+	failed.Finish(1234_000_000)
+	golden(t, "summary-invalidate-failed.md", Summary(failed))
+	for _, s := range []string{Summary(done), Summary(failed), Human(done)} {
+		if strings.Contains(strings.ToLower(s), "purged") || strings.Contains(s, "purges") {
+			t.Errorf("an invalidation's report says purged:\n%s", s)
+		}
+	}
+}

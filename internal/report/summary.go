@@ -64,14 +64,15 @@ func summary(r *result.Result, budget int) string {
 		w.add("\n")
 		for _, e := range r.Environments {
 			if e.Endpoint == result.EndpointZone && e.PurgedCount > 0 {
-				w.add("Production was purged through the zone endpoint, which purges **every environment** of the zone.\n\n")
+				wd := wordsOf(r)
+				w.add(fmt.Sprintf("Production was %s through the zone endpoint, which %s **every environment** of the zone.\n\n", wd.past, wd.verbs))
 				break
 			}
 		}
 	}
 	if r.DryRun {
 		for _, e := range r.Environments {
-			w.add(plannedList(e))
+			w.add(plannedList(e, wordsOf(r).verb))
 		}
 	}
 	writeFailures(w, r)
@@ -86,7 +87,8 @@ func summary(r *result.Result, budget int) string {
 // the run did not purge because of it.
 func heading(r *result.Result) string {
 	var b strings.Builder
-	title := "Cloudflare cache purge"
+	wd := wordsOf(r)
+	title := "Cloudflare cache " + wd.noun
 	switch {
 	case r.DryRun:
 		title += ": dry run"
@@ -97,7 +99,7 @@ func heading(r *result.Result) string {
 	}
 	fmt.Fprintf(&b, "## %s\n\n", title)
 	if r.DryRun {
-		b.WriteString("> [!NOTE]\n> **Dry run**: the zone and environments were resolved and the purge planned; no purge request was sent.\n\n")
+		fmt.Fprintf(&b, "> [!NOTE]\n> **Dry run**: the zone and environments were resolved and the %s planned; no %s request was sent.\n\n", wd.noun, wd.noun)
 	}
 	if r.Error == nil {
 		return b.String()
@@ -125,7 +127,7 @@ func heading(r *result.Result) string {
 		}
 	}
 	if len(lost) > 0 {
-		fmt.Fprintf(&b, ">\n> **Not purged** (%s): %s.\n", Count(stoppedItems(r), "item"), strings.Join(lost, "; "))
+		fmt.Fprintf(&b, ">\n> **Not %s** (%s): %s.\n", wd.past, Count(stoppedItems(r), "item"), strings.Join(lost, "; "))
 	}
 	b.WriteString("\n")
 	return b.String()
@@ -153,7 +155,7 @@ func zoneTable(r *result.Result) string {
 	if r.DryRun {
 		fmt.Fprintf(&b, "| Planned | %s in %s |\n", Count(planned(r), "item"), Count(plannedRequests(r), "request"))
 	} else {
-		fmt.Fprintf(&b, "| Purged | %s |\n| Failed | %s |\n| Requests sent | %s |\n", Count(r.PurgedCount, "item"), Count(r.FailedCount, "item"), Number(r.Requests))
+		fmt.Fprintf(&b, "| %s | %s |\n| Failed | %s |\n| Requests sent | %s |\n", wordsOf(r).Past, Count(r.PurgedCount, "item"), Count(r.FailedCount, "item"), Number(r.Requests))
 	}
 	fmt.Fprintf(&b, "| Duration | %s |\n\n", (time.Duration(r.DurationMS) * time.Millisecond).String())
 	return b.String()
@@ -164,7 +166,7 @@ func envTableHeader(r *result.Result) string {
 	if r.DryRun {
 		requests = "Planned requests"
 	}
-	return "| Environment | Ref | Endpoint | Items | " + requests + " | Purged | Failed |\n|---|---|---|---|---|---|---|\n"
+	return "| Environment | Ref | Endpoint | Items | " + requests + " | " + wordsOf(r).Past + " | Failed |\n|---|---|---|---|---|---|---|\n"
 }
 
 func envRow(r *result.Result, e result.Environment) string {
@@ -190,7 +192,7 @@ func sent(e result.Environment) int {
 
 // plannedList is what a dry run would purge in an environment: open when
 // short, in a collapsed section when long, bounded either way.
-func plannedList(e result.Environment) string {
+func plannedList(e result.Environment, verb string) string {
 	items, more := plannedItems(e, summaryMaxPlanned)
 	if len(items) == 0 {
 		return ""
@@ -203,9 +205,9 @@ func plannedList(e result.Environment) string {
 		fmt.Fprintf(&list, "- … and %s more (see the `result` output)\n", Number(more))
 	}
 	if len(items) <= summaryOpenPlanned {
-		return fmt.Sprintf("**%s** would purge:\n\n%s\n", md(e.Name), list.String())
+		return fmt.Sprintf("**%s** would %s:\n\n%s\n", md(e.Name), verb, list.String())
 	}
-	return fmt.Sprintf("<details><summary>%s would purge %s</summary>\n\n%s\n</details>\n\n", md(e.Name), kinds(e), list.String())
+	return fmt.Sprintf("<details><summary>%s would %s %s</summary>\n\n%s\n</details>\n\n", md(e.Name), verb, kinds(e), list.String())
 }
 
 // writeFailures lists the failed requests with their errors and items,
@@ -249,7 +251,7 @@ func purgeIDs(r *result.Result) string {
 		return ""
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "<details><summary>Purge IDs (%s)</summary>\n\n", Number(len(r.PurgeIDs)))
+	fmt.Fprintf(&b, "<details><summary>%s (%s)</summary>\n\n", wordsOf(r).idsFor, Number(len(r.PurgeIDs)))
 	ids, more := firstN(r.PurgeIDs, summaryMaxIDs)
 	for _, id := range ids {
 		fmt.Fprintf(&b, "- %s\n", code(cut(id, summaryItemChars)))

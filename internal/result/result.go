@@ -43,6 +43,9 @@ type Result struct {
 	ZoneID   string `json:"zone_id"`
 	ZoneName string `json:"zone_name,omitempty"`
 	DryRun   bool   `json:"dry_run"`
+	// Invalidate says the run marked content stale (invalidate_cache)
+	// instead of deleting it: its counts are of items invalidated.
+	Invalidate bool `json:"invalidate"`
 
 	PurgedCount     int      `json:"purged_count"`
 	FailedCount     int      `json:"failed_count"`
