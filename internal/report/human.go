@@ -43,6 +43,7 @@ func Human(r *result.Result) string {
 				fmt.Fprintf(&b, "  ... and %s more (--json lists them all)\n", Number(more))
 			}
 		}
+		b.WriteString(humanVerification(e))
 		for i, bt := range e.Batches {
 			if !bt.FailedOnItsOwn() {
 				continue
@@ -61,6 +62,9 @@ func Human(r *result.Result) string {
 		fmt.Fprintf(&b, "Planned %s in %s (%dms).\n", Count(planned(r), "item"), Count(plannedRequests(r), "request"), r.DurationMS)
 	} else {
 		fmt.Fprintf(&b, "%s %s, %s failed, in %s sent (%dms).\n", w.Past, Count(r.PurgedCount, "item"), Number(r.FailedCount), Count(r.Requests, "request"), r.DurationMS)
+		if r.Verify {
+			fmt.Fprintf(&b, "Verified %s, %s stale.\n", Count(r.VerifiedCount, "URL"), Number(r.StaleCount))
+		}
 	}
 	return b.String()
 }

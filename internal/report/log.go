@@ -87,12 +87,14 @@ func Log(r *result.Result) []Line {
 				out = append(out, Line{Info, fmt.Sprintf("  … and %s more (the result output lists them all)", Number(more))})
 			}
 		}
+		out = append(out, verificationLines(e)...)
 		if e.Endpoint == result.EndpointZone && e.PurgedCount > 0 {
 			out = append(out, Line{Info, "Production goes through the zone endpoint: every environment of the zone was " + w.past + "."})
 		}
 		out = append(out, Line{EndGroup, ""})
 	}
 	out = append(out, FailureLines(r, "the debug log, the job summary and the result output")...)
+	out = append(out, staleLines(r)...)
 	if shown := PurgeIDsShown(r); shown < len(r.PurgeIDs) {
 		out = append(out, Line{Warning, fmt.Sprintf("The purge-ids output lists the first %d of %d purge IDs: GitHub limits an output to 1 MB (--json from the CLI lists them all)", shown, len(r.PurgeIDs))})
 	}

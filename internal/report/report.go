@@ -21,10 +21,12 @@ const (
 	OutputPurgedCount    = "purged-count"
 	OutputFailedCount    = "failed-count"
 	OutputResult         = "result"
+	OutputVerifiedCount  = "verified-count"
+	OutputStaleCount     = "stale-count"
 )
 
 // OutputNames lists the outputs in action.yml order.
-var OutputNames = []string{OutputZoneID, OutputEnvironmentRef, OutputPurgeIDs, OutputPurgedCount, OutputFailedCount, OutputResult}
+var OutputNames = []string{OutputZoneID, OutputEnvironmentRef, OutputPurgeIDs, OutputPurgedCount, OutputFailedCount, OutputResult, OutputVerifiedCount, OutputStaleCount}
 
 // MaxResultOutput bounds the result output: GitHub limits what outputs
 // may hold (1 MB), and purge-ids takes its share of a job's outputs too.
@@ -59,6 +61,8 @@ func Outputs(r *result.Result) []Output {
 		{OutputPurgedCount, strconv.Itoa(r.PurgedCount)},
 		{OutputFailedCount, strconv.Itoa(r.FailedCount)},
 		{OutputResult, string(JSONBounded(r, MaxResultOutput))},
+		{OutputVerifiedCount, strconv.Itoa(r.VerifiedCount)},
+		{OutputStaleCount, strconv.Itoa(r.StaleCount)},
 	}
 }
 
@@ -100,7 +104,8 @@ func JSON(r *result.Result) []byte {
 // and flagged so that a reader knows what is missing:
 //
 //  1. the purged batches' entries go (batches_omitted): purge_ids and the
-//     counts still say what was purged;
+//     counts still say what was purged; then the verified URLs' checks
+//     (verification_omitted): the counts stay, and the stale ones;
 //  2. the failed batches' items go (items_omitted);
 //  3. the failed batches' entries go too: per environment, only the counts;
 //  4. purge_ids goes (purge_ids_omitted; the purge-ids output has them);
@@ -117,7 +122,7 @@ func JSONBounded(r *result.Result, max int) []byte {
 	}
 	slim := *r
 	slim.Environments = append([]result.Environment(nil), r.Environments...)
-	for _, shrink := range []func(*result.Result){dropPurgedBatches, dropItems, dropBatches, dropPurgeIDs, cutRunError} {
+	for _, shrink := range []func(*result.Result){dropPurgedBatches, dropVerifiedChecks, dropItems, dropBatches, dropPurgeIDs, cutRunError} {
 		shrink(&slim)
 		if b = JSON(&slim); len(b) <= max {
 			break
@@ -162,6 +167,21 @@ func dropPurgedBatches(r *result.Result) {
 			r.BatchesOmitted = true
 		}
 		e.Batches = kept
+	}
+}
+
+func dropVerifiedChecks(r *result.Result) {
+	for i := range r.Environments {
+		e := &r.Environments[i]
+		if e.Verification == nil {
+			continue
+		}
+		v := *e.Verification
+		v.URLs = slices.DeleteFunc(slices.Clone(v.URLs), func(c result.URLCheck) bool { return c.Verdict == result.VerdictVerified })
+		if len(v.URLs) < len(e.Verification.URLs) {
+			r.VerificationOmitted = true
+		}
+		e.Verification = &v
 	}
 }
 
@@ -269,7 +289,7 @@ func KindCount(n int, kind result.Kind) string {
 
 // firstN is up to n of items, and how many more there are: reports list
 // the first ones and say how many they left out.
-func firstN(items []string, n int) ([]string, int) {
+func firstN[T any](items []T, n int) ([]T, int) {
 	if len(items) <= n {
 		return items, 0
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -136,6 +137,8 @@ func TestOutputs(t *testing.T) {
 		OutputPurgeIDs:       "aaaa0000000000000000000000000001,aaaa0000000000000000000000000002",
 		OutputPurgedCount:    "32",
 		OutputFailedCount:    "2",
+		OutputVerifiedCount:  "0",
+		OutputStaleCount:     "0",
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("outputs (-want +got):\n%s", diff)
@@ -435,5 +438,62 @@ func TestInvalidationSummaryGolden(t *testing.T) {
 		if strings.Contains(strings.ToLower(s), "purged") || strings.Contains(s, "purges") {
 			t.Errorf("an invalidation's report says purged:\n%s", s)
 		}
+	}
+}
+
+// verifiedSample is sample, verified: Production by its zone with a stale
+// URL among others, Staging not verifiable.
+func verifiedSample() *result.Result {
+	r := sample()
+	r.Verify = true
+	age := func(n int) *int { return &n }
+	r.Environments[0].Verification = &result.Verification{Status: result.VerificationDone, URLs: []result.URLCheck{
+		{URL: "https://example.com/", Verdict: result.VerdictVerified, HTTPStatus: 200, CacheStatus: "MISS", Attempts: 1},
+		{URL: "https://example.com/old", Verdict: result.VerdictRedirect, HTTPStatus: 301, Location: "https://example.com/", Attempts: 1},
+		{URL: "https://example.com/api/x", Verdict: result.VerdictNotCached, HTTPStatus: 200, CacheStatus: "DYNAMIC", Attempts: 1},
+		{URL: "https://example.com/css/app.css", Verdict: result.VerdictStale, HTTPStatus: 200, CacheStatus: "HIT", Age: age(3600), Attempts: 11, Reason: "HIT older than the purge after 10s of requests"},
+		{URL: "https://example.com/down", Verdict: result.VerdictNotVerified, HTTPStatus: 502, Attempts: 1, Reason: "the site answered 502"},
+	}}
+	r.Environments[1].Verification = &result.Verification{Status: result.VerificationNotVerifiable, Reason: "selects by visitor country (ip.geoip.country), which a client cannot choose", URLs: []result.URLCheck{}}
+	r.Finish(1234_000_000)
+	return r
+}
+
+// A verification shows in every report: stale URLs first, an ::error::
+// each; the environment that cannot be verified warned about; the counts
+// in the outputs; a stale URL fails the run.
+func TestVerificationReports(t *testing.T) {
+	r := verifiedSample()
+	golden(t, "summary-verify.md", Summary(r))
+	golden(t, "human-verify.txt", Human(r))
+	if r.VerifiedCount != 1 || r.StaleCount != 1 || OutcomeOf(r) != Failed {
+		t.Errorf("verified %d, stale %d, outcome %v; want 1, 1, Failed", r.VerifiedCount, r.StaleCount, OutcomeOf(r))
+	}
+	lines := Log(r)
+	wantErr := "Production: https://example.com/css/app.css is still served from a copy cached before the purge (HTTP 200, CF-Cache-Status HIT, Age 3600 s): " + staleHint
+	if errs := texts(lines, Error); !slices.Contains(errs, wantErr) {
+		t.Errorf("error lines %q lack %q", errs, wantErr)
+	}
+	wantWarn := []string{
+		"Production: https://example.com/down: not verified (HTTP 502): the site answered 502",
+		"Staging: not verifiable: selects by visitor country (ip.geoip.country), which a client cannot choose",
+	}
+	if diff := cmp.Diff(wantWarn, texts(lines, Warning)); diff != "" {
+		t.Errorf("warnings (-want +got):\n%s", diff)
+	}
+	out := map[string]string{}
+	for _, o := range Outputs(r) {
+		out[o.Name] = o.Value
+	}
+	if out[OutputVerifiedCount] != "1" || out[OutputStaleCount] != "1" {
+		t.Errorf("verified-count %q, stale-count %q", out[OutputVerifiedCount], out[OutputStaleCount])
+	}
+	slim := JSONBounded(r, 1200)
+	var doc result.Result
+	if err := json.Unmarshal(slim, &doc); err != nil {
+		t.Fatal(err)
+	}
+	if !doc.VerificationOmitted || doc.StaleCount != 1 {
+		t.Errorf("a slimmed document: verification_omitted %v, stale_count %d", doc.VerificationOmitted, doc.StaleCount)
 	}
 }

@@ -76,6 +76,7 @@ func summary(r *result.Result, budget int) string {
 		}
 	}
 	writeFailures(w, r)
+	w.add(verificationSection(r))
 	w.add(purgeIDs(r))
 	if w.cut {
 		w.b.WriteString(summaryCutNote)
@@ -156,6 +157,9 @@ func zoneTable(r *result.Result) string {
 		fmt.Fprintf(&b, "| Planned | %s in %s |\n", Count(planned(r), "item"), Count(plannedRequests(r), "request"))
 	} else {
 		fmt.Fprintf(&b, "| %s | %s |\n| Failed | %s |\n| Requests sent | %s |\n", wordsOf(r).Past, Count(r.PurgedCount, "item"), Count(r.FailedCount, "item"), Number(r.Requests))
+		if r.Verify {
+			fmt.Fprintf(&b, "| Verified | %s |\n| Stale | %s |\n", Count(r.VerifiedCount, "URL"), Count(r.StaleCount, "URL"))
+		}
 	}
 	fmt.Fprintf(&b, "| Duration | %s |\n\n", (time.Duration(r.DurationMS) * time.Millisecond).String())
 	return b.String()

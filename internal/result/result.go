@@ -54,6 +54,12 @@ type Result struct {
 	Requests        int      `json:"requests"`
 	DurationMS      int64    `json:"duration_ms"`
 
+	// Verify says the purge was to be verified (verify: true); the counts
+	// sum the environments' verifications.
+	Verify        bool `json:"verify"`
+	VerifiedCount int  `json:"verified_count"`
+	StaleCount    int  `json:"stale_count"`
+
 	Environments []Environment `json:"environments"`
 	Error        *Error        `json:"error,omitempty"`
 
@@ -65,6 +71,9 @@ type Result struct {
 	// document was slimmed to fit GitHub's output size limit (see
 	// report.JSONBounded): the counts always stay.
 	ItemsOmitted    bool `json:"items_omitted,omitempty"`
+	// VerificationOmitted: the verified URLs' entries were left out (the
+	// counts, and the other verdicts' entries, stay).
+	VerificationOmitted bool `json:"verification_omitted,omitempty"`
 	BatchesOmitted  bool `json:"batches_omitted,omitempty"`
 	PurgeIDsOmitted bool `json:"purge_ids_omitted,omitempty"`
 }
@@ -77,6 +86,9 @@ type Environment struct {
 	PurgedCount int     `json:"purged_count"`
 	FailedCount int     `json:"failed_count"`
 	Batches     []Batch `json:"batches"`
+	// Verification is what checking the environment after the purge
+	// found; nil when the run did not verify.
+	Verification *Verification `json:"verification,omitempty"`
 }
 
 // Batch is one purge request's outcome.
@@ -240,8 +252,9 @@ func (r *Result) Refused() bool {
 	return r.Error != nil && (r.Error.Kind == KindInput || r.Error.Kind == KindConfiguration)
 }
 
-// Failed tells whether anything failed: the run or any of its items.
-func (r *Result) Failed() bool { return r.Error != nil || r.FailedCount > 0 }
+// Failed tells whether anything failed: the run, any of its items, or the
+// verification, which found a URL still served from before the purge.
+func (r *Result) Failed() bool { return r.Error != nil || r.FailedCount > 0 || r.StaleCount > 0 }
 
 // Layout is the result of a run before it sends anything: every target
 // with every batch planned. names, refs and endpoints are per target.
@@ -279,6 +292,7 @@ func (r *Result) Stop(err *Error) {
 func (r *Result) Finish(elapsed time.Duration) {
 	r.DurationMS = elapsed.Milliseconds()
 	r.PurgedCount, r.FailedCount, r.Requests = 0, 0, 0
+	r.VerifiedCount, r.StaleCount = 0, 0
 	r.PurgeIDs, r.EnvironmentRefs = []string{}, []string{}
 	for i := range r.Environments {
 		e := &r.Environments[i]
@@ -300,6 +314,19 @@ func (r *Result) Finish(elapsed time.Duration) {
 		}
 		r.PurgedCount += e.PurgedCount
 		r.FailedCount += e.FailedCount
+		if v := e.Verification; v != nil {
+			v.VerifiedCount, v.StaleCount = 0, 0
+			for _, u := range v.URLs {
+				switch u.Verdict {
+				case VerdictVerified:
+					v.VerifiedCount++
+				case VerdictStale:
+					v.StaleCount++
+				}
+			}
+			r.VerifiedCount += v.VerifiedCount
+			r.StaleCount += v.StaleCount
+		}
 	}
 	if r.Environments == nil {
 		r.Environments = []Environment{}
