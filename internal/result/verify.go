@@ -1,0 +1,39 @@
+package result
+
+// Verdicts of one URL (rule 11 of ACTION.md).
+const (
+	VerdictVerified    = "verified"     // not HIT, or HIT no older than the purge
+	VerdictStale       = "stale"        // HIT older than the purge, after re-requests for up to 10 s
+	VerdictNotCached   = "not_cached"   // DYNAMIC, BYPASS, or no CF-Cache-Status
+	VerdictRedirect    = "redirect"     // 3xx: not judged; Location reported
+	VerdictNotVerified = "not_verified" // could not be fetched: DNS, connection, TLS, timeout, 5xx
+)
+
+// Statuses of one environment's verification.
+const (
+	VerificationDone          = "done"
+	VerificationNotVerifiable = "not_verifiable" // selector cannot be sent (country, ASN, ...)
+	VerificationSkipped       = "skipped"        // nothing purged in it, or no URL to check
+)
+
+// Verification is what checking one environment's URLs found.
+type Verification struct {
+	Status        string     `json:"status"`
+	Reason        string     `json:"reason,omitempty"`
+	Selector      string     `json:"selector,omitempty"` // how it was selected, in words: "cookie development=true", "edge IP 1.2.3.4"
+	URLs          []URLCheck `json:"urls"`
+	VerifiedCount int        `json:"verified_count"`
+	StaleCount    int        `json:"stale_count"`
+}
+
+// URLCheck is the verdict on one URL and the answer it rests on.
+type URLCheck struct {
+	URL         string `json:"url"`
+	Verdict     string `json:"verdict"`
+	HTTPStatus  int    `json:"http_status,omitempty"`
+	CacheStatus string `json:"cf_cache_status,omitempty"`
+	Age         *int   `json:"age,omitempty"` // seconds; nil when no Age header
+	Location    string `json:"location,omitempty"`
+	Reason      string `json:"reason,omitempty"`
+	Attempts    int    `json:"attempts"`
+}
