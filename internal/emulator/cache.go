@@ -4,10 +4,15 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"time"
 )
 
 // The edge's cache: one copy per (zone, environment, cache key), filled by the edge's
 // GETs, emptied by accepted purges and marked stale by accepted invalidations.
+
+// maxCached bounds the cache of a long-running emulator (every distinct URL asked
+// for is a copy); past it, an arbitrary copy makes room.
+const maxCached = 10000
 
 // cacheKey is where a copy lives. The key is host (lower case) + path + query, as
 // Cloudflare's default cache key, without the scheme: the sandbox's edge speaks
@@ -21,6 +26,7 @@ type cacheKey struct {
 type cached struct {
 	host, path string // for purges by host and prefix
 	tags       []string
+	at         time.Time // when it was cached, for Age
 	stale      bool      // invalidated: the next request revalidates (EXPIRED)
 }
 
@@ -100,4 +106,28 @@ func prefixMatches(prefix, host, path string) bool {
 	}
 	p = "/" + p
 	return p == "/" || path == p || strings.HasPrefix(path, strings.TrimSuffix(p, "/")+"/")
+}
+
+// look returns the copy at k and what the edge answers for it: MISS (none: it is
+// cached now), EXPIRED (stale: revalidated, fresh now) or HIT with its age.
+func (e *Emulator) look(k cacheKey, host, path string, tags []string) (status string, age time.Duration) {
+	now := e.opts.Now()
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	c := e.cache[k]
+	switch {
+	case c == nil:
+		if len(e.cache) >= maxCached {
+			for old := range e.cache {
+				delete(e.cache, old)
+				break
+			}
+		}
+		e.cache[k] = &cached{host: strings.ToLower(host), path: path, tags: tags, at: now}
+		return "MISS", 0
+	case c.stale:
+		c.stale, c.at = false, now
+		return "EXPIRED", 0
+	}
+	return "HIT", max(0, now.Sub(c.at))
 }

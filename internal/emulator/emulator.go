@@ -204,9 +204,11 @@ type Emulator struct {
 	invals   []Purge                    // accepted invalidations, apart from purges
 	buckets  map[string]*accountBuckets // by account ID and plan
 	windows  map[string]*apiWindow      // by credential, for the Ratelimit header
-	// The edge's cache and the cache keys of Options.Survivors.
+	// The edge's cache, the cache keys of Options.Survivors, and the edge's
+	// requests.
 	cache     map[cacheKey]*cached
 	survivors map[string]bool
+	edgeReqs  []EdgeRequest
 
 	logMu sync.Mutex
 }
@@ -335,6 +337,7 @@ func (e *Emulator) Reset() {
 	e.invals = nil
 	e.faults = nil
 	e.cache = map[cacheKey]*cached{}
+	e.edgeReqs = nil
 	e.buckets = map[string]*accountBuckets{}
 	e.windows = map[string]*apiWindow{}
 }
