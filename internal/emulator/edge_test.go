@@ -365,6 +365,12 @@ func TestEdgeLog(t *testing.T) {
 	if got, want := log.String(), "edge GET example.com/css/app.css?v=3 200 MISS Production\n"; got != want {
 		t.Errorf("log = %q, want %q", got, want)
 	}
+	// API requests are logged with their query strings too.
+	log.Reset()
+	em.ServeHTTP(httptest.NewRecorder(), newRequest("GET", "/client/v4/zones?name=example.com&account.id=x", "", nil))
+	if got := log.String(); !strings.HasPrefix(got, "GET /client/v4/zones?name=example.com&account.id=x 200 ") {
+		t.Errorf("log = %q, want the query string", got)
+	}
 }
 
 func TestPipeListener(t *testing.T) {
@@ -408,5 +414,45 @@ func TestPipeListener(t *testing.T) {
 	}
 	if _, err := l.Accept(); !errors.Is(err, net.ErrClosed) {
 		t.Errorf("Accept after Close: %v, want net.ErrClosed", err)
+	}
+}
+
+// FuzzEdge: whatever the host, path, query and cookies, the edge answers (no panic),
+// and a cacheable page answered twice in a row is a HIT the second time.
+func FuzzEdge(f *testing.F) {
+	f.Add("example.com", "/", "", "development=true")
+	f.Add("WWW.Example.COM.", "/css/app.css", "v=1", "")
+	f.Add("example.com:8788", "/api/x", "a=%zz", "development=true; development=false")
+	f.Add("example.org", "/old", "", "")
+	f.Add("", "//..//a", "", "=;;")
+	em := emulator.New(emulator.Options{History: 10})
+	h := em.Edge()
+	f.Fuzz(func(t *testing.T, host, path, query, cookies string) {
+		r := httptest.NewRequest("GET", "http://example.com/", nil)
+		r.Host, r.URL.Path, r.URL.RawQuery = host, "/"+strings.TrimPrefix(path, "/"), query
+		r.Header.Set("Cookie", cookies)
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		first := w.Header().Get("CF-Cache-Status")
+		w = httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		switch second := w.Header().Get("CF-Cache-Status"); {
+		case w.Code == 0:
+			t.Fatal("no status")
+		case (first == "MISS" || first == "HIT") && second != "HIT":
+			t.Errorf("host %q path %q: %s then %s, want HIT the second time", host, r.URL.Path, first, second)
+		}
+	})
+}
+
+func BenchmarkEdgeHit(b *testing.B) {
+	em := emulator.New(emulator.Options{History: 100})
+	h := em.Edge()
+	r := httptest.NewRequest("GET", "http://example.com/css/app.css", nil)
+	r.AddCookie(&http.Cookie{Name: "development", Value: "true"})
+	h.ServeHTTP(httptest.NewRecorder(), r)
+	b.ReportAllocs()
+	for b.Loop() {
+		h.ServeHTTP(httptest.NewRecorder(), r)
 	}
 }
