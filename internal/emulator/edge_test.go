@@ -2,12 +2,14 @@ package emulator_test
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -454,5 +456,90 @@ func BenchmarkEdgeHit(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		h.ServeHTTP(httptest.NewRecorder(), r)
+	}
+}
+
+// The sandbox's route to Staging over TLS: a PipeListener behind tls.NewListener with
+// EdgeCertificate; the client connects to edge IP 1.2.3.4 and checks the certificate
+// against the URL's host.
+func TestEdgeTLSThroughPipe(t *testing.T) {
+	t.Parallel()
+	em := emulator.New(emulator.Options{})
+	cert, pool, err := emulator.EdgeCertificate()
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := emulator.NewPipeListener()
+	srv := &http.Server{Handler: em.Edge(), ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = srv.Serve(tls.NewListener(l, &tls.Config{Certificates: []tls.Certificate{cert}})) }()
+	t.Cleanup(func() { _ = srv.Close() })
+
+	get := func(serverName string) (*http.Response, error) {
+		tr := l.Transport()
+		defer tr.CloseIdleConnections()
+		tr.TLSClientConfig = &tls.Config{RootCAs: pool, ServerName: serverName}
+		r, _ := http.NewRequest("GET", "https://1.2.3.4/", nil)
+		r.Host = "www.example.com"
+		return (&http.Client{Transport: tr}).Do(r)
+	}
+	resp, err := get("www.example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	reqs := em.EdgeRequests()
+	if got := reqs[len(reqs)-1]; got.Environment != "Staging" || resp.Header.Get("CF-Cache-Status") != "MISS" {
+		t.Errorf("environment %q, CF-Cache-Status %q; want Staging, MISS", got.Environment, resp.Header.Get("CF-Cache-Status"))
+	}
+	if _, err := get("example.org"); err == nil {
+		t.Error("a certificate for example.com was accepted for example.org")
+	}
+}
+
+// Both ends of a piped connection may write before either reads (TLS does), deadlines
+// end a wait, and a closed end's peer reads what was sent, then EOF.
+func TestPipeConn(t *testing.T) {
+	t.Parallel()
+	l := emulator.NewPipeListener()
+	defer l.Close()
+	accepted := make(chan net.Conn, 1)
+	go func() {
+		c, err := l.Accept()
+		if err == nil {
+			accepted <- c
+		}
+	}()
+	client, err := l.DialContext(context.Background(), "tcp", "1.2.3.4:443")
+	if err != nil {
+		t.Fatal(err)
+	}
+	server := <-accepted
+	block := make([]byte, 64<<10)
+	errs := make(chan error, 2)
+	for _, c := range []net.Conn{client, server} {
+		go func() { _, err := c.Write(block); errs <- err }()
+	}
+	for range 2 {
+		if err := <-errs; err != nil {
+			t.Fatalf("write before the peer reads: %v", err)
+		}
+	}
+	for _, c := range []net.Conn{client, server} {
+		if n, err := io.ReadFull(c, make([]byte, len(block))); err != nil || n != len(block) {
+			t.Fatalf("read %d bytes: %v", n, err)
+		}
+	}
+	_ = client.SetReadDeadline(time.Now().Add(10 * time.Millisecond))
+	if _, err := client.Read(make([]byte, 1)); !errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Errorf("read past the deadline: %v, want os.ErrDeadlineExceeded", err)
+	}
+	_, _ = server.Write([]byte("bye"))
+	server.Close()
+	_ = client.SetReadDeadline(time.Time{})
+	if b, err := io.ReadAll(client); err != nil || string(b) != "bye" {
+		t.Errorf("after the peer closed: %q, %v; want bye, EOF", b, err)
+	}
+	if _, err := client.Write([]byte("x")); err == nil {
+		t.Error("write to a closed peer: no error")
 	}
 }

@@ -68,12 +68,10 @@ func (l *PipeListener) DialContext(ctx context.Context, network, address string)
 	if ap, err := netip.ParseAddrPort(address); err == nil {
 		local = net.TCPAddrFromAddrPort(ap)
 	}
-	client, server := net.Pipe()
-	remote := pipeAddr("pipe-client")
-	srv := &addrConn{Conn: server, local: local, remote: remote}
+	client, server := bufPipe(pipeAddr("pipe-client"), local)
 	select {
-	case l.conns <- srv:
-		return &addrConn{Conn: client, local: remote, remote: local}, nil
+	case l.conns <- server:
+		return client, nil
 	case <-ctx.Done():
 		_ = client.Close()
 		_ = server.Close()
@@ -90,12 +88,3 @@ func (l *PipeListener) DialContext(ctx context.Context, network, address string)
 func (l *PipeListener) Transport() *http.Transport {
 	return &http.Transport{DialContext: l.DialContext, ForceAttemptHTTP2: false}
 }
-
-// addrConn is a pipe end with the addresses it pretends to have.
-type addrConn struct {
-	net.Conn
-	local, remote net.Addr
-}
-
-func (c *addrConn) LocalAddr() net.Addr  { return c.local }
-func (c *addrConn) RemoteAddr() net.Addr { return c.remote }
