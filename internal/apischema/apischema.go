@@ -1,7 +1,7 @@
 // Package apischema checks HTTP traffic against Cloudflare's OpenAPI schema of the
-// three endpoints the action uses (purge-openapi.json, see README.md for its origin
-// and licence): tests use it to hold both the action's requests and the emulator's
-// answers to Cloudflare's contract.
+// endpoints the action uses: purge, invalidate, environments and zone details
+// (purge-openapi.json, see README.md for its origin and licence). Tests use it to
+// hold both the action's requests and the emulator's answers to Cloudflare's contract.
 //
 // The published request schema is an anyOf of objects whose properties are all
 // optional, so it accepts any JSON object. Load tightens it to what the API accepts
@@ -32,10 +32,13 @@ var schemaJSON []byte
 // repeated because the emulator's tests import this package.
 const FaultHeader = "X-Emulator-Fault"
 
-// purgePaths are the schema's purge operations, whose bodies tighten constrains.
+// purgePaths are the schema's purge and invalidation operations, whose bodies
+// tighten constrains.
 var purgePaths = []string{
 	"/zones/{zone_id}/purge_cache",
 	"/zones/{zone_id}/environments/{environment_id}/purge_cache",
+	"/zones/{zone_id}/invalidate_cache",
+	"/zones/{zone_id}/environments/{environment_id}/invalidate_cache",
 }
 
 // Validator checks requests and responses against the schema. It is safe for

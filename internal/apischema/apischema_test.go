@@ -11,7 +11,11 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-const zonePurge = "/client/v4/zones/023e105f4ecef8ad9ca31a8372d0c353/purge_cache"
+const (
+	zonePurge      = "/client/v4/zones/023e105f4ecef8ad9ca31a8372d0c353/purge_cache"
+	zoneInvalidate = "/client/v4/zones/023e105f4ecef8ad9ca31a8372d0c353/invalidate_cache"
+	zoneDetails    = "/client/v4/zones/023e105f4ecef8ad9ca31a8372d0c353"
+)
 
 func load(t *testing.T) *Validator {
 	t.Helper()
@@ -45,6 +49,11 @@ func TestCheckRequest(t *testing.T) {
 		{"prefixes", "POST", zonePurge, `{"prefixes":["www.example.com/foo"]}`, false},
 		{"everything", "POST", zonePurge, `{"purge_everything":true}`, false},
 		{"environments", "GET", "/client/v4/zones/z/environments", "", false},
+		{"invalidate tags", "POST", zoneInvalidate, `{"tags":["a","b"]}`, false},
+		{"invalidate an environment's files", "POST", "/client/v4/zones/023e105f4ecef8ad9ca31a8372d0c353/environments/5d41402abc4b2a76b9719d911017c/invalidate_cache",
+			`{"files":[{"url":"https://example.com/a","headers":{"CF-IPCountry":"US"}}]}`, false},
+		{"invalidate everything", "POST", zoneInvalidate, `{"purge_everything":true}`, false},
+		{"zone details", "GET", "/client/v4/zones/023e105f4ecef8ad9ca31a8372d0c353", "", false},
 		{"zone lookup is not covered", "GET", "/client/v4/zones?name=example.com", "", false},
 		{"other paths are not covered", "GET", "/client/v4/user/tokens/verify", "", false},
 
@@ -58,6 +67,10 @@ func TestCheckRequest(t *testing.T) {
 		{"not JSON", "POST", zonePurge, `tags=a`, true},
 		{"zone id too long", "POST", "/zones/023e105f4ecef8ad9ca31a8372d0c353aa/purge_cache", `{"tags":["a"]}`, true},
 		{"method not in schema", "GET", zonePurge, "", true},
+		{"invalidate two kinds", "POST", zoneInvalidate, `{"tags":["a"],"hosts":["b"]}`, true},
+		{"invalidate nothing", "POST", zoneInvalidate, `{}`, true},
+		{"GET invalidate", "GET", zoneInvalidate, "", true},
+		{"POST zone details", "POST", "/client/v4/zones/023e105f4ecef8ad9ca31a8372d0c353", `{}`, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -84,6 +97,8 @@ func TestCheckResponse(t *testing.T) {
 	t.Parallel()
 	v := load(t)
 	const envs = "/client/v4/zones/023e105f4ecef8ad9ca31a8372d0c353/environments"
+	const zone = `{"id":"023e105f4ecef8ad9ca31a8372d0c353","name":"example.com","status":"active","account":{"id":"01a7362d577a6c3019a474fd6f485823","name":"Example Account"},` +
+		`"plan":{"id":"94f3b7b768b0458b56d2cac4fe5ec0f9","name":"Enterprise Website","legacy_id":"enterprise","is_subscribed":true},"paused":false}`
 	const env = `{"name":"Production","ref":"12abcd3e45f678940a573f51834a54","version":null,"expression":"(cf.zone.name eq \"example.com\")","locked_on_deployment":false,"position":{}}`
 	tests := []struct {
 		name, path  string
@@ -101,6 +116,13 @@ func TestCheckResponse(t *testing.T) {
 		{"marked fault", zonePurge, 502, "text/html", "html", `<html>`, false},
 		{"environments", envs, 200, "", "", `{"success":true,"errors":[],"messages":[],"result":{"environments":[` + env + `]}}`, false},
 		{"lookup is not covered", "/client/v4/zones?name=x", 200, "", "", `[]`, false},
+		{"invalidation accepted", zoneInvalidate, 200, "", "", `{"success":true,"errors":[],"messages":[],"result":{"id":"9a7806061c88ada191ed06f989cc3dac"}}`, false},
+		{"invalidation refused", zoneInvalidate, 400, "", "", `{"success":false,"errors":[{"code":1136,"message":"m"}],"messages":[],"result":null}`, false},
+		{"zone details", zoneDetails, 200, "", "", `{"success":true,"errors":[],"messages":[],"result":` + zone + `}`, false},
+		{"zone details refused", zoneDetails, 403, "", "", `{"success":false,"errors":[{"code":10000,"message":"Authentication error"}],"messages":[],"result":null}`, false},
+		{"invalidation without id", zoneInvalidate, 200, "", "", `{"success":true,"errors":[],"messages":[],"result":{}}`, true},
+		{"zone without plan", zoneDetails, 200, "", "", `{"success":true,"errors":[],"messages":[],"result":{"id":"z","name":"example.com","status":"active","account":{"id":"a","name":"A"}}}`, true},
+		{"zone details as a list", zoneDetails, 200, "", "", `{"success":true,"errors":[],"messages":[],"result":[` + zone + `]}`, true},
 
 		{"id of the wrong type", zonePurge, 200, "", "", `{"success":true,"errors":[],"messages":[],"result":{"id":5}}`, true},
 		{"result without id", zonePurge, 200, "", "", `{"success":true,"errors":[],"messages":[],"result":{"purge_id":"x"}}`, true},
@@ -116,7 +138,7 @@ func TestCheckResponse(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			method := "POST"
-			if !strings.HasSuffix(tt.path, "purge_cache") {
+			if !strings.HasSuffix(tt.path, "_cache") {
 				method = "GET"
 			}
 			h := http.Header{"Content-Type": {"application/json"}}

@@ -1,6 +1,7 @@
 // Package emulator is an in-process emulator of the part of Cloudflare's API that the
 // purge action uses: zone lookup by name, the zone's environments, and the zone and
-// environment purge endpoints.
+// environment purge and invalidation endpoints; and of Cloudflare's edge for the
+// seeded zone (Edge), whose cache those purges empty.
 //
 // An Emulator is an http.Handler. Tests serve it with net/http/httptest, the CLI's
 // --sandbox runs against it in-process, and `cloudflare-purge emulate` serves it on a
@@ -8,8 +9,9 @@
 // permissions and the per-account purge rate limits. Where Cloudflare's behaviour is
 // not documented, the choice made here is commented where it is made.
 //
-// Tests can inject faults (Inject), inspect every request (Requests) and every accepted
-// purge (Purges), and drive the rate limits with a fake clock (Options.Now).
+// Tests can inject faults (Inject), inspect every request (Requests), every accepted
+// purge (Purges) and invalidation (Invalidations), and drive the rate limits with a
+// fake clock (Options.Now).
 package emulator
 
 import (
@@ -18,6 +20,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"sync"
@@ -36,6 +39,30 @@ const (
 	// SandboxToken is accepted by every emulator made by New, with all permissions.
 	SandboxToken = "sandbox-token-not-a-secret"
 )
+
+// The seeded environments' expressions, as Cloudflare's docs show them.
+const (
+	ProductionExpression  = `(cf.zone.name eq "example.com")`
+	StagingExpression     = `((cf.edge.server_ip in {1.2.3.4 5.6.7.8})) and (cf.zone.name eq "example.com")`
+	DevelopmentExpression = `((any(http.request.cookies["development"][*] eq "true"))) and (cf.zone.name eq "example.com")`
+)
+
+// StagingEdgeIPs are the edge addresses that select Staging (its expression's).
+var StagingEdgeIPs = []string{"1.2.3.4", "5.6.7.8"}
+
+// DevelopmentCookie is the cookie that selects Development.
+const DevelopmentCookie = "development=true"
+
+// ExampleEnvironments returns example.com's environments exactly as in the example
+// of Cloudflare's docs ("Purge zone versions via API"): every version 0, Staging
+// selected by edge IP, Development by cookie.
+func ExampleEnvironments() []Environment {
+	return []Environment{
+		{Name: "Production", Ref: ProductionRef, Expression: ProductionExpression},
+		{Name: "Staging", Ref: StagingRef, Expression: StagingExpression},
+		{Name: "Development", Ref: DevelopmentRef, Expression: DevelopmentExpression},
+	}
+}
 
 // Plan is a Cloudflare plan; it sets the purge limits of a zone's account.
 type Plan string
@@ -92,6 +119,11 @@ type Options struct {
 	// purges (Purges) are kept, each; 0 keeps them all, as tests need. A
 	// long-running emulator sets it so that it does not grow without bound.
 	History int
+	// Survivors are URLs whose copies at the edge survive every purge and
+	// invalidation, as a copy cached under another cache key (a custom key, a
+	// query string) survives a purge of the URL: the edge keeps answering HIT
+	// for them, so that a verification can be seen to find them stale.
+	Survivors []string
 }
 
 // Zone is a zone the emulator knows.
@@ -112,9 +144,11 @@ type Zone struct {
 // is reached through the zone endpoint; every environment also answers on its ref.
 type Environment struct {
 	Name, Ref, Expression string
-	// Version is the zone version the environment runs; 0 is shown as null
-	// (never deployed), as the API allows.
+	// Version is the zone version the environment runs, shown as given (the
+	// docs' example shows 0 for every environment).
 	Version int
+	// NullVersion shows the version as null, which the API's schema allows.
+	NullVersion bool
 	// LockedOnDeployment is shown as given (the API also allows null; not modelled).
 	LockedOnDeployment bool
 }
@@ -139,9 +173,12 @@ type Request struct {
 	Auth   string
 }
 
-// Purge is one accepted purge request.
+// Purge is one accepted purge or invalidation request.
 type Purge struct {
-	ZoneID string
+	// Invalidate marks an invalidation (invalidate_cache): the content is marked
+	// stale, not deleted. Invalidations are listed by Invalidations, not Purges.
+	Invalidate bool
+	ZoneID     string
 	// EnvironmentRef is "" for the zone endpoint.
 	EnvironmentRef string
 	// Kind is "files", "tags", "hosts", "prefixes" or "purge_everything".
@@ -164,8 +201,14 @@ type Emulator struct {
 	faults   []pendingFault
 	requests []*Request // pointers so a finishing request can set its status after a Reset
 	purges   []Purge
+	invals   []Purge                    // accepted invalidations, apart from purges
 	buckets  map[string]*accountBuckets // by account ID and plan
 	windows  map[string]*apiWindow      // by credential, for the Ratelimit header
+	// The edge's cache, the cache keys of Options.Survivors, and the edge's
+	// requests.
+	cache     map[cacheKey]*cached
+	survivors map[string]bool
+	edgeReqs  []EdgeRequest
 
 	logMu sync.Mutex
 }
@@ -177,25 +220,27 @@ func New(opts Options) *Emulator {
 		opts.Now = time.Now
 	}
 	e := &Emulator{
-		opts:    opts,
-		tokens:  map[string]Token{},
-		keys:    map[string]string{},
-		buckets: map[string]*accountBuckets{},
-		windows: map[string]*apiWindow{},
+		opts:      opts,
+		tokens:    map[string]Token{},
+		keys:      map[string]string{},
+		buckets:   map[string]*accountBuckets{},
+		windows:   map[string]*apiWindow{},
+		cache:     map[cacheKey]*cached{},
+		survivors: map[string]bool{},
+	}
+	for _, u := range opts.Survivors {
+		if k, ok := keyOfURL(u); ok {
+			e.survivors[k] = true
+		}
 	}
 	e.AddZone(Zone{
-		ID:          ExampleZoneID,
-		Name:        ExampleZoneName,
-		AccountID:   ExampleAccountID,
-		AccountName: "Example Account",
-		Plan:        opts.Plan,
-		Versioning:  true,
-		Environments: []Environment{
-			{Name: "Production", Ref: ProductionRef, Version: 3, Expression: `(cf.zone.name eq "example.com")`},
-			{Name: "Staging", Ref: StagingRef, Version: 4, Expression: `(cf.zone.name eq "example.com" and http.host eq "staging.example.com")`},
-			// Development has never been deployed, so its version shows as null.
-			{Name: "Development", Ref: DevelopmentRef, Expression: `(cf.zone.name eq "example.com" and http.cookie contains "env=development")`},
-		},
+		ID:           ExampleZoneID,
+		Name:         ExampleZoneName,
+		AccountID:    ExampleAccountID,
+		AccountName:  "Example Account",
+		Plan:         opts.Plan,
+		Versioning:   true,
+		Environments: ExampleEnvironments(),
 	})
 	e.AddToken(Token{Value: SandboxToken, Permissions: allPermissions})
 	return e
@@ -268,14 +313,31 @@ func (e *Emulator) Purges() []Purge {
 	return out
 }
 
-// Reset forgets requests, purges and pending faults and refills the rate limit
-// buckets; zones, tokens and keys stay.
+// Invalidations returns the accepted invalidations (the latest Options.History
+// when set), in the order they were accepted.
+func (e *Emulator) Invalidations() []Purge {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	out := make([]Purge, len(e.invals))
+	for i, p := range e.invals {
+		out[i] = p
+		out[i].Items = slices.Clone(p.Items)
+	}
+	return out
+}
+
+// Reset forgets requests, purges, invalidations, pending faults, the edge's cache
+// and its requests, and refills the rate limit buckets; zones, tokens, keys and
+// survivors stay.
 func (e *Emulator) Reset() {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.requests = nil
 	e.purges = nil
+	e.invals = nil
 	e.faults = nil
+	e.cache = map[cacheKey]*cached{}
+	e.edgeReqs = nil
 	e.buckets = map[string]*accountBuckets{}
 	e.windows = map[string]*apiWindow{}
 }
@@ -318,7 +380,7 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		e.mu.Lock()
 		rec.Status = sw.status
 		e.mu.Unlock()
-		e.logf("%s %s %d %s\n", r.Method, r.URL.Path, sw.status, time.Since(start).Round(time.Microsecond))
+		e.logf("%s %s %d %s\n", r.Method, pathQuery(r.URL), sw.status, time.Since(start).Round(time.Microsecond))
 	}()
 
 	if d := e.opts.Latency; d > 0 {
@@ -388,7 +450,7 @@ func (e *Emulator) serveAPI(w http.ResponseWriter, r *http.Request, body []byte)
 	case routeEnvironments:
 		serveEnvironments(w, zone)
 	case routePurge:
-		e.servePurge(w, zone, env, body)
+		e.servePurge(w, zone, env, body, rt.invalidate)
 	}
 }
 
@@ -404,7 +466,12 @@ type route struct {
 	kind           routeKind
 	method         string
 	zoneID, envRef string
+	invalidate     bool // invalidate_cache rather than purge_cache
 }
+
+// isPurge tells the last segment of the purge and invalidation endpoints, which
+// share everything but what they do to the cache.
+func isPurge(seg string) bool { return seg == "purge_cache" || seg == "invalidate_cache" }
 
 // parseRoute matches a path, with or without the /client/v4 prefix, so that api-url
 // may be given either way.
@@ -419,10 +486,10 @@ func parseRoute(path string) (route, bool) {
 		return route{kind: routeZones, method: http.MethodGet}, true
 	case len(seg) == 3 && seg[2] == "environments":
 		return route{kind: routeEnvironments, method: http.MethodGet, zoneID: seg[1]}, true
-	case len(seg) == 3 && seg[2] == "purge_cache":
-		return route{kind: routePurge, method: http.MethodPost, zoneID: seg[1]}, true
-	case len(seg) == 5 && seg[2] == "environments" && seg[4] == "purge_cache":
-		return route{kind: routePurge, method: http.MethodPost, zoneID: seg[1], envRef: seg[3]}, true
+	case len(seg) == 3 && isPurge(seg[2]):
+		return route{kind: routePurge, method: http.MethodPost, zoneID: seg[1], invalidate: seg[2] == "invalidate_cache"}, true
+	case len(seg) == 5 && seg[2] == "environments" && isPurge(seg[4]):
+		return route{kind: routePurge, method: http.MethodPost, zoneID: seg[1], envRef: seg[3], invalidate: seg[4] == "invalidate_cache"}, true
 	}
 	return route{}, false
 }
@@ -447,6 +514,21 @@ func (z Zone) environment(ref string) *Environment {
 		return nil
 	}
 	return &z.Environments[i]
+}
+
+// maxLogged bounds the path and query of a log line: a query can be of any length.
+const maxLogged = 300
+
+// pathQuery is a request's path and query string, for the log.
+func pathQuery(u *url.URL) string {
+	s := u.EscapedPath()
+	if u.RawQuery != "" {
+		s += "?" + u.RawQuery
+	}
+	if len(s) > maxLogged {
+		s = s[:maxLogged] + "..."
+	}
+	return s
 }
 
 func (e *Emulator) logf(format string, args ...any) {

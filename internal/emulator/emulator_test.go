@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -23,21 +24,23 @@ import (
 
 // Credentials and zones added to the seeded emulator by newEmulator.
 const (
-	readOnlyToken   = "read-only-token"  // Zone Read + Zone Versioning Read, no Cache Purge
-	purgeOnlyToken  = "purge-only-token" // Cache Purge only
-	otherZoneToken  = "other-zone-token" // everything, on geoZoneID only
-	globalEmail     = "user@example.com" // with globalKey
-	globalKey       = "0123456789abcdef0123456789abcdef01234"
-	plainZoneID     = "9c1f6a0d5e0a4c6b8d2e3f4a5b6c7d8e" // plain.example: Free, no versioning
-	geoZoneID       = "6b7c0ffee0c94a2f8e1d2c3b4a596877" // geo.example: environments selecting by visitor
-	otherAccountID  = "ab7362d577a6c3019a474fd6f4858299"
-	unknownZoneID   = "ffffffffffffffffffffffffffffffff"
-	examplePurge    = "/client/v4/zones/" + emulator.ExampleZoneID + "/purge_cache"
-	stagingPurge    = "/client/v4/zones/" + emulator.ExampleZoneID + "/environments/" + emulator.StagingRef + "/purge_cache"
-	exampleEnvs     = "/client/v4/zones/" + emulator.ExampleZoneID + "/environments"
-	plainPurge      = "/client/v4/zones/" + plainZoneID + "/purge_cache"
-	geoPurgePrefix  = "/client/v4/zones/" + geoZoneID + "/environments/"
-	unknownZonePath = "/client/v4/zones/" + unknownZoneID + "/purge_cache"
+	readOnlyToken     = "read-only-token"  // Zone Read + Zone Versioning Read, no Cache Purge
+	purgeOnlyToken    = "purge-only-token" // Cache Purge only
+	otherZoneToken    = "other-zone-token" // everything, on geoZoneID only
+	globalEmail       = "user@example.com" // with globalKey
+	globalKey         = "0123456789abcdef0123456789abcdef01234"
+	plainZoneID       = "9c1f6a0d5e0a4c6b8d2e3f4a5b6c7d8e" // plain.example: Free, no versioning
+	geoZoneID         = "6b7c0ffee0c94a2f8e1d2c3b4a596877" // geo.example: environments selecting by visitor
+	otherAccountID    = "ab7362d577a6c3019a474fd6f4858299"
+	unknownZoneID     = "ffffffffffffffffffffffffffffffff"
+	examplePurge      = "/client/v4/zones/" + emulator.ExampleZoneID + "/purge_cache"
+	stagingPurge      = "/client/v4/zones/" + emulator.ExampleZoneID + "/environments/" + emulator.StagingRef + "/purge_cache"
+	exampleInvalidate = "/client/v4/zones/" + emulator.ExampleZoneID + "/invalidate_cache"
+	stagingInvalidate = "/client/v4/zones/" + emulator.ExampleZoneID + "/environments/" + emulator.StagingRef + "/invalidate_cache"
+	exampleEnvs       = "/client/v4/zones/" + emulator.ExampleZoneID + "/environments"
+	plainPurge        = "/client/v4/zones/" + plainZoneID + "/purge_cache"
+	geoPurgePrefix    = "/client/v4/zones/" + geoZoneID + "/environments/"
+	unknownZonePath   = "/client/v4/zones/" + unknownZoneID + "/purge_cache"
 )
 
 var secrets = []string{emulator.SandboxToken, readOnlyToken, purgeOnlyToken, otherZoneToken, globalKey}
@@ -279,10 +282,11 @@ func TestEnvironments(t *testing.T) {
 	t.Parallel()
 	e := newEmulator(t, emulator.Options{})
 	x := decode(t, serve(t, e, newRequest("GET", exampleEnvs, "", nil), false))
+	// Exactly the example of Cloudflare's docs ("Purge zone versions via API").
 	want := `{"environments":[
-		{"name":"Production","ref":"12abcd3e45f678940a573f51834a54","version":3,"expression":"(cf.zone.name eq \"example.com\")","locked_on_deployment":false,"position":{"before":"5d41402abc4b2a76b9719d911017c"}},
-		{"name":"Staging","ref":"5d41402abc4b2a76b9719d911017c","version":4,"expression":"(cf.zone.name eq \"example.com\" and http.host eq \"staging.example.com\")","locked_on_deployment":false,"position":{"before":"49f0bad299687c62334182178bfd","after":"12abcd3e45f678940a573f51834a54"}},
-		{"name":"Development","ref":"49f0bad299687c62334182178bfd","version":null,"expression":"(cf.zone.name eq \"example.com\" and http.cookie contains \"env=development\")","locked_on_deployment":false,"position":{"after":"5d41402abc4b2a76b9719d911017c"}}]}`
+		{"name":"Production","ref":"12abcd3e45f678940a573f51834a54","version":0,"expression":"(cf.zone.name eq \"example.com\")","locked_on_deployment":false,"position":{"before":"5d41402abc4b2a76b9719d911017c"}},
+		{"name":"Staging","ref":"5d41402abc4b2a76b9719d911017c","version":0,"expression":"((cf.edge.server_ip in {1.2.3.4 5.6.7.8})) and (cf.zone.name eq \"example.com\")","locked_on_deployment":false,"position":{"before":"49f0bad299687c62334182178bfd","after":"12abcd3e45f678940a573f51834a54"}},
+		{"name":"Development","ref":"49f0bad299687c62334182178bfd","version":0,"expression":"((any(http.request.cookies[\"development\"][*] eq \"true\"))) and (cf.zone.name eq \"example.com\")","locked_on_deployment":false,"position":{"after":"5d41402abc4b2a76b9719d911017c"}}]}`
 	var got, wantV any
 	json.Unmarshal(x.env.Result, &got)
 	if err := json.Unmarshal([]byte(want), &wantV); err != nil {
@@ -316,6 +320,15 @@ func TestEnvironments(t *testing.T) {
 			}
 		})
 	}
+	t.Run("null version", func(t *testing.T) {
+		e := emulator.New(emulator.Options{})
+		e.AddZone(emulator.Zone{ID: "7e570000000000000000000000000000", Name: "null.example", AccountID: otherAccountID, Versioning: true,
+			Environments: []emulator.Environment{{Name: "Production", Ref: "aa", Expression: `(cf.zone.name eq "null.example")`, NullVersion: true}}})
+		x := decode(t, serve(t, e, newRequest("GET", "/client/v4/zones/7e570000000000000000000000000000/environments", "", nil), false))
+		if !strings.Contains(string(x.env.Result), `"version":null`) {
+			t.Errorf("NullVersion not shown as null: %s", x.env.Result)
+		}
+	})
 	x = decode(t, serve(t, e, newRequest("GET", "/client/v4/zones/"+plainZoneID+"/environments", "", nil), false))
 	if !strings.Contains(x.env.Errors[0].Message, "versioning is not enabled") {
 		t.Errorf("message %q does not say versioning is off", x.env.Errors[0].Message)
@@ -350,7 +363,14 @@ func runPurgeCases(t *testing.T, e *emulator.Emulator, tests []purgeCase) {
 				t.Errorf("error codes (-want +got):\n%s\n%s", diff, x.body)
 			}
 			id := x.env.id()
-			purges := e.Purges()
+			// An invalidation is recorded apart from purges, and only there.
+			purges, others := e.Purges(), e.Invalidations()
+			if tt.wantPurge != nil && tt.wantPurge.Invalidate {
+				purges, others = others, purges
+			}
+			if slices.ContainsFunc(others, func(p emulator.Purge) bool { return id != "" && p.ID == id }) {
+				t.Errorf("request %s recorded in the wrong list", id)
+			}
 			i := len(purges) - 1
 			switch {
 			case tt.wantPurge == nil && id != "":
@@ -401,6 +421,15 @@ func TestPurgeKinds(t *testing.T) {
 			purgeCase{name: ep.name + " prefixes", path: ep.path, body: `{"prefixes":["www.example.com/foo","images.example.com/bar/baz"]}`, wantStatus: 200, wantPurge: ep.purge("prefixes", "www.example.com/foo", "images.example.com/bar/baz")},
 			purgeCase{name: ep.name + " everything", path: ep.path, body: `{"purge_everything":true}`, wantStatus: 200, wantPurge: ep.purge("purge_everything")},
 		)
+	}
+	// Invalidations take the same bodies at their own endpoints.
+	for _, tt := range slices.Clone(tests) {
+		tt.name = "invalidate " + tt.name
+		tt.path = strings.Replace(tt.path, "/purge_cache", "/invalidate_cache", 1)
+		want := *tt.wantPurge
+		want.Invalidate = true
+		tt.wantPurge = &want
+		tests = append(tests, tt)
 	}
 	tests = append(tests,
 		purgeCase{name: "without base path", path: strings.TrimPrefix(examplePurge, "/client/v4"), body: `{"tags":["x"]}`, wantStatus: 200, wantPurge: zone("tags", "x")},
@@ -480,6 +509,24 @@ func TestPurgeRefusals(t *testing.T) {
 				wantPurge: &emulator.Purge{ZoneID: geoZoneID, EnvironmentRef: env.Ref, Kind: "tags", Items: []string{"a"}}},
 		)
 	}
+	for _, env := range geoEnvironments[1:] {
+		path := geoPurgePrefix + env.Ref + "/invalidate_cache"
+		tests = append(tests,
+			purgeCase{name: "invalidate URLs in " + env.Name, path: path, body: `{"files":["https://geo.example/a"]}`, wantStatus: 400, wantCodes: []int{1136}},
+			purgeCase{name: "invalidate tags in " + env.Name, path: path, body: tags, wantStatus: 200,
+				wantPurge: &emulator.Purge{ZoneID: geoZoneID, EnvironmentRef: env.Ref, Kind: "tags", Items: []string{"a"}, Invalidate: true}},
+		)
+	}
+	tests = append(tests,
+		purgeCase{name: "invalidate without Cache Purge", path: exampleInvalidate, body: tags, auth: bearer(readOnlyToken), wantStatus: 403, wantCodes: []int{10000}},
+		purgeCase{name: "invalidate with a token for other zones", path: exampleInvalidate, body: tags, auth: bearer(otherZoneToken), wantStatus: 403, wantCodes: []int{10000}},
+		purgeCase{name: "invalidate an unknown zone", path: strings.Replace(unknownZonePath, "purge_cache", "invalidate_cache", 1), body: tags, wantStatus: 404, wantCodes: []int{7003}},
+		purgeCase{name: "invalidate with a purge-only token", path: stagingInvalidate, body: tags, auth: bearer(purgeOnlyToken), wantStatus: 200,
+			wantPurge: &emulator.Purge{ZoneID: emulator.ExampleZoneID, EnvironmentRef: emulator.StagingRef, Kind: "tags", Items: []string{"a"}, Invalidate: true}},
+		purgeCase{name: "GET invalidate", method: "GET", path: exampleInvalidate, badRequest: true, wantStatus: 405, wantCodes: []int{7001}},
+		purgeCase{name: "invalidate with two kinds", path: exampleInvalidate, body: `{"tags":["a"],"hosts":["www.example.com"]}`, badRequest: true, wantStatus: 400, wantCodes: []int{1012}},
+		purgeCase{name: "invalidate 501 URLs", path: exampleInvalidate, body: urls(501), wantStatus: 400, wantCodes: []int{1015}},
+	)
 	tests = append(tests,
 		purgeCase{name: "URLs at the zone endpoint of such a zone", path: "/client/v4/zones/" + geoZoneID + "/purge_cache",
 			body: `{"files":["https://geo.example/a"]}`, wantStatus: 200,
@@ -521,6 +568,10 @@ func TestPurgeRefusals(t *testing.T) {
 		x = decode(t, serve(t, e, newRequest("POST", geoPurgePrefix+geoEnvironments[2].Ref+"/purge_cache", `{"files":["https://geo.example/a"]}`, nil), false))
 		if m := x.env.Errors[0].Message; !strings.Contains(m, `"Europe"`) || !strings.Contains(m, "country") || !strings.Contains(m, "tag") {
 			t.Errorf("1136 message %q should name the environment, the reason and the way out", m)
+		}
+		x = decode(t, serve(t, e, newRequest("POST", geoPurgePrefix+geoEnvironments[2].Ref+"/invalidate_cache", `{"files":["https://geo.example/a"]}`, nil), false))
+		if m := x.env.Errors[0].Message; !strings.HasPrefix(m, "Invalidation by URL") || !strings.Contains(m, "invalidate everything") {
+			t.Errorf("1136 message of an invalidation %q should speak of invalidation", m)
 		}
 	})
 
@@ -592,6 +643,10 @@ func TestRateLimitsFree(t *testing.T) {
 	}
 	check("26th request", answer{429, "12"}) // 5 per minute: one token every 12 s
 	check("refused requests take nothing", answer{429, "12"})
+	// Invalidations draw on the same budgets as purges.
+	if status, retry := purgeStatus(t, e, exampleInvalidate, tag); status != 429 || retry != "12" {
+		t.Errorf("invalidation from an empty bucket: %d, Retry-After %q; want 429, 12", status, retry)
+	}
 	clock.Advance(11 * time.Second)
 	check("after 11 s", answer{429, "1"})
 	// Other kinds share the bucket; URLs have their own; lookups have none.

@@ -95,7 +95,7 @@ func serveEnvironments(w http.ResponseWriter, z Zone) {
 			Name: env.Name, Ref: env.Ref, Expression: env.Expression,
 			LockedOnDeployment: env.LockedOnDeployment,
 		}
-		if env.Version != 0 {
+		if !env.NullVersion {
 			envs[i].Version = &env.Version
 		}
 		if i > 0 {

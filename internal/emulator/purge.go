@@ -34,11 +34,17 @@ type purgeBody struct {
 	items []string // nil for purge_everything
 }
 
-// servePurge answers both purge endpoints; env is nil for the zone endpoint.
-func (e *Emulator) servePurge(w http.ResponseWriter, zone Zone, env *Environment, body []byte) {
+// servePurge answers both purge endpoints and both invalidation endpoints, which
+// take the same bodies, follow the same rules and draw on the same budgets; env is
+// nil for the zone endpoints.
+func (e *Emulator) servePurge(w http.ResponseWriter, zone Zone, env *Environment, body []byte, invalidate bool) {
 	req, aerr := parsePurge(body, planLimits[zone.Plan].filesPerRequest)
 	if aerr == nil && env != nil && req.kind == "files" && selectsByVisitor.MatchString(env.Expression) {
-		aerr = errBadRequest(1136, fmt.Sprintf("Purge by URL is not supported in environment %q: its expression selects traffic by IP address, country, ASN or threat score. Purge by tag, host, prefix or everything instead.", env.Name))
+		verb, Verb := "purge", "Purge"
+		if invalidate {
+			verb, Verb = "invalidate", "Invalidation"
+		}
+		aerr = errBadRequest(1136, fmt.Sprintf("%s by URL is not supported in environment %q: its expression selects traffic by IP address, country, ASN or threat score. Use tags, hosts, prefixes or %s everything instead.", Verb, env.Name, verb))
 	}
 	if aerr != nil {
 		writeError(w, *aerr)
@@ -48,11 +54,16 @@ func (e *Emulator) servePurge(w http.ResponseWriter, zone Zone, env *Environment
 	e.mu.Lock()
 	wait, ok := e.take(zone, req)
 	if ok {
-		p := Purge{ZoneID: zone.ID, Kind: req.kind, Items: req.items, ID: id}
+		p := Purge{ZoneID: zone.ID, Kind: req.kind, Items: req.items, ID: id, Invalidate: invalidate}
 		if env != nil {
 			p.EnvironmentRef = env.Ref
 		}
-		e.purges = keepLast(append(e.purges, p), e.opts.History)
+		if invalidate {
+			e.invals = keepLast(append(e.invals, p), e.opts.History)
+		} else {
+			e.purges = keepLast(append(e.purges, p), e.opts.History)
+		}
+		e.applyToCache(zone, env, p)
 	}
 	e.mu.Unlock()
 	if !ok {
