@@ -14,10 +14,11 @@ import (
 	"github.com/cloudflare-purge/cloudflare-purge/internal/result"
 )
 
-// API sends one purge request (with its retries) and returns the purge id
-// and the number of attempts.
+// API sends one purge or invalidation request (with its retries) and
+// returns its id and the number of attempts.
 type API interface {
 	Purge(ctx context.Context, zoneID, ref string, b plan.Batch) (id string, attempts int, err error)
+	Invalidate(ctx context.Context, zoneID, ref string, b plan.Batch) (id string, attempts int, err error)
 }
 
 // Options tunes a run.
@@ -26,6 +27,9 @@ type Options struct {
 	Concurrency int
 	// Progress, if set, is called after every finished request.
 	Progress func(result.Progress)
+	// Invalidate sends every batch to the invalidate_cache endpoints: the
+	// content is marked stale, not deleted.
+	Invalidate bool
 }
 
 // DefaultConcurrency keeps enough requests in flight to hide round trips
@@ -60,11 +64,11 @@ func Run(ctx context.Context, api API, zoneID string, batches []plan.Batch, envs
 				defer wg.Done()
 				defer func() { <-sem }()
 				out := &envs[ti].Batches[bi]
-				id, attempts, err := send(ctx, api, zoneID, ref, b)
+				id, attempts, err := send(ctx, api, o.Invalidate, zoneID, ref, b)
 				out.Attempts = attempts
 				if err != nil {
 					out.Status = result.Failed
-					out.Error = batchError(ctx, err)
+					out.Error = batchError(ctx, err, o.Invalidate)
 					failed.Add(1)
 				} else {
 					out.Status = result.Purged
@@ -83,29 +87,37 @@ func Run(ctx context.Context, api API, zoneID string, batches []plan.Batch, envs
 	wg.Wait()
 }
 
-// send is api.Purge, with a panic turned into the batch's failure: a bug
-// in one request must not lose the other batches' outcomes.
-func send(ctx context.Context, api API, zoneID, ref string, b plan.Batch) (id string, attempts int, err error) {
+// send is api.Purge or api.Invalidate, with a panic turned into the
+// batch's failure: a bug in one request must not lose the other batches'
+// outcomes.
+func send(ctx context.Context, api API, invalidate bool, zoneID, ref string, b plan.Batch) (id string, attempts int, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			id, err = "", fmt.Errorf("internal error (please report it): %v", p)
 		}
 	}()
+	if invalidate {
+		return api.Invalidate(ctx, zoneID, ref, b)
+	}
 	return api.Purge(ctx, zoneID, ref, b)
 }
 
-func batchError(ctx context.Context, err error) *result.Error {
+func batchError(ctx context.Context, err error, invalidate bool) *result.Error {
+	not := "not purged"
+	if invalidate {
+		not = "not invalidated"
+	}
 	e := result.NewError(err)
 	switch {
 	case errors.Is(err, context.DeadlineExceeded) && ctx.Err() != nil:
 		// Not a failed call: the run ended. Say so, without "purge failed".
 		e.Step, e.HTTPStatus = "", 0
-		e.Message = "not purged: the run's timeout ran out before Cloudflare confirmed this batch"
+		e.Message = not + ": the run's timeout ran out before Cloudflare confirmed this batch"
 		e.Hint = "Raise timeout: the purge was paced to the account's rate limit and needed longer."
 	case errors.Is(err, context.Canceled) || errors.Is(ctx.Err(), context.Canceled):
 		// Also when the cancel came while the batch waited to retry: the
 		// last answer was not the last word, the cancel was.
-		e = &result.Error{Kind: result.KindAPI, Message: "not purged: the run was cancelled before Cloudflare confirmed this batch"}
+		e = &result.Error{Kind: result.KindAPI, Message: not + ": the run was cancelled before Cloudflare confirmed this batch"}
 	case errors.Is(ctx.Err(), context.DeadlineExceeded):
 		// The deadline came while waiting to retry: the last error stands,
 		// but it was not the last word.

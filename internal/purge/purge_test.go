@@ -45,6 +45,15 @@ func (f *fakeAPI) Purge(ctx context.Context, zoneID, ref string, b plan.Batch) (
 	return fmt.Sprintf("%s-%s", ref, b.Values()[0]), 1, nil
 }
 
+// Invalidate answers like Purge, with ids that say so.
+func (f *fakeAPI) Invalidate(ctx context.Context, zoneID, ref string, b plan.Batch) (string, int, error) {
+	id, n, err := f.Purge(ctx, zoneID, ref, b)
+	if err == nil {
+		id = "inv-" + id
+	}
+	return id, n, err
+}
+
 func tags(n int) []string {
 	s := make([]string, n)
 	for i := range s {
@@ -118,6 +127,10 @@ func (f apiFunc) Purge(ctx context.Context, _, _ string, _ plan.Batch) (string, 
 	return "", 1, f(ctx)
 }
 
+func (f apiFunc) Invalidate(ctx context.Context, _, _ string, _ plan.Batch) (string, int, error) {
+	return "", 1, f(ctx)
+}
+
 // A batch that was waiting to retry when the run was cancelled is
 // reported cancelled, not as the last answer's failure.
 func TestRunCancelWhileWaitingToRetry(t *testing.T) {
@@ -132,5 +145,24 @@ func TestRunCancelWhileWaitingToRetry(t *testing.T) {
 	want := &result.Error{Kind: result.KindAPI, Message: "not purged: the run was cancelled before Cloudflare confirmed this batch"}
 	if diff := cmp.Diff(want, envs[0].Batches[0].Error); diff != "" {
 		t.Errorf("batch error (-want +got):\n%s", diff)
+	}
+}
+
+// With Invalidate every batch goes to the invalidation endpoints, and what
+// was not confirmed says "not invalidated".
+func TestRunInvalidates(t *testing.T) {
+	t.Parallel()
+	batches := plan.Build(config.Items{Tags: tags(150)}, 30)
+	envs := result.Layout([]result.Environment{{Name: "Staging", Ref: "s"}}, plan.Layout(batches))
+	Run(context.Background(), &fakeAPI{}, "zone", batches, envs, Options{Invalidate: true})
+	if got := []string{envs[0].Batches[0].ID, envs[0].Batches[1].ID}; !cmp.Equal(got, []string{"inv-s-t000", "inv-s-t100"}) {
+		t.Errorf("ids %q: want the invalidations'", got)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	envs = result.Layout([]result.Environment{{Name: "Staging", Ref: "s"}}, plan.Layout(batches))
+	Run(ctx, apiFunc(func(ctx context.Context) error { return ctx.Err() }), "zone", batches, envs, Options{Invalidate: true})
+	if got, want := envs[0].Batches[0].Error.Message, "not invalidated: the run was cancelled before Cloudflare confirmed this batch"; got != want {
+		t.Errorf("message %q, want %q", got, want)
 	}
 }

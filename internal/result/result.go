@@ -70,12 +70,12 @@ type Result struct {
 	// ItemsOmitted, BatchesOmitted and PurgeIDsOmitted are set when the
 	// document was slimmed to fit GitHub's output size limit (see
 	// report.JSONBounded): the counts always stay.
-	ItemsOmitted    bool `json:"items_omitted,omitempty"`
+	ItemsOmitted bool `json:"items_omitted,omitempty"`
 	// VerificationOmitted: the verified URLs' entries were left out (the
 	// counts, and the other verdicts' entries, stay).
 	VerificationOmitted bool `json:"verification_omitted,omitempty"`
-	BatchesOmitted  bool `json:"batches_omitted,omitempty"`
-	PurgeIDsOmitted bool `json:"purge_ids_omitted,omitempty"`
+	BatchesOmitted      bool `json:"batches_omitted,omitempty"`
+	PurgeIDsOmitted     bool `json:"purge_ids_omitted,omitempty"`
 }
 
 // Environment is one target's outcome.
