@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/cloudflare-purge/cloudflare-purge/internal/result"
 	"io"
 	"math"
 	"net/http"
@@ -383,21 +384,9 @@ func readEnvironments(result json.RawMessage) ([]Environment, error) {
 	return envs, nil
 }
 
-// validID accepts the form of Cloudflare's ids (API.md: at most 32
-// characters, hexadecimal). Ids go into paths, the outputs and the
-// summary: nothing else may pass, no line break, no heredoc delimiter.
-func validID(s string) bool {
-	if s == "" || len(s) > 32 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
-			return false
-		}
-	}
-	return true
-}
+// validID accepts the form of Cloudflare's ids. Ids go into paths, the
+// outputs and the summary: nothing else may pass.
+func validID(s string) bool { return result.IsID(s) }
 
 // cleanName makes a name the server supplies safe to print: no line
 // breaks nor control characters (they could start a workflow command on a

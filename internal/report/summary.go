@@ -351,17 +351,15 @@ func md(s string) string {
 }
 
 // code shows an id (hex from Cloudflare or the user) as a code span. An
-// id that is not a plain identifier (a hostile API, a proxy) is escaped
-// text instead: in a code span, a line break or a pipe would still end
-// the line or the table cell.
+// id that is not one (a hostile API, a proxy) is escaped text instead: in
+// a code span, a line break or a pipe would still end the line or the
+// table cell.
 func code(s string) string {
 	if s == "" {
 		return ""
 	}
-	for _, r := range s {
-		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.') {
-			return md(s)
-		}
+	if !result.IsID(s) {
+		return md(s)
 	}
 	return "`" + s + "`"
 }

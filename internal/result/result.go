@@ -340,3 +340,20 @@ type Progress struct {
 	Failed            int // requests failed for good
 	Elapsed           time.Duration
 }
+
+// IsID tells whether s has the form of Cloudflare's ids (API.md: at most
+// 32 characters, hexadecimal): zone ids, environment refs, purge ids. The
+// one rule for every place that takes an id from the API or shows one: no
+// line break, no heredoc delimiter, no markup can pass it.
+func IsID(s string) bool {
+	if s == "" || len(s) > 32 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
+			return false
+		}
+	}
+	return true
+}
