@@ -295,25 +295,33 @@ func TestLoad100kURLs(t *testing.T) {
 	runtime.KeepAlive(c)
 }
 
-// FuzzLoad fuzzes the whole configuration: whatever the inputs, Load
-// never panics, its errors are input errors, and no error shows the token.
+// FuzzLoad fuzzes the whole configuration: whatever the inputs, in either
+// mode, Load never panics, its errors are input errors, and no error shows
+// the token or a URL's password.
 func FuzzLoad(f *testing.F) {
-	f.Add("example.com", "Staging", "https://example.com/a", "a,b", "https://example.com", "", "5m")
-	f.Add(token, token, token, token, "https://x/"+token, token, token)
-	f.Add("023e105f4ecef8ad9ca31a8372d0c353", "", "", "", "", "true", "0s")
-	f.Add("x", "a\x00", `{"url": "`+token+`"}`, strings.Repeat("x", 200)+token, "ftp://"+token, "nope", "1")
-	f.Fuzz(func(t *testing.T, zone, env, files, tags, apiURL, everything, timeout string) {
+	f.Add("example.com", "Staging", "https://example.com/a", "a,b", "https://example.com", "", "5m", "", "", false)
+	f.Add(token, token, token, token, "https://x/"+token, token, token, token, token, true)
+	f.Add("023e105f4ecef8ad9ca31a8372d0c353", "", "", "", "", "true", "0s", "https://example.com/", "http://127.0.0.1:1", false)
+	f.Add("x", "a\x00", `{"url": "`+token+`"}`, strings.Repeat("x", 200)+token, "ftp://"+token, "nope", "1", "css/a.css", "http://h/p", true)
+	f.Add("example.com", "", "https://u:hunter2@example.com/", "", "", "", "5m", "https://u:hunter2@x/", "http://u:hunter2@h:1", false)
+	f.Fuzz(func(t *testing.T, zone, env, files, tags, apiURL, everything, timeout, verifyURLs, edgeURL string, cli bool) {
 		in := map[string]string{
 			InputAPIToken: token, InputZone: zone, InputEnvironment: env, InputFiles: files, InputTags: tags,
 			InputAPIURL: apiURL, InputPurgeEverything: everything, InputTimeout: timeout, InputBaseURL: "https://example.com",
+			InputVerifyURLs: verifyURLs, InputEdgeURL: edgeURL,
 		}
-		c, err := Load(source(in, nil))
+		src := source(in, nil)
+		src.CLI = cli
+		c, err := Load(src)
 		if err != nil {
 			if !errors.Is(err, ErrInvalidInput) {
 				t.Fatalf("error %v is not an input error", err)
 			}
 			if containsFold(err.Error(), token) {
 				t.Fatalf("error shows the token: %v", err)
+			}
+			if strings.Contains(err.Error(), ":hunter2@") {
+				t.Fatalf("error shows a password: %v", err)
 			}
 			return
 		}

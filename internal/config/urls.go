@@ -111,36 +111,43 @@ func hasQueryOrFragment(u *url.URL, v string) bool {
 
 // hideUserinfo replaces the user information of every URL in s with ***,
 // so that a message quoting https://user:password@host/ shows neither:
-// https://***@host/. The authority ends where a path, query, fragment,
-// quote or space starts; an @ after that (logo@2x.png) is kept.
+// https://***@host/. An authority starts after "//" at the start of s or
+// after a scheme's colon, a space or a quote (//user@host is a URL
+// without scheme); it ends where a path, query, fragment or space starts,
+// so that an @ after that (logo@2x.png) is kept. Quotes do not end it: a
+// user name may hold one, and then url.Parse refuses the URL, whose
+// message quotes it whole.
 func hideUserinfo(s string) string {
 	var b strings.Builder
-	rest := s
+	done, from := 0, 0
 	for {
-		i := strings.Index(rest, "://")
+		i := strings.Index(s[from:], "//")
 		if i < 0 {
 			break
 		}
-		start := i + 3
-		end := start + strings.IndexFunc(rest[start:], func(r rune) bool {
-			return strings.ContainsRune("/?#\\\"'`<>", r) || isSpaceOrControl(r)
+		i += from
+		start := i + 2
+		from = start
+		if i > 0 && !strings.ContainsRune(":\"'` \t", rune(s[i-1])) {
+			continue
+		}
+		end := start + strings.IndexFunc(s[start:], func(r rune) bool {
+			return r == '/' || r == '?' || r == '#' || isSpaceOrControl(r)
 		})
 		if end < start {
-			end = len(rest)
+			end = len(s)
 		}
-		at := strings.LastIndexByte(rest[start:end], '@')
+		at := strings.LastIndexByte(s[start:end], '@')
 		if at < 0 {
-			b.WriteString(rest[:end])
-		} else {
-			b.WriteString(rest[:start])
-			b.WriteString("***")
-			b.WriteString(rest[start+at : end])
+			continue
 		}
-		rest = rest[end:]
+		b.WriteString(s[done:start])
+		b.WriteString("***")
+		done, from = start+at, end
 	}
-	if b.Len() == 0 {
+	if done == 0 {
 		return s
 	}
-	b.WriteString(rest)
+	b.WriteString(s[done:])
 	return b.String()
 }
