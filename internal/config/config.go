@@ -1,15 +1,13 @@
 package config
 
 import (
+	"context"
 	"errors"
-	"fmt"
 	"io"
-	"net/url"
-	"os"
-	"path/filepath"
-	"regexp"
 	"strings"
 	"time"
+
+	"github.com/cloudflare-purge/cloudflare-purge/internal/redact"
 )
 
 // Config is one run's validated configuration.
@@ -32,6 +30,19 @@ type Config struct {
 	APIURL          string
 	Timeout         time.Duration
 	MaxRetries      int
+
+	// Invalidate: mark the items stale (invalidate_cache) instead of
+	// deleting them (purge_cache).
+	Invalidate bool
+	// Verify: request VerifyURLs (empty: the purged plain files) through
+	// each environment after the purge. With DryRun it is allowed and does
+	// nothing, as the purge it would check: a workflow can dry-run its real
+	// configuration, and the report says verification was skipped.
+	Verify     bool
+	VerifyURLs []string
+	// EdgeURL is where verification requests go instead of each URL's
+	// host ("http://host:port", no trailing slash); empty: the URL's host.
+	EdgeURL string
 }
 
 // Auth holds the credentials: either Token, or Key and Email.
@@ -84,360 +95,212 @@ type Source struct {
 	Input func(name string) string
 	// Getenv reads environment variables (the inputs' fallbacks).
 	Getenv func(string) string
-	// Dir is where a relative files-from path is read from (the workspace).
+	// Dir is where a relative files-from path is read from: the workspace
+	// in the action, which files-from must not leave; in the CLI, the
+	// directory relative paths start from. Empty: the current directory.
 	Dir string
-	// Stdin is read for files-from "-" (CLI only); nil disallows it.
+	// Stdin is read for files-from "-" (the CLI); nil disallows it.
 	Stdin io.Reader
+	// CLI: the inputs are the command line's flags. Messages name them
+	// (--files) and files-from may be any regular file, not only one in
+	// the workspace.
+	CLI bool
 }
 
-// ErrInvalidInput marks every configuration error: the run is refused with
-// exit code 2 before any request is sent.
-var ErrInvalidInput = errors.New("invalid input")
+// Load is LoadContext without a deadline.
+func Load(src Source) (*Config, error) { return LoadContext(context.Background(), src) }
 
-// InputError is a problem with one input's value. Value is empty for secrets.
-type InputError struct {
-	Input   string
-	Value   string
-	Problem string
-}
-
-func (e *InputError) Error() string {
-	if e.Value == "" {
-		return fmt.Sprintf("input %s: %s", e.Input, e.Problem)
-	}
-	return fmt.Sprintf("input %s: %s: %s", e.Input, quote(e.Value), e.Problem)
-}
-
-func (e *InputError) Is(target error) bool { return target == ErrInvalidInput }
-
-// quote shows user text safely in one line, shortened when long.
-func quote(s string) string {
-	const max = 120
-	if len(s) > max {
-		s = s[:max] + "..."
-	}
-	return fmt.Sprintf("%q", s)
-}
-
-func inputErr(input, value, format string, args ...any) error {
-	return &InputError{Input: input, Value: value, Problem: fmt.Sprintf(format, args...)}
-}
-
-// Load reads every input, applies environment fallbacks and defaults, and
-// validates everything. The error joins one *InputError per problem found.
-func Load(src Source) (*Config, error) {
-	get := func(name string) string {
-		in := lookupInput(name)
-		v := strings.TrimSpace(src.Input(name))
-		if v == "" && in.Env != "" && src.Getenv != nil {
-			v = strings.TrimSpace(src.Getenv(in.Env))
-		}
-		if v == "" {
-			v = in.Default
-		}
-		return v
-	}
-
-	var errs []error
-	check := func(err error) {
-		if err != nil {
-			errs = append(errs, err)
-		}
-	}
+// LoadContext reads every input, applies environment fallbacks and
+// defaults, and validates everything. The error joins one *InputError per
+// problem, in one order: the credentials, the zone and environments, the
+// numbers and switches, the URLs, then what to purge and to verify. When
+// ctx ends while files-from is read, the error is ctx's, wrapped, alone.
+func LoadContext(ctx context.Context, src Source) (*Config, error) {
+	l := &loader{src: src, n: naming{cli: src.CLI}}
 	c := &Config{}
 
-	auth, err := parseAuth(get(InputAPIToken), get(InputAPIKey), get(InputAPIEmail))
-	check(err)
-	c.Auth = auth
-	secrets := auth.Secrets()
+	var err error
+	c.Auth, err = parseAuth(l.raw(InputAPIToken), l.raw(InputAPIKey), l.raw(InputAPIEmail), l.n)
+	l.check(err)
+	l.red = redact.New(c.Auth.Secrets()...)
 
-	// An input that holds a credential is refused whatever else it holds:
-	// its value would be printed in errors, logs, the summary or the result
-	// (perhaps lower-cased, as host names are, which the runner's mask
-	// would miss), and api-url's in every debug line and network error.
-	// Its other problems are not reported: they would quote the value.
-	var credErrs []error
-	hidden := map[string]bool{}
-	for _, name := range []string{InputZone, InputAccountID, InputEnvironment, InputFiles, InputFilesFrom,
-		InputBaseURL, InputTags, InputHosts, InputPrefixes, InputAPIURL} {
-		if err := credentialErr(name, get(name), secrets); err != nil {
-			credErrs = append(credErrs, err)
-			hidden[name] = true
-		}
+	if v, ok := l.value(InputZone); ok {
+		c.Zone, c.ZoneIsID, err = parseZone(v)
+		l.check(err)
 	}
-	if hidden[InputBaseURL] {
-		// Paths joined to it would hold the credential too.
-		hidden[InputFiles], hidden[InputFilesFrom] = true, true
-	}
-
-	c.Zone, c.ZoneIsID, err = parseZone(get(InputZone))
-	check(err)
-	if v := get(InputAccountID); v != "" {
+	if v, ok := l.value(InputAccountID); ok && v != "" {
 		if !isHexID(v) {
-			check(inputErr(InputAccountID, v, "must be an account ID of 32 hexadecimal characters"))
+			l.check(inputErr(InputAccountID, v, "must be an account ID of 32 hexadecimal characters"))
 		}
 		c.AccountID = strings.ToLower(v)
 	}
-	c.Environments, err = ParseEnvironments(get(InputEnvironment))
-	check(err)
+	if v, ok := l.value(InputEnvironment); ok {
+		c.Environments, err = ParseEnvironments(v)
+		l.check(err)
+	}
 
-	c.FilesPerRequest, err = parseInt(InputFilesPerRequest, get(InputFilesPerRequest), 1, 500)
-	check(err)
-	c.MaxRetries, err = parseInt(InputMaxRetries, get(InputMaxRetries), 0, 20)
-	check(err)
-	c.Timeout, err = parseDuration(InputTimeout, get(InputTimeout))
-	check(err)
-	c.DryRun, err = ParseBool(InputDryRun, get(InputDryRun))
-	check(err)
-	c.APIURL, err = parseAPIURL(get(InputAPIURL))
-	check(err)
+	if v, ok := l.value(InputFilesPerRequest); ok {
+		c.FilesPerRequest, err = parseInt(InputFilesPerRequest, v, 1, 500)
+		l.check(err)
+	}
+	if v, ok := l.value(InputMaxRetries); ok {
+		c.MaxRetries, err = parseInt(InputMaxRetries, v, 0, 20)
+		l.check(err)
+	}
+	if v, ok := l.value(InputTimeout); ok {
+		c.Timeout, err = parseDuration(InputTimeout, v)
+		l.check(err)
+	}
+	c.DryRun = l.bool(InputDryRun)
+	c.Invalidate = l.bool(InputInvalidate)
+	c.Verify = l.bool(InputVerify)
 
-	items, itemErrs := loadItems(src, get, secrets)
-	errs = append(errs, itemErrs...)
-	c.Items = items
+	if v, ok := l.value(InputAPIURL); ok {
+		c.APIURL, err = parseAPIURL(v, l.n)
+		l.check(err)
+	}
+	if v, ok := l.value(InputEdgeURL); ok {
+		c.EdgeURL, err = parseEdgeURL(v)
+		l.check(err)
+	}
 
-	if len(errs) > 0 || len(credErrs) > 0 {
-		errs = Problems(errors.Join(errs...))
-		for _, err := range errs {
-			if ie, ok := err.(*InputError); !ok || !hidden[ie.Input] {
-				credErrs = append(credErrs, err)
-			}
-		}
-		hideSecrets(credErrs, secrets)
-		return nil, errors.Join(credErrs...)
+	c.Items = l.items(ctx)
+
+	// verify-urls is read whether or not verify is on, so that a workflow
+	// that turns verify on by an expression finds its mistakes early.
+	if v, ok := l.value(InputVerifyURLs); ok {
+		c.VerifyURLs, err = parseVerifyURLs(v, l.n)
+		l.check(err)
+	}
+
+	if l.stopped != nil {
+		return nil, l.stopped
+	}
+	if len(l.errs) > 0 {
+		problems := Problems(errors.Join(l.errs...))
+		l.hide(problems)
+		return nil, errors.Join(problems...)
 	}
 	return c, nil
 }
 
-// credentialProblem is the error for a value that holds a credential.
-const credentialProblem = "value hidden: it contains a credential; give the API token, key and email only as api-token, api-key and api-email"
-
-// credentialErr refuses a value that holds one of the credentials, in any
-// case.
-func credentialErr(input, v string, secrets []string) error {
-	if containsAny(v, secrets) {
-		return inputErr(input, "", credentialProblem)
-	}
-	return nil
+// loader holds one Load's state: the problems found so far, in order.
+type loader struct {
+	src     Source
+	n       naming
+	red     *redact.Redactor // the credentials, once read
+	errs    []error
+	stopped error // ctx ended while reading
 }
 
-// fileHolds tells whether a file's URL, decoded or not, or its headers hold
-// one of the credentials, in any case.
-func fileHolds(f File, secrets []string) bool {
-	if containsAny(f.URL, secrets) {
-		return true
-	}
-	if u, err := url.PathUnescape(f.URL); err == nil && containsAny(u, secrets) {
-		return true
-	}
-	for k, v := range f.Headers {
-		if containsAny(k, secrets) || containsAny(v, secrets) {
-			return true
-		}
-	}
-	return false
-}
-
-// hideSecrets drops the value from the errors about an input that holds
-// a credential, such as a token pasted into zone: messages quote values,
-// shortened, and a shortened secret would escape the log's masking.
-// Some problems quote part of the value, maybe lower-cased: those parts
-// are masked too.
-func hideSecrets(errs []error, secrets []string) {
-	for _, err := range errs { // flat: Load passes them through Problems
-		ie, ok := err.(*InputError)
-		if !ok {
-			continue
-		}
-		if containsAny(ie.Value, secrets) {
-			ie.Value = ""
-			ie.Problem += " (value hidden: it contains a credential)"
-		}
-		for _, s := range secrets {
-			if s != "" {
-				ie.Problem = regexp.MustCompile("(?i)"+regexp.QuoteMeta(s)).ReplaceAllString(ie.Problem, "***")
-			}
-		}
+func (l *loader) check(err error) {
+	if err != nil {
+		l.errs = append(l.errs, err)
 	}
 }
 
-// containsAny tells whether s holds one of subs, in any case.
-func containsAny(s string, subs []string) bool {
-	for _, sub := range subs {
-		if sub != "" && strings.Contains(strings.ToLower(s), strings.ToLower(sub)) {
-			return true
-		}
+// raw returns an input's value, trimmed, else its environment fallback,
+// else its default.
+func (l *loader) raw(name string) string {
+	in := lookupInput(name)
+	v := strings.TrimSpace(l.src.Input(name))
+	if v == "" && in.Env != "" && l.src.Getenv != nil {
+		v = strings.TrimSpace(l.src.Getenv(in.Env))
 	}
-	return false
-}
-
-// Problems lists the errors that a Load error joins, one per problem.
-func Problems(err error) []error {
-	if j, ok := err.(interface{ Unwrap() []error }); ok {
-		var out []error
-		for _, e := range j.Unwrap() {
-			out = append(out, Problems(e)...)
-		}
-		return out
-	}
-	return []error{err}
-}
-
-func lookupInput(name string) Input {
-	for _, in := range Inputs {
-		if in.Name == name {
-			return in
-		}
-	}
-	panic("config: unknown input " + name)
-}
-
-func parseAuth(token, key, email string) (Auth, error) {
-	a := Auth{Token: token, Key: key, Email: email}
-	var errs []error
-	for _, f := range []struct{ name, v string }{{InputAPIToken, token}, {InputAPIKey, key}, {InputAPIEmail, email}} {
-		if strings.IndexFunc(f.v, isSpaceOrControl) >= 0 {
-			errs = append(errs, inputErr(f.name, "", "contains spaces or control characters (value hidden); paste the secret without surrounding text"))
-		}
-	}
-	if token != "" && len(token) < 8 {
-		errs = append(errs, inputErr(InputAPIToken, "", "is too short to be a Cloudflare API token (value hidden)"))
-	}
-	if key != "" && len(key) < 8 {
-		errs = append(errs, inputErr(InputAPIKey, "", "is too short to be a Cloudflare Global API key (value hidden)"))
-	}
-	if email != "" && (!strings.Contains(email, "@") || len(email) < 5) {
-		errs = append(errs, inputErr(InputAPIEmail, "", "is not an email address (value hidden)"))
-	}
-	switch {
-	case token != "" && (key != "" || email != ""):
-		errs = append(errs, inputErr(InputAPIToken, "", "give either api-token or api-key with api-email, not both"))
-	case token == "" && key == "" && email == "":
-		errs = append(errs, inputErr(InputAPIToken, "", "no credentials: set api-token (or CLOUDFLARE_API_TOKEN), or api-key with api-email"))
-	case token == "" && key == "":
-		errs = append(errs, inputErr(InputAPIKey, "", "api-email is set but api-key is not: give both, or use api-token"))
-	case token == "" && email == "":
-		errs = append(errs, inputErr(InputAPIEmail, "", "api-key is set but api-email is not: the Global API key needs the account email"))
-	}
-	return a, errors.Join(errs...)
-}
-
-func parseAPIURL(v string) (string, error) {
 	if v == "" {
-		return DefaultAPIURL, nil
+		v = in.Default
 	}
-	u, err := url.Parse(v)
-	switch {
-	case err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https"):
-		return "", inputErr(InputAPIURL, v, "must be an absolute http or https URL such as %s", DefaultAPIURL)
-	case u.User != nil:
-		return "", inputErr(InputAPIURL, "", "must not contain credentials (value hidden); use api-token")
-	case hasQueryOrFragment(u, v):
-		return "", inputErr(InputAPIURL, v, "must not have a query or fragment")
-	}
-	return strings.TrimRight(v, "/"), nil
+	return v
 }
 
-// hasQueryOrFragment tells whether the URL u, parsed from v, has a query or
-// a fragment, empty ones included: "https://example.com/?" has no RawQuery
-// but ForceQuery, and "https://example.com/#" no Fragment, yet either mark
-// would end up inside every path joined to the URL.
-func hasQueryOrFragment(u *url.URL, v string) bool {
-	return u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || strings.Contains(v, "#")
+// value returns an input's value, or false when it holds a credential.
+// Such an input is refused whatever else it holds: its value would be
+// printed in errors, logs, the summary or the result (perhaps
+// lower-cased, as host names are, which the runner's mask would miss),
+// and api-url's in every debug line and network error. Its other problems
+// are not looked for: they would quote the value.
+func (l *loader) value(name string) (string, bool) {
+	v := l.raw(name)
+	if l.red.Contains(v) {
+		l.check(inputErr(name, "", "%s", credentialProblem(l.n)))
+		return "", false
+	}
+	return v, true
 }
 
-// loadItems reads files, files-from, tags, hosts, prefixes and
+// bool reads a boolean input; false when it is refused.
+func (l *loader) bool(name string) bool {
+	v, ok := l.value(name)
+	if !ok {
+		return false
+	}
+	b, err := ParseBool(name, v)
+	l.check(err)
+	return b
+}
+
+// items reads files, files-from, tags, hosts, prefixes and
 // purge-everything, and checks that they make one valid purge.
-func loadItems(src Source, get func(string) string, secrets []string) (Items, []error) {
-	var errs []error
+func (l *loader) items(ctx context.Context) Items {
 	var it Items
+	before := len(l.errs)
 
-	var base *url.URL
-	if v := get(InputBaseURL); v != "" {
-		u, err := url.Parse(v)
-		if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") || hasQueryOrFragment(u, v) {
-			errs = append(errs, inputErr(InputBaseURL, v, "must be an absolute http or https URL without query, such as https://www.example.com/"))
-		} else {
-			base = u
-		}
-	}
+	// With a bad base-url, its paths cannot be read: one error, not one
+	// per path.
+	baseV, baseOK := l.value(InputBaseURL)
+	base, err := parseBaseURL(baseV)
+	l.check(err)
+	baseOK = baseOK && err == nil
 
-	files := newFileSet()
+	files := newFileSet(l.n)
 	add := func(f File) error {
 		// A files-from line, once unquoted and joined, is checked here:
-		// Load checks the input values as they are.
-		if fileHolds(f, secrets) {
-			return errors.New(credentialProblem)
+		// value checks the inputs as they are.
+		if l.holds(f) {
+			return errors.New(credentialProblem(l.n))
 		}
 		return files.add(f)
 	}
-	// With a bad base-url, its paths cannot be read: one error, not one per path.
-	baseOK := base != nil || get(InputBaseURL) == ""
-	if err := ParseFiles(strings.NewReader(get(InputFiles)), InputFiles, base, add); err != nil && baseOK {
-		errs = append(errs, err)
+	if v, ok := l.value(InputFiles); ok && baseOK {
+		l.check(parseFiles(strings.NewReader(v), InputFiles, base, l.n, add))
 	}
-	if path := get(InputFilesFrom); path != "" && baseOK {
-		if err := readFilesFrom(src, path, base, add); err != nil {
-			errs = append(errs, err)
+	if path, ok := l.value(InputFilesFrom); ok && path != "" && baseOK {
+		err := readFilesFrom(ctx, l.src, l.n, path, base, add)
+		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+			l.stopped = err
+		} else {
+			l.check(err)
 		}
 	}
 	it.Files = files.list
 
-	var err error
-	it.Tags, err = ParseTags(get(InputTags))
-	errs = appendErr(errs, err)
-	it.Hosts, err = ParseHosts(get(InputHosts))
-	errs = appendErr(errs, err)
-	it.Prefixes, err = ParsePrefixes(get(InputPrefixes))
-	errs = appendErr(errs, err)
-	it.Everything, err = ParseBool(InputPurgeEverything, get(InputPurgeEverything))
-	errs = appendErr(errs, err)
+	if v, ok := l.value(InputTags); ok {
+		it.Tags, err = parseTags(v, l.n)
+		l.check(err)
+	}
+	if v, ok := l.value(InputHosts); ok {
+		it.Hosts, err = parseHosts(v, l.n)
+		l.check(err)
+	}
+	if v, ok := l.value(InputPrefixes); ok {
+		it.Prefixes, err = parsePrefixes(v, l.n)
+		l.check(err)
+	}
+	it.Everything = l.bool(InputPurgeEverything)
 
 	lists := len(it.Files) + len(it.Tags) + len(it.Hosts) + len(it.Prefixes)
 	switch {
-	case len(errs) > 0:
+	case len(l.errs) > before || l.stopped != nil:
+		// What to purge is not known: no more to say about it.
 	case it.Everything && lists > 0:
-		errs = append(errs, inputErr(InputPurgeEverything, "true", "cannot be combined with files, files-from, tags, hosts or prefixes: purge everything already covers them; remove one or the other"))
+		l.check(inputErr(InputPurgeEverything, "true", "cannot be combined with %s: purge everything already covers them; remove one or the other",
+			l.n.list(InputFiles, InputFilesFrom, InputTags, InputHosts, InputPrefixes)))
+	case !it.Everything && lists == 0 && l.n.cli:
+		l.check(inputErr(InputFiles, "", "nothing to purge: give %s, or %s",
+			l.n.list(InputFiles, InputFilesFrom, InputTags, InputHosts, InputPrefixes), l.n.on(InputPurgeEverything)))
 	case !it.Everything && lists == 0:
-		errs = append(errs, inputErr(InputFiles, "", "nothing to purge: set files, files-from, tags, hosts or prefixes, or purge-everything: true"))
+		l.check(inputErr(InputFiles, "", "nothing to purge: set %s, or %s",
+			l.n.list(InputFiles, InputFilesFrom, InputTags, InputHosts, InputPrefixes), l.n.on(InputPurgeEverything)))
 	}
-	return it, errs
-}
-
-func appendErr(errs []error, err error) []error {
-	if err != nil {
-		return append(errs, err)
-	}
-	return errs
-}
-
-func readFilesFrom(src Source, path string, base *url.URL, add func(File) error) error {
-	var r io.Reader
-	if path == "-" {
-		if src.Stdin == nil {
-			return inputErr(InputFilesFrom, path, "standard input is only read by the CLI; give a file path relative to the workspace")
-		}
-		r = src.Stdin
-	} else {
-		full := path
-		if !filepath.IsAbs(full) && src.Dir != "" {
-			full = filepath.Join(src.Dir, path)
-		}
-		f, err := os.Open(full)
-		if err != nil {
-			return inputErr(InputFilesFrom, path, "cannot be read (%v); give a path relative to the workspace", unwrapPathError(err))
-		}
-		defer f.Close()
-		r = f
-	}
-	return ParseFiles(r, InputFilesFrom, base, add)
-}
-
-// unwrapPathError keeps only the reason, since the path is already quoted.
-func unwrapPathError(err error) error {
-	var pe *os.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	return err
+	return it
 }

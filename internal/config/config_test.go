@@ -14,6 +14,11 @@ import (
 
 const token = "tEsT0kEn-0123456789abcdefghijklmnopqrstu"
 
+// containsFold tells whether s holds sub in any case.
+func containsFold(s, sub string) bool {
+	return strings.Contains(strings.ToLower(s), strings.ToLower(sub))
+}
+
 // source is a fake Source: inputs as the runner gives them (action.yml's
 // defaults filled in unless absent), environment variables, a directory.
 func source(inputs, env map[string]string) Source {
@@ -155,58 +160,6 @@ func TestLoad(t *testing.T) {
 	}
 }
 
-func TestLoadFilesFrom(t *testing.T) {
-	t.Parallel()
-	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "changed.txt"), []byte("css/a.css\r\n/b.js\n\n# done\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	abs := filepath.Join(t.TempDir(), "abs.txt")
-	if err := os.WriteFile(abs, []byte("https://example.com/abs\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	in := map[string]string{InputAPIToken: token, InputZone: "example.com", InputBaseURL: "https://example.com", InputFiles: "/b.js\n/c.js"}
-
-	// Relative to Dir (the workspace), merged with files and deduplicated.
-	src := source(in, nil)
-	src.Dir = dir
-	in[InputFilesFrom] = "changed.txt"
-	c, err := Load(src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := []File{{URL: "https://example.com/b.js"}, {URL: "https://example.com/c.js"}, {URL: "https://example.com/css/a.css"}}
-	if diff := cmp.Diff(want, c.Items.Files); diff != "" {
-		t.Errorf("files (-want +got):\n%s", diff)
-	}
-
-	// An absolute path is read as is.
-	in[InputFilesFrom] = abs
-	if c, err = Load(src); err != nil || len(c.Items.Files) != 3 || c.Items.Files[2].URL != "https://example.com/abs" {
-		t.Errorf("absolute files-from: %v %+v", err, c)
-	}
-
-	// "-" reads standard input, which only the CLI has.
-	in[InputFilesFrom] = "-"
-	if _, err = Load(src); err == nil || !strings.Contains(err.Error(), "standard input is only read by the CLI") {
-		t.Errorf("files-from - without stdin: %v", err)
-	}
-	src.Stdin = strings.NewReader("https://example.com/stdin\n")
-	if c, err = Load(src); err != nil || c.Items.Files[len(c.Items.Files)-1].URL != "https://example.com/stdin" {
-		t.Errorf("files-from - with stdin: %v %+v", err, c)
-	}
-
-	// Errors name the line.
-	if err := os.WriteFile(filepath.Join(dir, "bad.txt"), []byte("https://example.com/ok\n\nftp://example.com/x\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	src.Stdin = nil
-	in[InputFilesFrom] = "bad.txt"
-	if _, err = Load(src); err == nil || !strings.Contains(err.Error(), "line 3") || !strings.Contains(err.Error(), `"ftp://example.com/x"`) {
-		t.Errorf("bad line: %v", err)
-	}
-}
-
 // Every error is an *InputError (exit 2) naming its input; several
 // problems are all reported at once.
 func TestLoadErrors(t *testing.T) {
@@ -228,41 +181,6 @@ func TestLoadErrors(t *testing.T) {
 	want := []string{InputAPIToken, InputZone, InputFilesPerRequest, InputTimeout, InputTags}
 	if diff := cmp.Diff(want, names); diff != "" {
 		t.Errorf("inputs named (-want +got):\n%s", diff)
-	}
-}
-
-// A credential pasted into another input never shows in an error, even
-// shortened, and an api-url holding one is refused.
-func TestLoadErrorsHideCredentials(t *testing.T) {
-	t.Parallel()
-	key, email := "c0ffeec0ffee0123456789abcdef0123456789", "someone.private@example.com"
-	tests := []map[string]string{
-		{InputAPIToken: token, InputZone: token, InputTags: "a"},
-		{InputAPIToken: token, InputZone: "example.com", InputTags: strings.Repeat("x", 110) + token + strings.Repeat("y", 1000)},
-		{InputAPIToken: token, InputZone: "example.com", InputPrefixes: "https://example.com/" + token},
-		{InputAPIToken: token, InputZone: "example.com", InputHosts: "https://" + token + ".example.com/x"},
-		{InputAPIToken: token, InputZone: "example.com", InputEnvironment: "a\x01" + token},
-		{InputAPIToken: token, InputZone: "example.com", InputFiles: "ftp://x/" + token},
-		{InputAPIToken: token, InputZone: "example.com", InputFiles: `{"url": "ftp://x/` + token + `"}`},
-		{InputAPIToken: token, InputZone: "example.com", InputTags: "a", InputAPIURL: "https://proxy.example/" + token},
-		{InputAPIToken: token, InputZone: "example.com", InputTags: "a", InputAPIURL: "proxy.example/" + token},
-		{InputAPIKey: key, InputAPIEmail: email, InputZone: "example.com", InputTags: "a", InputAPIURL: "https://proxy.example/?k=" + key},
-		{InputAPIKey: key, InputAPIEmail: email, InputZone: email, InputTags: "a"},
-		{InputAPIKey: key, InputAPIEmail: email, InputZone: "example.com", InputFiles: `{"url": "https://example.com/", "headers": {"X-Email": "` + email + `\u0001"}}`},
-		{InputAPIKey: key, InputAPIEmail: email, InputZone: "example.com", InputFilesFrom: key + ".txt"},
-	}
-	for i, in := range tests {
-		_, err := Load(source(in, nil))
-		if err == nil {
-			t.Errorf("case %d: accepted", i)
-			continue
-		}
-		msg := err.Error()
-		for _, s := range []string{token, token[:10], key, key[:10], email, "someone.pr"} {
-			if strings.Contains(msg, s) {
-				t.Errorf("case %d: the error shows %q: %s", i, s, msg)
-			}
-		}
 	}
 }
 
@@ -375,4 +293,40 @@ func TestLoad100kURLs(t *testing.T) {
 		t.Errorf("Load holds %d MB for 100,000 URLs", held>>20)
 	}
 	runtime.KeepAlive(c)
+}
+
+// FuzzLoad fuzzes the whole configuration: whatever the inputs, in either
+// mode, Load never panics, its errors are input errors, and no error shows
+// the token or a URL's password.
+func FuzzLoad(f *testing.F) {
+	f.Add("example.com", "Staging", "https://example.com/a", "a,b", "https://example.com", "", "5m", "", "", false)
+	f.Add(token, token, token, token, "https://x/"+token, token, token, token, token, true)
+	f.Add("023e105f4ecef8ad9ca31a8372d0c353", "", "", "", "", "true", "0s", "https://example.com/", "http://127.0.0.1:1", false)
+	f.Add("x", "a\x00", `{"url": "`+token+`"}`, strings.Repeat("x", 200)+token, "ftp://"+token, "nope", "1", "css/a.css", "http://h/p", true)
+	f.Add("example.com", "", "https://u:hunter2@example.com/", "", "", "", "5m", "https://u:hunter2@x/", "http://u:hunter2@h:1", false)
+	f.Fuzz(func(t *testing.T, zone, env, files, tags, apiURL, everything, timeout, verifyURLs, edgeURL string, cli bool) {
+		in := map[string]string{
+			InputAPIToken: token, InputZone: zone, InputEnvironment: env, InputFiles: files, InputTags: tags,
+			InputAPIURL: apiURL, InputPurgeEverything: everything, InputTimeout: timeout, InputBaseURL: "https://example.com",
+			InputVerifyURLs: verifyURLs, InputEdgeURL: edgeURL,
+		}
+		src := source(in, nil)
+		src.CLI = cli
+		c, err := Load(src)
+		if err != nil {
+			if !errors.Is(err, ErrInvalidInput) {
+				t.Fatalf("error %v is not an input error", err)
+			}
+			if containsFold(err.Error(), token) {
+				t.Fatalf("error shows the token: %v", err)
+			}
+			if strings.Contains(err.Error(), ":hunter2@") {
+				t.Fatalf("error shows a password: %v", err)
+			}
+			return
+		}
+		if c.Items.Count() == 0 || c.Auth.Token != token || (c.Items.Everything && c.Items.Count() != 1) {
+			t.Fatalf("accepted config %+v", c)
+		}
+	})
 }

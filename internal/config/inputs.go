@@ -22,6 +22,10 @@ const (
 	InputAPIURL          = "api-url"
 	InputTimeout         = "timeout"
 	InputMaxRetries      = "max-retries"
+	InputInvalidate      = "invalidate"
+	InputVerify          = "verify"
+	InputVerifyURLs      = "verify-urls"
+	InputEdgeURL         = "edge-url"
 )
 
 // Input describes one input: its name, the environment variable it falls back
@@ -62,4 +66,17 @@ var Inputs = []Input{
 	{Name: InputAPIURL, Env: "CLOUDFLARE_BASE_URL", Usage: "API base URL (default " + DefaultAPIURL + ")"},
 	{Name: InputTimeout, Default: "5m", Usage: "deadline for the whole run, as a Go duration"},
 	{Name: InputMaxRetries, Default: "5", Usage: "retries per request for 429, 5xx and network errors, 0 to 20"},
+	{Name: InputInvalidate, Default: "false", Bool: true, Usage: "mark the content stale instead of deleting it: Cloudflare revalidates it with the origin on the next request"},
+	{Name: InputVerify, Default: "false", Bool: true, Usage: "after the purge, request the verification URLs through each environment and check that none is served from a copy cached before it"},
+	{Name: InputVerifyURLs, List: true, Usage: "URLs to request with --verify, separated by whitespace (default: the purged --files URLs, at most 20 per environment)"},
+	{Name: InputEdgeURL, Env: "CLOUDFLARE_EDGE_URL", Usage: "base URL (http://host:port) that verification requests go to instead of each URL's host: a proxy, or the emulator's edge"},
+}
+
+func lookupInput(name string) Input {
+	for _, in := range Inputs {
+		if in.Name == name {
+			return in
+		}
+	}
+	panic("config: unknown input " + name)
 }

@@ -3,6 +3,7 @@ package config
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -11,211 +12,17 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"time"
 	"unicode"
 )
 
-// Bounds on user input, so that absurd input ends in a clear error rather
-// than exhausting memory.
+// Bounds on files, so that absurd input ends in a clear error rather than
+// exhausting memory.
 const (
-	MaxLineBytes    = 64 << 10 // one line of files or files-from
-	MaxFiles        = 500_000  // URLs per run
-	MaxListItems    = 100_000  // tags, hosts or prefixes per run, each
-	MaxTagLength    = 1024     // Cloudflare's limit for a tag in an API call
-	MaxPrefixSlash  = 31       // Cloudflare's limit of path separators in a prefix
-	MaxEnvironments = 50
+	maxLineBytes = 64 << 10 // one line of files or files-from
+	maxFiles     = 500_000  // URLs per run
 )
 
-func isSpaceOrControl(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }
-
-// splitList splits on newlines, commas and whitespace, dropping empty fields.
-func splitList(s string) []string {
-	return strings.FieldsFunc(s, func(r rune) bool { return r == ',' || unicode.IsSpace(r) })
-}
-
-// ParseEnvironments splits on newlines and commas only: names may hold spaces.
-func ParseEnvironments(s string) ([]string, error) {
-	var out []string
-	seen := map[string]bool{}
-	for _, f := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == '\n' || r == '\r' }) {
-		f = strings.TrimSpace(f)
-		switch {
-		case f == "" || seen[f]:
-			continue
-		case strings.IndexFunc(f, unicode.IsControl) >= 0 || len(f) > 255:
-			return nil, inputErr(InputEnvironment, f, "is not an environment name or ref: use printable text of at most 255 characters")
-		}
-		seen[f] = true
-		out = append(out, f)
-	}
-	if len(out) > MaxEnvironments {
-		return nil, inputErr(InputEnvironment, "", "names %d environments; at most %d are allowed in one run", len(out), MaxEnvironments)
-	}
-	return out, nil
-}
-
-// parseZone tells a zone ID (32 hex characters) from a zone name.
-func parseZone(v string) (zone string, isID bool, err error) {
-	// A fully qualified name (example.com.) names the same zone, but
-	// Cloudflare's lookup by name knows it without the final dot: drop one.
-	name := strings.TrimSuffix(strings.ToLower(v), ".")
-	switch {
-	case v == "":
-		return "", false, inputErr(InputZone, "", "is required: give the zone ID or name (example.com), or set CLOUDFLARE_ZONE_ID")
-	case isHexID(v):
-		return strings.ToLower(v), true, nil
-	case isHostname(name) && !strings.HasSuffix(name, ".") && strings.Contains(name, "."):
-		return name, false, nil
-	}
-	return "", false, inputErr(InputZone, v, "is neither a zone ID (32 hexadecimal characters) nor a domain name such as example.com")
-}
-
-func isHexID(s string) bool {
-	if len(s) != 32 {
-		return false
-	}
-	for _, r := range s {
-		if !strings.ContainsRune("0123456789abcdefABCDEF", r) {
-			return false
-		}
-	}
-	return true
-}
-
-// isHostname accepts lower-case DNS names (IDNs in their xn-- form).
-func isHostname(s string) bool {
-	if s == "" || len(s) > 253 {
-		return false
-	}
-	for _, label := range strings.Split(strings.TrimSuffix(s, "."), ".") {
-		if label == "" || len(label) > 63 || label[0] == '-' || label[len(label)-1] == '-' {
-			return false
-		}
-		for _, r := range label {
-			if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
-				return false
-			}
-		}
-	}
-	return true
-}
-
-// ParseBool accepts the YAML 1.2 core schema booleans, as @actions/core's
-// getBooleanInput does.
-func ParseBool(input, v string) (bool, error) {
-	switch v {
-	case "true", "True", "TRUE":
-		return true, nil
-	case "false", "False", "FALSE":
-		return false, nil
-	}
-	return false, inputErr(input, v, "must be true or false")
-}
-
-func parseInt(input, v string, min, max int) (int, error) {
-	n, err := strconv.Atoi(v)
-	if err != nil || n < min || n > max {
-		return 0, inputErr(input, v, "must be a whole number from %d to %d", min, max)
-	}
-	return n, nil
-}
-
-func parseDuration(input, v string) (time.Duration, error) {
-	d, err := time.ParseDuration(v)
-	if err != nil || d <= 0 || d > 24*time.Hour {
-		return 0, inputErr(input, v, "must be a positive Go duration of at most 24h, such as 90s or 5m")
-	}
-	return d, nil
-}
-
-// ParseTags validates cache tags and drops duplicates case-insensitively,
-// as Cloudflare treats tags.
-func ParseTags(s string) ([]string, error) {
-	return parseList(InputTags, s, func(t string) (string, string, error) {
-		if len(t) > MaxTagLength {
-			return "", "", inputErr(InputTags, t, "is %d characters long; Cloudflare accepts at most %d", len(t), MaxTagLength)
-		}
-		for _, r := range t {
-			if r < 0x21 || r > 0x7e {
-				return "", "", inputErr(InputTags, t, "must be printable ASCII without spaces")
-			}
-		}
-		return t, strings.ToLower(t), nil
-	})
-}
-
-// ParseHosts validates bare host names.
-func ParseHosts(s string) ([]string, error) {
-	return parseList(InputHosts, s, func(h string) (string, string, error) {
-		l := strings.ToLower(h)
-		if i := strings.Index(l, "://"); i >= 0 {
-			return "", "", inputErr(InputHosts, h, "must be a bare host name such as %s, without scheme or path", hostOf(l[i+3:]))
-		}
-		if !isHostname(l) {
-			return "", "", inputErr(InputHosts, h, "is not a host name such as www.example.com")
-		}
-		return l, l, nil
-	})
-}
-
-// ParsePrefixes validates prefixes: host and path, no scheme, query or fragment.
-func ParsePrefixes(s string) ([]string, error) {
-	return parseList(InputPrefixes, s, func(p string) (string, string, error) {
-		if i := strings.Index(p, "://"); i >= 0 {
-			return "", "", inputErr(InputPrefixes, p, "must not have a scheme: write it as %s", p[i+3:])
-		}
-		if strings.ContainsAny(p, "?#") {
-			return "", "", inputErr(InputPrefixes, p, "must not have a query string or fragment: a prefix is host and path only")
-		}
-		if n := strings.Count(p, "/"); n > MaxPrefixSlash {
-			return "", "", inputErr(InputPrefixes, p, "has %d path separators; Cloudflare accepts at most %d", n, MaxPrefixSlash)
-		}
-		host, path, _ := strings.Cut(p, "/")
-		host = strings.ToLower(host)
-		if !isHostname(host) {
-			return "", "", inputErr(InputPrefixes, p, "must start with a host name, such as www.example.com/assets")
-		}
-		for _, r := range path {
-			if r < 0x21 || r == 0x7f {
-				return "", "", inputErr(InputPrefixes, p, "must not contain spaces or control characters")
-			}
-		}
-		if path == "" {
-			return host, host, nil
-		}
-		v := host + "/" + path
-		return v, v, nil
-	})
-}
-
-// parseList splits s and checks each item; check returns the item to keep
-// and its deduplication key.
-func parseList(input, s string, check func(string) (keep, key string, err error)) ([]string, error) {
-	var out []string
-	seen := map[string]bool{}
-	for _, f := range splitList(s) {
-		keep, key, err := check(f)
-		if err != nil {
-			return nil, err
-		}
-		if seen[key] {
-			continue
-		}
-		if len(out) == MaxListItems {
-			return nil, inputErr(input, "", "has more than %d items; split the purge into several runs or use purge-everything", MaxListItems)
-		}
-		seen[key] = true
-		out = append(out, keep)
-	}
-	return out, nil
-}
-
-func hostOf(s string) string {
-	h, _, _ := strings.Cut(s, "/")
-	return h
-}
-
-// ParseFiles reads the files format, line by line:
+// parseFiles reads the files format, line by line:
 //   - an empty line, or one that starts with #, is skipped;
 //   - a line that starts with { is one JSON object {"url": ..., "headers": {...}};
 //   - any other line holds entries separated by whitespace. An entry with a
@@ -226,9 +33,9 @@ func hostOf(s string) string {
 //     with spaces is written in double quotes, as git quotes names.
 //
 // Each file is passed to add, which deduplicates and bounds the list.
-func ParseFiles(r io.Reader, input string, base *url.URL, add func(File) error) error {
+func parseFiles(r io.Reader, input string, base *url.URL, n naming, add func(File) error) error {
 	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 0, 4096), MaxLineBytes)
+	sc.Buffer(make([]byte, 0, 4096), maxLineBytes)
 	line := 0
 	where := func() string {
 		if input == InputFilesFrom {
@@ -244,7 +51,7 @@ func ParseFiles(r io.Reader, input string, base *url.URL, add func(File) error) 
 		case text == "" || strings.HasPrefix(text, "#"):
 			continue
 		case strings.HasPrefix(text, "{"):
-			f, err := parseFileObject(text, base)
+			f, err := parseFileObject(text, base, n)
 			if err != nil {
 				return inputErr(input, text, "%s%v", where(), err)
 			}
@@ -255,7 +62,7 @@ func ParseFiles(r io.Reader, input string, base *url.URL, add func(File) error) 
 				return inputErr(input, text, "%s%v", where(), err)
 			}
 			for _, e := range entries {
-				u, err := entryURL(e, base)
+				u, err := entryURL(e, base, n)
 				if err != nil {
 					return inputErr(input, e.text, "%s%v", where(), err)
 				}
@@ -269,15 +76,21 @@ func ParseFiles(r io.Reader, input string, base *url.URL, add func(File) error) 
 		}
 	}
 	if err := sc.Err(); err != nil {
-		if errors.Is(err, bufio.ErrTooLong) {
-			return inputErr(input, "", "line %d is longer than %d bytes; put one URL per line", line+1, MaxLineBytes)
+		switch {
+		case errors.Is(err, bufio.ErrTooLong):
+			return inputErr(input, "", "line %d is longer than %d bytes; put one URL per line", line+1, maxLineBytes)
+		case errors.Is(err, errTooLarge):
+			return tooLarge(n)
+		case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+			// Not a problem of the input: the run was stopped.
+			return fmt.Errorf("reading %s stopped at line %d: %w", n.name(input), line+1, err)
 		}
 		return inputErr(input, "", "cannot be read: %v", err)
 	}
 	return nil
 }
 
-func parseFileObject(text string, base *url.URL) (File, error) {
+func parseFileObject(text string, base *url.URL, n naming) (File, error) {
 	var f File
 	dec := json.NewDecoder(strings.NewReader(text))
 	dec.DisallowUnknownFields()
@@ -295,9 +108,9 @@ func parseFileObject(text string, base *url.URL) (File, error) {
 	if base != nil && !hasScheme(f.URL) {
 		// A path, as on a line of its own; JSON has its own escapes, so
 		// there is no git quoting to undo.
-		u, err = joinPath(base, f.URL)
+		u, err = joinPath(base, f.URL, n)
 	} else {
-		u, err = normalizeURL(f.URL)
+		u, err = normalizeURL(f.URL, n)
 	}
 	if err != nil {
 		return File{}, fmt.Errorf("url %q %v", f.URL, err)
@@ -395,14 +208,14 @@ func closingQuote(s string) int {
 }
 
 // entryURL turns an entry into the URL to purge.
-func entryURL(e entry, base *url.URL) (string, error) {
+func entryURL(e entry, base *url.URL, n naming) (string, error) {
 	switch {
 	case !e.quoted && hasScheme(e.text):
-		return normalizeURL(e.text)
+		return normalizeURL(e.text, n)
 	case base == nil:
-		return "", errors.New("is not a URL: give a full URL such as https://www.example.com/app.css, or set base-url to purge paths")
+		return "", notURL(n)
 	}
-	return joinPath(base, e.text)
+	return joinPath(base, e.text, n)
 }
 
 // joinPath joins a path to base. The path is a file name, not part of a
@@ -410,7 +223,7 @@ func entryURL(e entry, base *url.URL) (string, error) {
 // non-ASCII as its UTF-8 bytes), so that the URL is the one a browser
 // requests for that file. "." segments are dropped, as a browser drops
 // them (find prints ./css/app.css); ".." is refused.
-func joinPath(base *url.URL, p string) (string, error) {
+func joinPath(base *url.URL, p string, n naming) (string, error) {
 	var b strings.Builder
 	b.WriteString(strings.TrimRight(base.String(), "/"))
 	segs := strings.Split(strings.TrimLeft(p, "/"), "/")
@@ -422,12 +235,12 @@ func joinPath(base *url.URL, p string) (string, error) {
 			}
 			continue
 		case "..":
-			return "", errors.New(`goes up with "..": give the path from base-url down`)
+			return "", fmt.Errorf(`goes up with "..": give the path from %s down`, n.name(InputBaseURL))
 		}
 		b.WriteByte('/')
 		escapeSegment(&b, seg)
 	}
-	return normalizeURL(b.String())
+	return normalizeURL(b.String(), n)
 }
 
 // escapeSegment writes seg percent-encoded: every byte but RFC 3986's
@@ -451,13 +264,13 @@ func escapeSegment(b *strings.Builder, seg string) {
 // normalizeURL checks that s is an absolute http(s) URL. The scheme and
 // host are lower-cased (Cloudflare compares them case-insensitively); the
 // rest is kept byte for byte, since the path is case-sensitive.
-func normalizeURL(s string) (string, error) {
+func normalizeURL(s string, n naming) (string, error) {
 	if strings.IndexFunc(s, isSpaceOrControl) >= 0 {
 		return "", errors.New("must not contain spaces or control characters; percent-encode them (%20) in a URL")
 	}
 	scheme, rest, ok := strings.Cut(s, "://")
 	if !ok {
-		return "", errors.New("is not a URL: give a full URL such as https://www.example.com/app.css, or set base-url to purge paths")
+		return "", notURL(n)
 	}
 	scheme = strings.ToLower(scheme)
 	if scheme != "http" && scheme != "https" {
@@ -468,7 +281,7 @@ func normalizeURL(s string) (string, error) {
 		return "", errors.New("is not a valid URL")
 	}
 	if u.User != nil {
-		return "", errors.New("must not contain credentials")
+		return "", errors.New(credentialsInURL)
 	}
 	hostEnd := strings.IndexAny(rest, "/?#")
 	if hostEnd < 0 {
@@ -477,21 +290,32 @@ func normalizeURL(s string) (string, error) {
 	return scheme + "://" + strings.ToLower(rest[:hostEnd]) + rest[hostEnd:], nil
 }
 
+// notURL is the problem of an entry that is neither a URL nor, for want
+// of base-url, a path.
+func notURL(n naming) error {
+	return fmt.Errorf("is not a URL: give a full URL such as https://www.example.com/app.css, or set %s to purge paths", n.name(InputBaseURL))
+}
+
+// credentialsInURL is the problem of a URL with user information; the
+// message shows the URL with it hidden (see hideUserinfo).
+const credentialsInURL = "must not contain credentials (user:password@): give the URL without them"
+
 // fileSet deduplicates files by URL and headers, keeping input order.
 type fileSet struct {
 	seen map[string]bool
 	list []File
+	n    naming
 }
 
-func newFileSet() *fileSet { return &fileSet{seen: map[string]bool{}} }
+func newFileSet(n naming) *fileSet { return &fileSet{seen: map[string]bool{}, n: n} }
 
 func (s *fileSet) add(f File) error {
 	key := fileKey(f)
 	if s.seen[key] {
 		return nil
 	}
-	if len(s.list) == MaxFiles {
-		return fmt.Errorf("more than %d URLs; split the purge into several runs or use prefixes, hosts or purge-everything", MaxFiles)
+	if len(s.list) == maxFiles {
+		return fmt.Errorf("more than %d URLs; split the purge into several runs or use %s", maxFiles, s.n.list(InputPrefixes, InputHosts, InputPurgeEverything))
 	}
 	s.seen[key] = true
 	s.list = append(s.list, f)

@@ -1,0 +1,153 @@
+package config
+
+import (
+	"net/url"
+	"strings"
+)
+
+func parseAPIURL(v string, n naming) (string, error) {
+	if v == "" {
+		return DefaultAPIURL, nil
+	}
+	u, err := url.Parse(v)
+	switch {
+	case err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https"):
+		return "", inputErr(InputAPIURL, v, "must be an absolute http or https URL such as %s", DefaultAPIURL)
+	case u.User != nil:
+		return "", inputErr(InputAPIURL, "", "must not contain credentials (value hidden); use %s", n.name(InputAPIToken))
+	case hasQueryOrFragment(u, v):
+		return "", inputErr(InputAPIURL, v, "must not have a query or fragment")
+	}
+	return strings.TrimRight(v, "/"), nil
+}
+
+// parseBaseURL reads base-url; nil when it is not given.
+func parseBaseURL(v string) (*url.URL, error) {
+	if v == "" {
+		return nil, nil
+	}
+	u, err := url.Parse(v)
+	switch {
+	case err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") || hasQueryOrFragment(u, v):
+		return nil, inputErr(InputBaseURL, v, "must be an absolute http or https URL without query, such as https://www.example.com/")
+	case u.User != nil:
+		// Every URL joined to it would hold them: refused here, once, and
+		// not blamed on the paths.
+		return nil, inputErr(InputBaseURL, v, "%s", credentialsInURL)
+	}
+	return u, nil
+}
+
+// parseEdgeURL reads edge-url: where verification requests go instead of
+// each URL's own host. Only a scheme, a host and a port: the request's
+// path is the verified URL's, and a credential would reach the site.
+func parseEdgeURL(v string) (string, error) {
+	if v == "" {
+		return "", nil
+	}
+	u, err := url.Parse(v)
+	switch {
+	case err != nil || u.Host == "" || u.Opaque != "" || (u.Scheme != "http" && u.Scheme != "https"):
+		return "", inputErr(InputEdgeURL, v, "must be an http or https URL of a host and port, such as http://127.0.0.1:8788")
+	case u.User != nil:
+		return "", inputErr(InputEdgeURL, v, "%s", credentialsInURL)
+	case hasQueryOrFragment(u, v) || (u.Path != "" && u.Path != "/"):
+		return "", inputErr(InputEdgeURL, v, "must be a host and port only, without path, query or fragment, such as http://127.0.0.1:8788: the path requested is the verified URL's")
+	}
+	return u.Scheme + "://" + strings.ToLower(u.Host), nil
+}
+
+// maxVerifyURLs bounds verify-urls: each is requested once per
+// environment, with re-requests while it looks stale.
+const maxVerifyURLs = 1000
+
+// parseVerifyURLs reads verify-urls, separated as files are (whitespace,
+// lines, # comments), but plain http(s) URLs only: no paths (the request
+// needs a host) and no JSON objects (verification sends no headers of the
+// user's).
+func parseVerifyURLs(s string, n naming) ([]string, error) {
+	var out []string
+	seen := map[string]bool{}
+	for line := range strings.Lines(s) {
+		text := strings.TrimSpace(line)
+		switch {
+		case text == "" || strings.HasPrefix(text, "#"):
+			continue
+		case strings.HasPrefix(text, "{"):
+			return nil, inputErr(InputVerifyURLs, text, "takes plain URLs, not JSON objects: verification sends no headers of its own")
+		}
+		entries, err := splitEntries(text)
+		if err != nil {
+			return nil, inputErr(InputVerifyURLs, text, "%v", err)
+		}
+		for _, e := range entries {
+			if e.quoted || !hasScheme(e.text) {
+				return nil, inputErr(InputVerifyURLs, e.text, "is not a URL: give full URLs such as https://www.example.com/ (%s is not applied to them)", n.name(InputBaseURL))
+			}
+			u, err := normalizeURL(e.text, n)
+			if err != nil {
+				return nil, inputErr(InputVerifyURLs, e.text, "%v", err)
+			}
+			if seen[u] {
+				continue
+			}
+			if len(out) == maxVerifyURLs {
+				return nil, inputErr(InputVerifyURLs, "", "has more than %d URLs; verify a sample", maxVerifyURLs)
+			}
+			seen[u] = true
+			out = append(out, u)
+		}
+	}
+	return out, nil
+}
+
+// hasQueryOrFragment tells whether the URL u, parsed from v, has a query or
+// a fragment, empty ones included: "https://example.com/?" has no RawQuery
+// but ForceQuery, and "https://example.com/#" no Fragment, yet either mark
+// would end up inside every path joined to the URL.
+func hasQueryOrFragment(u *url.URL, v string) bool {
+	return u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || strings.Contains(v, "#")
+}
+
+// hideUserinfo replaces the user information of every URL in s with ***,
+// so that a message quoting https://user:password@host/ shows neither:
+// https://***@host/. An authority starts after "//" at the start of s or
+// after a scheme's colon, a space or a quote (//user@host is a URL
+// without scheme); it ends where a path, query, fragment or space starts,
+// so that an @ after that (logo@2x.png) is kept. Quotes do not end it: a
+// user name may hold one, and then url.Parse refuses the URL, whose
+// message quotes it whole.
+func hideUserinfo(s string) string {
+	var b strings.Builder
+	done, from := 0, 0
+	for {
+		i := strings.Index(s[from:], "//")
+		if i < 0 {
+			break
+		}
+		i += from
+		start := i + 2
+		from = start
+		if i > 0 && !strings.ContainsRune(":\"'` \t", rune(s[i-1])) {
+			continue
+		}
+		end := start + strings.IndexFunc(s[start:], func(r rune) bool {
+			return r == '/' || r == '?' || r == '#' || isSpaceOrControl(r)
+		})
+		if end < start {
+			end = len(s)
+		}
+		at := strings.LastIndexByte(s[start:end], '@')
+		if at < 0 {
+			continue
+		}
+		b.WriteString(s[done:start])
+		b.WriteString("***")
+		done, from = start+at, end
+	}
+	if done == 0 {
+		return s
+	}
+	b.WriteString(s[done:])
+	return b.String()
+}
