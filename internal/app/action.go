@@ -3,11 +3,11 @@ package app
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/sethvargo/go-githubactions"
 
 	"github.com/cloudflare-purge/cloudflare-purge/internal/config"
+	"github.com/cloudflare-purge/cloudflare-purge/internal/redact"
 	"github.com/cloudflare-purge/cloudflare-purge/internal/report"
 	"github.com/cloudflare-purge/cloudflare-purge/internal/result"
 )
@@ -20,12 +20,14 @@ func runAction(ctx context.Context, env Env) int {
 	for _, s := range secrets {
 		raw.AddMask(s) // before anything else is printed
 	}
-	red := newRedactor(secrets)
-	gha := githubactions.New(githubactions.WithGetenv(env.Getenv), githubactions.WithWriter(red.Writer(env.Stdout)))
+	red := redact.New(secrets...)
+	stdout := red.Writer(env.Stdout)
+	defer stdout.Flush()
+	gha := githubactions.New(githubactions.WithGetenv(env.Getenv), githubactions.WithWriter(stdout))
 	rn := runner{env: env, log: actionLog{gha}}
 
 	r := rn.run(ctx, config.Source{Input: gha.GetInput, Getenv: env.Getenv, Dir: env.Getenv("GITHUB_WORKSPACE")})
-	red.Result(r)
+	redactResult(red, r)
 
 	printLines(rn.log, report.Log(r))
 	code := exitCode(report.OutcomeOf(r))
@@ -51,7 +53,7 @@ func runAction(ctx context.Context, env Env) int {
 
 // writeOutputs writes the outputs. go-githubactions panics when the file
 // cannot be written; that becomes an error here.
-func writeOutputs(gha *githubactions.Action, red redactor, r *result.Result) (err error) {
+func writeOutputs(gha *githubactions.Action, red *redact.Redactor, r *result.Result) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("%v", p)
@@ -66,7 +68,7 @@ func writeOutputs(gha *githubactions.Action, red redactor, r *result.Result) (er
 }
 
 // writeSummary writes the job summary, as writeOutputs the outputs.
-func writeSummary(gha *githubactions.Action, red redactor, r *result.Result) (err error) {
+func writeSummary(gha *githubactions.Action, red *redact.Redactor, r *result.Result) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("%v", p)
@@ -76,25 +78,4 @@ func writeSummary(gha *githubactions.Action, red redactor, r *result.Result) (er
 		gha.AddStepSummary(red.String(report.Summary(r)))
 	}
 	return nil
-}
-
-// secretValues reads the secret inputs before validation, so that they are
-// masked before anything else is printed.
-func secretValues(input func(string) string, getenv func(string) string) []string {
-	var out []string
-	for _, in := range config.Inputs {
-		if !in.Secret {
-			continue
-		}
-		v := input(in.Name)
-		if strings.TrimSpace(v) == "" && in.Env != "" {
-			v = getenv(in.Env)
-		}
-		for _, line := range strings.Split(v, "\n") {
-			if line = strings.TrimSpace(line); line != "" {
-				out = append(out, line)
-			}
-		}
-	}
-	return out
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/cloudflare-purge/cloudflare-purge/internal/config"
 	"github.com/cloudflare-purge/cloudflare-purge/internal/emulator"
+	"github.com/cloudflare-purge/cloudflare-purge/internal/redact"
 	"github.com/cloudflare-purge/cloudflare-purge/internal/report"
 	"github.com/cloudflare-purge/cloudflare-purge/internal/result"
 )
@@ -31,7 +32,7 @@ func runCLI(ctx context.Context, env Env) int {
 		return ExitOK
 	}
 
-	src := config.Source{Input: f.input, Getenv: env.Getenv, Stdin: env.Stdin}
+	src := config.Source{Input: f.input, Getenv: env.Getenv, Stdin: env.Stdin, CLI: true}
 	// The user's own credentials are masked in sandbox runs too, though
 	// the sandbox does not use them.
 	secrets := secretValues(src.Input, src.Getenv)
@@ -47,13 +48,15 @@ func runCLI(ctx context.Context, env Env) int {
 		fmt.Fprintf(env.Stderr, "Sandbox: purging against the built-in emulator at %s (zone %s); nothing reaches Cloudflare.\n", srv.URL, strings.TrimSpace(src.Input(config.InputZone)))
 	}
 
-	red := newRedactor(secrets)
+	red := redact.New(secrets...)
 	stdout, stderr := red.Writer(env.Stdout), red.Writer(env.Stderr)
+	defer stdout.Flush()
+	defer stderr.Flush()
 	debug := f.debug || env.Getenv("RUNNER_DEBUG") == "1"
 	rn := runner{env: env, log: textLog{w: stderr, debug: debug}}
 	r := rn.run(ctx, src)
 	r.ListItems = f.list
-	red.Result(r)
+	redactResult(red, r)
 	if r.Refused() && r.Error.Kind == result.KindInput {
 		fmt.Fprintln(stderr, "Run cloudflare-purge --help for usage.")
 	}

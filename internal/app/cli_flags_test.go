@@ -31,8 +31,8 @@ func TestCLIInvalidInputReport(t *testing.T) {
 		t.Errorf("stdout:\n%s\nwant nothing: the run was refused", r.stdout)
 	}
 	lines := strings.Split(strings.TrimSuffix(r.stderr, "\n"), "\n")
-	if len(lines) != 3 || !strings.HasPrefix(lines[0], "error: input files-per-request: \"0\": must be a whole number from 1 to 500") ||
-		!strings.HasPrefix(lines[1], "error: input timeout: \"soon\": ") || lines[2] != "Run cloudflare-purge --help for usage." {
+	if len(lines) != 3 || !strings.HasPrefix(lines[0], "error: --files-per-request: \"0\": must be a whole number from 1 to 500") ||
+		!strings.HasPrefix(lines[1], "error: --timeout: \"soon\": ") || lines[2] != "Run cloudflare-purge --help for usage." {
 		t.Errorf("stderr:\n%s\nwant each problem once, then where to look", r.stderr)
 	}
 

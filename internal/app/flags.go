@@ -184,6 +184,8 @@ var placeholders = map[string]string{
 	config.InputAPIURL:          "URL",
 	config.InputTimeout:         "DURATION",
 	config.InputMaxRetries:      "N",
+	config.InputVerifyURLs:      "URLS",
+	config.InputEdgeURL:         "URL",
 }
 
 // strayArgument is the error for the first argument that is not a flag,

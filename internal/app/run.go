@@ -42,7 +42,7 @@ func (rn runner) run(ctx context.Context, src config.Source) (r *result.Result) 
 		}
 	}()
 
-	cfg, err := config.Load(src)
+	cfg, err := config.LoadContext(ctx, src)
 	if err != nil {
 		r.Error = result.NewError(err)
 		printLines(rn.log, report.RunErrorLines(r.Error))
@@ -64,7 +64,7 @@ func (rn runner) run(ctx context.Context, src config.Source) (r *result.Result) 
 	}
 	r.Environments = result.Layout(asked, layout)
 
-	ctx, cancel := context.WithTimeout(ctx, cfg.Timeout)
+	ctx, cancel := context.WithDeadline(ctx, start.Add(cfg.Timeout))
 	defer cancel()
 	h := rn.env.hooks
 	pacer := h.pacer

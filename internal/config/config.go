@@ -164,6 +164,13 @@ func LoadContext(ctx context.Context, src Source) (*Config, error) {
 		l.check(err)
 	}
 
+	if c.Timeout > 0 {
+		// files-from is read under the run's deadline: a slow or stuck
+		// file must not outlast timeout.
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, c.Timeout)
+		defer cancel()
+	}
 	c.Items = l.items(ctx)
 
 	// verify-urls is read whether or not verify is on, so that a workflow
