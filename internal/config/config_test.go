@@ -330,3 +330,19 @@ func FuzzLoad(f *testing.F) {
 		}
 	})
 }
+
+// Problems come in one order, whatever they are: a value refused for the
+// credential it holds takes its input's place.
+func TestLoadErrorsOneOrder(t *testing.T) {
+	t.Parallel()
+	in := map[string]string{InputAPIToken: token, InputZone: "not a zone", InputEnvironment: token, InputTimeout: "x",
+		InputEdgeURL: "ftp://x", InputTags: "a\x01", InputVerifyURLs: "css/a.css", InputBaseURL: token}
+	var names []string
+	for _, e := range Problems(func() error { _, err := Load(source(in, nil)); return err }()) {
+		names = append(names, e.(*InputError).Input)
+	}
+	want := []string{InputZone, InputEnvironment, InputTimeout, InputEdgeURL, InputBaseURL, InputTags, InputVerifyURLs}
+	if diff := cmp.Diff(want, names); diff != "" {
+		t.Errorf("inputs named (-want +got):\n%s", diff)
+	}
+}
