@@ -12,6 +12,7 @@ import (
 
 	"github.com/cloudflare-purge/cloudflare-purge/internal/cloudflare"
 	"github.com/cloudflare-purge/cloudflare-purge/internal/report"
+	"github.com/cloudflare-purge/cloudflare-purge/internal/verify"
 )
 
 // Version is stamped at build time with -ldflags "-X ...app.Version=v1.2.3".
@@ -58,6 +59,9 @@ type hooks struct {
 	now func() time.Time
 	// pacer, if set, replaces the run's pace.Pacer.
 	pacer cloudflare.Pacer
+	// verifyOptions, if set, changes how verification requests go (a
+	// test's dialer, roots and clock).
+	verifyOptions func(*verify.Options)
 }
 
 // WithClock is env with the pacer's and the retries' clock replaced:

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"net/http/httptest"
 	"runtime/debug"
 	"strings"
 
@@ -14,6 +13,7 @@ import (
 	"github.com/cloudflare-purge/cloudflare-purge/internal/redact"
 	"github.com/cloudflare-purge/cloudflare-purge/internal/report"
 	"github.com/cloudflare-purge/cloudflare-purge/internal/result"
+	"github.com/cloudflare-purge/cloudflare-purge/internal/verify"
 )
 
 // runCLI is the command line: flags and environment in, a report on
@@ -36,16 +36,23 @@ func runCLI(ctx context.Context, env Env) int {
 	// The user's own credentials are masked in sandbox runs too, though
 	// the sandbox does not use them.
 	secrets := secretValues(src.Input, src.Getenv)
+	var sandboxVerify verify.Options
 	if f.sandbox {
-		srv := httptest.NewServer(emulator.New(emulator.Options{}))
-		defer srv.Close()
+		sb, err := startSandbox()
+		if err != nil {
+			fmt.Fprintf(env.Stderr, "error: the sandbox could not start: %v\n", err)
+			return ExitFailed
+		}
+		defer sb.close()
+		srv := sb.api
+		sandboxVerify = sb.verify
 		if ignored := sandboxIgnored(src); len(ignored) > 0 {
 			fmt.Fprintf(env.Stderr, "Sandbox: ignoring %s: the sandbox uses its own token and API URL, and zone %s unless --zone is given.\n",
 				strings.Join(ignored, ", "), emulator.ExampleZoneName)
 		}
 		src = sandboxSource(src, srv.URL)
 		secrets = append(secrets, secretValues(src.Input, src.Getenv)...)
-		fmt.Fprintf(env.Stderr, "Sandbox: purging against the built-in emulator at %s (zone %s); nothing reaches Cloudflare.\n", srv.URL, strings.TrimSpace(src.Input(config.InputZone)))
+		fmt.Fprintf(env.Stderr, "Sandbox: running against the built-in emulator at %s (zone %s); nothing reaches Cloudflare.\n", srv.URL, strings.TrimSpace(src.Input(config.InputZone)))
 	}
 
 	red := redact.New(secrets...)
@@ -53,7 +60,7 @@ func runCLI(ctx context.Context, env Env) int {
 	defer stdout.Flush()
 	defer stderr.Flush()
 	debug := f.debug || env.Getenv("RUNNER_DEBUG") == "1"
-	rn := runner{env: env, log: textLog{w: stderr, debug: debug}}
+	rn := runner{env: env, log: textLog{w: stderr, debug: debug}, verify: sandboxVerify}
 	r := rn.run(ctx, src)
 	r.ListItems = f.list
 	redactResult(red, r)
@@ -79,62 +86,6 @@ func runCLI(ctx context.Context, env Env) int {
 		fmt.Fprint(stdout, report.Defuse(report.Human(r)))
 	}
 	return exitCode(report.OutcomeOf(r))
-}
-
-// sandboxIgnored names what the user gave that a sandbox run ignores (see
-// sandboxSource): credentials and the API URL, as flags or environment
-// variables, and the zone and account environment variables. Never values.
-func sandboxIgnored(src config.Source) []string {
-	given := func(v string) bool { return strings.TrimSpace(v) != "" }
-	var flags, vars []string
-	for _, in := range config.Inputs {
-		switch in.Name {
-		case config.InputAPIToken, config.InputAPIKey, config.InputAPIEmail, config.InputAPIURL:
-			if given(src.Input(in.Name)) {
-				flags = append(flags, "--"+in.Name)
-				continue
-			}
-		case config.InputZone, config.InputAccountID:
-			if given(src.Input(in.Name)) {
-				continue // the flag is kept
-			}
-		default:
-			continue
-		}
-		if in.Env != "" && given(src.Getenv(in.Env)) {
-			vars = append(vars, in.Env)
-		}
-	}
-	return append(flags, vars...)
-}
-
-// sandboxSource points a run at the emulator with its example zone and
-// token, whatever credentials the environment holds.
-func sandboxSource(src config.Source, url string) config.Source {
-	input, getenv := src.Input, src.Getenv
-	src.Input = func(name string) string {
-		switch name {
-		case config.InputAPIToken:
-			return emulator.SandboxToken
-		case config.InputAPIKey, config.InputAPIEmail:
-			return ""
-		case config.InputAPIURL:
-			return url
-		case config.InputZone:
-			if z := strings.TrimSpace(input(name)); z != "" {
-				return z
-			}
-			return emulator.ExampleZoneName
-		}
-		return input(name)
-	}
-	src.Getenv = func(k string) string {
-		if strings.HasPrefix(k, "CLOUDFLARE_") {
-			return "" // never a real account from the sandbox
-		}
-		return getenv(k)
-	}
-	return src
 }
 
 // version is the stamped Version, else the module version that go install

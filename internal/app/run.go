@@ -18,12 +18,16 @@ import (
 	"github.com/cloudflare-purge/cloudflare-purge/internal/resolve"
 	"github.com/cloudflare-purge/cloudflare-purge/internal/result"
 	"github.com/cloudflare-purge/cloudflare-purge/internal/retry"
+	"github.com/cloudflare-purge/cloudflare-purge/internal/verify"
 )
 
 // runner holds what one run needs besides its configuration.
 type runner struct {
 	env Env
 	log logger
+	// verify is where verification requests go: the sandbox routes them
+	// to the emulator's edge in-process.
+	verify verify.Options
 }
 
 // run is the whole flow: config -> plan -> resolve -> purge -> result. It
@@ -48,7 +52,7 @@ func (rn runner) run(ctx context.Context, src config.Source) (r *result.Result) 
 		printLines(rn.log, report.RunErrorLines(r.Error))
 		return r
 	}
-	r.DryRun = cfg.DryRun
+	r.DryRun, r.Invalidate, r.Verify = cfg.DryRun, cfg.Invalidate, cfg.Verify && !cfg.DryRun
 	if u, err := url.Parse(cfg.APIURL); err == nil && u.Scheme == "http" && !isLoopback(u.Hostname()) {
 		rn.log.Warningf("api-url %s is plain http to another machine: the credentials travel unencrypted; use https", u.Redacted())
 	}
@@ -126,10 +130,21 @@ func (rn runner) run(ctx context.Context, src config.Source) (r *result.Result) 
 	printLines(rn.log, report.PlanLines(r))
 
 	if cfg.DryRun {
-		rn.log.Infof("Dry run: no purge request sent")
+		rn.log.Infof("Dry run: no %s request sent", map[bool]string{false: "purge", true: "invalidation"}[cfg.Invalidate])
+		if cfg.Verify {
+			rn.log.Infof("Dry run: nothing to verify")
+		}
 		return r
 	}
-	purge.Run(ctx, client, zoneID, batches, r.Environments, purge.Options{Progress: progress(rn.log, len(targets)*len(batches))})
+	purge.Run(ctx, client, zoneID, batches, r.Environments, purge.Options{Progress: progress(rn.log, len(targets)*len(batches)), Invalidate: cfg.Invalidate})
+	if cfg.Verify {
+		o := rn.verify
+		o.EdgeURL, o.Debugf = cfg.EdgeURL, rn.log.Debugf
+		if h.verifyOptions != nil {
+			h.verifyOptions(&o)
+		}
+		rn.verifyRun(ctx, r, cfg, targets, o)
+	}
 	return r
 }
 

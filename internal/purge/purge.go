@@ -39,7 +39,8 @@ const DefaultConcurrency = 16
 // Run sends every batch to every environment of envs, which lays them out
 // as planned (result.Layout), and records each batch's outcome in place:
 // envs[i].Batches[j] is batches[j] sent to envs[i] (its Ref; "" for the
-// zone endpoint), whatever order the requests finished in.
+// zone endpoint), whatever order the requests finished in, and when each
+// environment's first request was handed to the API.
 func Run(ctx context.Context, api API, zoneID string, batches []plan.Batch, envs []result.Environment, o Options) {
 	if o.Concurrency <= 0 {
 		o.Concurrency = DefaultConcurrency
@@ -59,6 +60,9 @@ func Run(ctx context.Context, api API, zoneID string, batches []plan.Batch, envs
 		ref := envs[ti].Ref
 		for bi, b := range batches {
 			sem <- struct{}{}
+			if bi == 0 {
+				envs[ti].FirstSentAt = time.Now()
+			}
 			wg.Add(1)
 			go func() {
 				defer wg.Done()

@@ -89,6 +89,9 @@ type Environment struct {
 	// Verification is what checking the environment after the purge
 	// found; nil when the run did not verify.
 	Verification *Verification `json:"verification,omitempty"`
+	// FirstSentAt is when the environment's first request was handed to
+	// the API: a copy cached before it is one the purge had to remove.
+	FirstSentAt time.Time `json:"-"`
 }
 
 // Batch is one purge request's outcome.

@@ -50,7 +50,7 @@ const (
 
 // Target is one environment to verify.
 type Target struct {
-	Name, Ref, Expression string    // the environment
+	Name, Ref, Expression string    // the environment; no Expression: the default one, Production
 	URLs                  []string  // what to request
 	PurgedAt              time.Time // when its first purge request was sent (zero: the start of Run)
 }
@@ -134,7 +134,13 @@ func Run(ctx context.Context, targets []Target, o Options) []*result.Verificatio
 			v.Reason = "no URL to check"
 			continue
 		}
-		sel, err := selector.Parse(t.Expression)
+		// No expression: the zone's default environment, Production,
+		// whose list was not read: a plain request selects it.
+		var sel selector.Selector
+		var err error
+		if t.Expression != "" {
+			sel, err = selector.Parse(t.Expression)
+		}
 		if err != nil {
 			v.Status = result.VerificationNotVerifiable
 			v.Reason = strings.TrimPrefix(err.Error(), selector.ErrNotSelectable.Error()+": ")
