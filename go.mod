@@ -3,7 +3,7 @@ module github.com/cloudflare-purge/cloudflare-purge
 go 1.26.8
 
 require (
-	github.com/cloudflare/cloudflare-go/v7 v7.9.0
+	github.com/cloudflare/cloudflare-go/v7 v7.10.0
 	github.com/getkin/kin-openapi v0.153.0
 	github.com/google/go-cmp v0.7.0
 	github.com/sethvargo/go-githubactions v1.4.0

@@ -11,7 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cloudflare-purge/cloudflare-purge/internal/config"
 	"github.com/cloudflare-purge/cloudflare-purge/internal/plan"
 	"github.com/cloudflare-purge/cloudflare-purge/internal/retry"
 )
@@ -73,7 +72,7 @@ func (r *recorder) debugf(format string, args ...any) {
 func client(url string, rec *recorder) *Client {
 	p := retry.Default(2)
 	p.Jitter = func() float64 { return 0.5 }
-	return New(Options{BaseURL: url + "/client/v4", Auth: config.Auth{Token: "tok-0123456789"}, Retry: p, Sleep: rec.sleep, Debugf: rec.debugf, RequestTimeout: 2 * time.Second})
+	return New(Options{BaseURL: url + "/client/v4", Credentials: Credentials{Token: "tok-0123456789"}, Retry: p, Sleep: rec.sleep, Debugf: rec.debugf, RequestTimeout: 2 * time.Second})
 }
 
 var tags = plan.Batch{Kind: plan.KindTags, Items: []string{"a"}}

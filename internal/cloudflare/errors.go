@@ -13,14 +13,16 @@ type Step string
 
 const (
 	StepZoneLookup   Step = "zone lookup"
+	StepZoneRead     Step = "zone read" // GET /zones/{id}, for the plan
 	StepEnvironments Step = "environments list"
 	StepPurge        Step = "purge"
+	StepInvalidate   Step = "invalidation"
 )
 
 // Permission is the API token permission the step needs.
 func (s Step) Permission() string {
 	switch s {
-	case StepZoneLookup:
+	case StepZoneLookup, StepZoneRead:
 		return "Zone > Zone Read"
 	case StepEnvironments:
 		return "Zone > Zone Versioning Read"
@@ -43,11 +45,20 @@ type Error struct {
 	Attempts int
 	Err      error // the transport or decoding error, if any
 	// NoTimeToWait is the wait before another attempt that the run's
-	// timeout did not leave time for; 0 when the retries simply ran out.
-	NoTimeToWait time.Duration
+	// timeout did not leave time for (TimeLeft); 0 when the retries simply
+	// ran out. WaitAsked: Cloudflare asked for it (Retry-After), else it
+	// was the backoff.
+	NoTimeToWait, TimeLeft time.Duration
+	WaitAsked              bool
 }
 
 func (e *Error) Unwrap() error { return e.Err }
+
+// ErrorKind, ErrorStep and HTTPStatus let the result classify the error
+// through small interfaces, without importing this package.
+func (e *Error) ErrorKind() string { return "api" }
+func (e *Error) ErrorStep() string { return string(e.Step) }
+func (e *Error) HTTPStatus() int   { return e.Status }
 
 // Code is Cloudflare's first error code, or 0.
 func (e *Error) Code() int {
@@ -59,11 +70,30 @@ func (e *Error) Code() int {
 
 // Message is Cloudflare's error messages, or a description of the failure.
 func (e *Error) Message() string {
-	m := e.message()
-	if e.NoTimeToWait > 0 {
-		m += fmt.Sprintf(" (the next attempt was due in %s: more than the run's timeout left)", e.NoTimeToWait.Round(time.Millisecond))
+	m := clip(e.message(), maxMessage)
+	if w := e.waitNote(); w != "" {
+		m += " (" + w + ")"
 	}
 	return m
+}
+
+// waitNote says why no retry was made when the wait did not fit.
+func (e *Error) waitNote() string {
+	if e.NoTimeToWait <= 0 {
+		return ""
+	}
+	wait, left := roundWait(e.NoTimeToWait), roundWait(e.TimeLeft)
+	if e.WaitAsked {
+		return fmt.Sprintf("Cloudflare asked to wait %s before another attempt, more than the run's timeout left (%s)", wait, left)
+	}
+	return fmt.Sprintf("the next attempt was due in %s, more than the run's timeout left (%s)", wait, left)
+}
+
+func roundWait(d time.Duration) time.Duration {
+	if d >= time.Second {
+		return d.Round(time.Second)
+	}
+	return d.Round(time.Millisecond)
 }
 
 func (e *Error) message() string {
@@ -75,7 +105,7 @@ func (e *Error) message() string {
 		}
 		return strings.Join(msgs, "; ")
 	case e.Err != nil:
-		return e.Err.Error()
+		return cleanMessage(e.Err.Error())
 	case e.Status != 0:
 		return fmt.Sprintf("HTTP %d", e.Status)
 	}
@@ -88,11 +118,14 @@ func (e *Error) Error() string {
 	if e.Status != 0 {
 		fmt.Fprintf(&b, " (HTTP %d)", e.Status)
 	}
-	for _, d := range e.Details {
-		fmt.Fprintf(&b, ": Cloudflare error %d: %s", d.Code, d.Message)
+	for _, d := range e.Details[:min(len(e.Details), maxDetails)] {
+		fmt.Fprintf(&b, ": Cloudflare error %d: %s", d.Code, clip(cleanMessage(d.Message), maxMessage))
 	}
 	if len(e.Details) == 0 && e.Err != nil {
-		fmt.Fprintf(&b, ": %v", e.Err)
+		fmt.Fprintf(&b, ": %s", clip(cleanMessage(e.Err.Error()), maxMessage))
+	}
+	if w := e.waitNote(); w != "" {
+		fmt.Fprintf(&b, " (%s)", w)
 	}
 	if e.Attempts > 1 {
 		fmt.Fprintf(&b, " (after %d attempts)", e.Attempts)
@@ -105,7 +138,10 @@ func (e *Error) Error() string {
 
 // Hint tells the user what to do about a known failure.
 func (e *Error) Hint() string {
-	if e.NoTimeToWait > 0 {
+	if e.NoTimeToWait > 0 && e.Code() != 971 {
+		if !e.WaitAsked {
+			return "The next retry was due later than the run's timeout left: raise timeout."
+		}
 		return "Cloudflare asked to wait longer than the run's timeout left: raise timeout, or run fewer purges at once on this account."
 	}
 	for _, d := range e.Details {
@@ -118,6 +154,10 @@ func (e *Error) Hint() string {
 		return fmt.Sprintf("Check that the token has the %s permission for this zone.", e.Step.Permission())
 	case e.Status == 429:
 		return hint(e.Step, 1134)
+	case errors.Is(e.Err, ErrTooLarge):
+		return "Check api-url: it should be Cloudflare's API (https://api.cloudflare.com/client/v4) or a proxy that passes its answers through."
+	case errors.Is(e.Err, errBadIDIn):
+		return "Check the zone (32 hexadecimal characters, or a name) and the environment ref."
 	case errors.Is(e.Err, ErrRunTimeout):
 		return "Raise timeout."
 	case errors.Is(e.Err, context.Canceled):
@@ -132,9 +172,14 @@ func (e *Error) Hint() string {
 
 func hint(step Step, code int) string {
 	switch code {
+	case 971:
+		return "Cloudflare's API-wide limit for this user was reached (more than its quota of calls in 5 minutes): Cloudflare now blocks every API call of the user for 5 minutes, the deploy's other tools included. Wait 5 minutes before running again; then run fewer jobs at once on this account, or send fewer, larger requests (a larger files-per-request on Enterprise, or tags, hosts or prefixes instead of URLs)."
 	case 1134:
 		return "Cloudflare's purge rate limit for the account was reached and the retries ran out: raise max-retries or timeout, or run fewer purges at once on this account (jobs of a matrix share its budget)."
 	case 1136:
+		if step == StepInvalidate {
+			return "This environment selects traffic by IP, country, ASN or threat score, where Cloudflare does not allow invalidating by URL: invalidate it by tags, hosts, prefixes or purge-everything instead."
+		}
 		return "This environment selects traffic by IP, country, ASN or threat score, where Cloudflare does not allow purging by URL: purge it by tags, hosts, prefixes or purge-everything instead."
 	case 10000:
 		return fmt.Sprintf("The token needs the %s permission on this zone (Cache Purge to purge; Zone Read to find a zone by name; Zone Versioning Read to find an environment by name).", step.Permission())

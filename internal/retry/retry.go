@@ -29,8 +29,10 @@ type Verdict struct {
 	// Retry is true for errors worth another attempt: 408, 429, 5xx, a
 	// network failure, an answer that is not the API's JSON.
 	Retry bool
-	// After is the server's Retry-After, if it sent one.
+	// After is the server's Retry-After; Asked says it sent one, so that
+	// "Retry-After: 0" means at once rather than "use the backoff".
 	After time.Duration
+	Asked bool
 }
 
 // Backoff is the wait before retry number n (0-based) when the server did
@@ -47,10 +49,11 @@ func (p Policy) Backoff(n int) time.Duration {
 	return time.Duration(j() * float64(d))
 }
 
-// Wait is the wait before retry n given the attempt's verdict.
+// Wait is the wait before retry n given the attempt's verdict: exactly
+// what the server asked for, else the backoff.
 func (p Policy) Wait(n int, v Verdict) time.Duration {
-	if v.After > 0 {
-		return v.After
+	if v.Asked || v.After > 0 {
+		return max(v.After, 0)
 	}
 	return p.Backoff(n)
 }
@@ -66,10 +69,12 @@ func (p Policy) Do(ctx context.Context, sleep func(context.Context, time.Duratio
 			return n + 1, err
 		}
 		wait := p.Wait(n, v)
-		if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < wait {
-			// The run would end while waiting: fail now, with the answer
-			// that asked for the wait, rather than at the deadline.
-			return n + 1, &TooLongError{Wait: wait, Err: err}
+		if deadline, ok := ctx.Deadline(); ok {
+			if left := time.Until(deadline); left < wait {
+				// The run would end while waiting: fail now, with the answer
+				// that asked for the wait, rather than at the deadline.
+				return n + 1, &TooLongError{Wait: wait, Left: max(left, 0), Asked: v.Asked || v.After > 0, Err: err}
+			}
 		}
 		if serr := sleep(ctx, wait); serr != nil {
 			return n + 1, err
@@ -80,8 +85,10 @@ func (p Policy) Do(ctx context.Context, sleep func(context.Context, time.Duratio
 // TooLongError is an attempt's error when the wait before the next attempt
 // would outlast the context's deadline, so no retry was made.
 type TooLongError struct {
-	Wait time.Duration
-	Err  error
+	Wait  time.Duration // the wait before the next attempt
+	Left  time.Duration // what the deadline left when it was due
+	Asked bool          // the server asked for Wait (Retry-After); false: the backoff
+	Err   error
 }
 
 func (e *TooLongError) Error() string { return e.Err.Error() }

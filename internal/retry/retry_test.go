@@ -80,6 +80,10 @@ func TestWaitHonoursRetryAfter(t *testing.T) {
 	if got := p.Wait(3, Verdict{Retry: true}); got != 2*time.Second {
 		t.Errorf("Wait without Retry-After = %v, want the backoff", got)
 	}
+	// "Retry-After: 0" asks for no wait at all, not the backoff.
+	if got := p.Wait(3, Verdict{Retry: true, Asked: true}); got != 0 {
+		t.Errorf("Wait with Retry-After 0 = %v, want 0", got)
+	}
 }
 
 var errBoom = errors.New("boom")
@@ -181,7 +185,33 @@ func TestDoDoesNotWaitPastTheDeadline(t *testing.T) {
 	n, err := Default(5).Do(ctx, func(context.Context, time.Duration) error { slept = true; return nil },
 		func(context.Context) (Verdict, error) { return Verdict{Retry: true, After: time.Hour}, boom })
 	var long *TooLongError
-	if n != 1 || slept || !errors.As(err, &long) || long.Wait != time.Hour || !errors.Is(err, boom) {
-		t.Errorf("Do = %d, %v (slept %v); want 1 attempt, no sleep, a TooLongError of 1h wrapping the attempt's error", n, err, slept)
+	if n != 1 || slept || !errors.As(err, &long) || long.Wait != time.Hour || !long.Asked || !errors.Is(err, boom) {
+		t.Errorf("Do = %d, %v (slept %v); want 1 attempt, no sleep, a TooLongError of 1h asked, wrapping the attempt's error", n, err, slept)
+	}
+	if long != nil && (long.Left <= 0 || long.Left > time.Minute) {
+		t.Errorf("Left = %v, want the minute's rest", long.Left)
+	}
+
+	// The backoff too: no wait is slept past the deadline, and it says it
+	// was not asked for.
+	p := Policy{MaxRetries: 5, Base: time.Hour, Cap: time.Hour, Jitter: func() float64 { return 0.5 }}
+	n, err = p.Do(ctx, func(context.Context, time.Duration) error { slept = true; return nil },
+		func(context.Context) (Verdict, error) { return Verdict{Retry: true}, boom })
+	if n != 1 || slept || !errors.As(err, &long) || long.Wait != 30*time.Minute || long.Asked {
+		t.Errorf("Do = %d, %v (slept %v); want a TooLongError of the 30m backoff, not asked", n, err, slept)
+	}
+}
+
+// max-retries is the number of retries: never more attempts, whatever the
+// verdicts say.
+func TestMaxRetriesMeansWhatItSays(t *testing.T) {
+	t.Parallel()
+	for _, max := range []int{0, 1, 3, 10} {
+		calls := 0
+		n, _ := Default(max).Do(context.Background(), func(context.Context, time.Duration) error { return nil },
+			func(context.Context) (Verdict, error) { calls++; return Verdict{Retry: true, Asked: true}, errBoom })
+		if diff := cmp.Diff([]int{max + 1, max + 1}, []int{n, calls}); diff != "" {
+			t.Errorf("max-retries %d: attempts (-want +got):\n%s", max, diff)
+		}
 	}
 }
