@@ -1,3 +1,5 @@
+//go:build !pacestandin
+
 package bench
 
 import (

@@ -26,6 +26,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"net/http"
 	"strings"
@@ -146,10 +147,11 @@ func New(o Options) *Pacer {
 	if p.sleep == nil {
 		p.sleep = sleep
 	}
+	now := p.now()
 	for i, b := range plans[unknownPlan] {
 		k := &p.kinds[i]
 		k.home, k.share = b, 1
-		k.lim = rate.NewLimiter(rate.Limit(b.rate), k.burst()) // full, as the account's is
+		k.lim = k.limiter(now, math.Inf(1))
 	}
 	p.api = newQuota()
 	p.wake, p.wakeAll = context.WithCancel(context.Background())
@@ -172,8 +174,9 @@ func (p *Pacer) UsePlan(plan string) bool {
 	defer p.mu.Unlock()
 	now := p.now()
 	for i := range p.kinds {
-		p.kinds[i].home = b[i]
-		p.kinds[i].apply(now)
+		k := &p.kinds[i]
+		k.home = b[i]
+		k.lim = k.limiter(now, k.lim.TokensAt(now))
 	}
 	return true
 }
@@ -193,10 +196,11 @@ func (p *Pacer) Wait(ctx context.Context, c Call) (done func(Answer), err error)
 		if d <= 0 {
 			return p.start(now, c), nil
 		}
-		if deadline, ok := ctx.Deadline(); ok && !onAnswer && now.Add(d).After(deadline) {
+		// The deadline is in real time, as the client's retry checks it.
+		if deadline, ok := ctx.Deadline(); ok && !onAnswer && time.Until(deadline) < d {
 			res.cancel(now)
 			return nil, fmt.Errorf("%s asks to wait %s, and the run's deadline is %s away: %w",
-				why, d.Round(time.Millisecond), max(0, deadline.Sub(now)).Round(time.Millisecond), context.DeadlineExceeded)
+				why, d.Round(time.Millisecond), max(0, time.Until(deadline)).Round(time.Millisecond), context.DeadlineExceeded)
 		}
 		var wake context.Context
 		if onAnswer {
@@ -347,6 +351,19 @@ func dropOld(ts []time.Time, before time.Time) []time.Time {
 		}
 	}
 	return out
+}
+
+// limiter is a limiter at the kind's budget holding at most tokens, and at
+// most the burst less the margin, as a fraction: the account's bucket starts
+// refilling when its first call arrives, a round trip after ours, and the
+// margin keeps later calls from arriving before their tokens are there.
+func (k *kind) limiter(now time.Time, tokens float64) *rate.Limiter {
+	r := k.share * k.home.rate
+	l := rate.NewLimiter(rate.Limit(r), k.burst())
+	tokens = max(0, min(tokens, k.share*(k.home.burst-k.home.rate*margin.Seconds())))
+	// Empty it at the instant from which it refills to tokens by now.
+	l.AllowN(now.Add(-time.Duration(tokens/r*float64(time.Second))), l.Burst())
+	return l
 }
 
 // apply sets the limiter to the kind's share of its plan's budget.
