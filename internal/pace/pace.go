@@ -106,6 +106,10 @@ const (
 	// it in whole seconds, and a call that lands before the reset is
 	// refused and blocks the user for minutes.
 	resetSlack = time.Second
+	// settle is how long after an answer new calls wait for the answers
+	// to the calls sent with it (within roundGap).
+	settle   = 20 * time.Millisecond
+	roundGap = 5 * time.Millisecond
 	// untimed bounds a wait for an answer (a slot of the API-wide quota):
 	// every answer wakes the waiters anyway.
 	untimed = time.Minute
@@ -132,10 +136,16 @@ type kind struct {
 	share   float64 // of home, in (0, 1]: halved on a 429, climbs on successes
 	biggest int     // the largest call seen, in tokens: the burst never goes below it
 	lim     *rate.Limiter
-	cuts    int       // halvings so far: a 429 to a call sent before the last is the same wave
-	pause   time.Time // no new call of this kind goes before
-	jitter  float64   // of the current pause
-	credits []time.Time
+	cuts    int // halvings so far: a 429 to a call sent before the last is the same wave
+	wave    int // 429s of the current wave
+	// sent are the send times of the calls in flight, oldest first; answered
+	// is the send time of the latest call answered, at answeredAt.
+	sent                 []time.Time
+	answered, answeredAt time.Time
+	empty                bool      // the wave had more than one: the bucket is empty at the pause's end
+	pause                time.Time // no new call of this kind goes before
+	jitter               float64   // of the current pause
+	credits              []time.Time
 }
 
 // New returns a Pacer.
@@ -251,6 +261,12 @@ func (p *Pacer) hold(now time.Time, c Call, res **reservation) (d time.Duration,
 		if now.Before(k.pause) {
 			return k.pause.Sub(now), "the purge budget (after a 429)", false
 		}
+		if k.empty {
+			k.restart(now)
+		}
+		if d := k.settling(now); d > 0 {
+			return d, "the purge budget (answers due)", true
+		}
 		*res = &reservation{r: k.lim.ReserveN(now, min(n, k.lim.Burst())), cuts: k.cuts}
 	}
 	return (*res).r.DelayFrom(now), "the purge budget", false
@@ -276,6 +292,7 @@ func (p *Pacer) start(sent time.Time, c Call) func(Answer) {
 	if c.Purge {
 		k, _ := p.kindOf(c)
 		cuts = k.cuts
+		k.sent = append(k.sent, sent)
 	}
 	var once sync.Once
 	return func(a Answer) {
@@ -292,10 +309,16 @@ func (p *Pacer) answered(sent time.Time, cuts int, c Call, a Answer) {
 	// known anew.
 	p.wakeAll()
 	p.wake, p.wakeAll = context.WithCancel(context.Background())
-	if !c.Purge || a.Status == 0 {
+	if !c.Purge {
+		return
+	}
+	if a.Status == 0 {
+		k, _ := p.kindOf(c)
+		k.done(now, sent)
 		return
 	}
 	k, n := p.kindOf(c)
+	k.done(now, sent)
 	switch {
 	case a.Code == codePurgeLimit || (a.Status == http.StatusTooManyRequests && !apiSpent):
 		k.refused(now, cuts, a.RetryAfter, p.jitter)
@@ -311,13 +334,60 @@ func (k *kind) refused(now time.Time, cuts int, retryAfter time.Duration, jitter
 	if retryAfter > 0 {
 		k.credits = append(k.credits, now.Add(retryAfter))
 	}
-	if cuts == k.cuts {
-		k.cuts, k.jitter = k.cuts+1, jitter()
+	switch {
+	case cuts == k.cuts:
+		k.cuts, k.jitter, k.wave = k.cuts+1, jitter(), 1
 		k.share = max(minShare, k.share/2)
 		k.apply(now)
+	case cuts == k.cuts-1:
+		// Another refusal of the same wave: the account's bucket is empty,
+		// not a blip; so is ours, and it refills from the pause's end at
+		// the new rate, so that jobs sharing it restart at their rates, not
+		// with bursts the account has not got.
+		k.wave++
+		k.empty = k.wave >= 2
 	}
 	w := max(retryAfter, minPause)
 	k.pause = later(k.pause, now.Add(w+time.Duration(k.jitter*float64(w)/2)))
+}
+
+// done forgets an answered call.
+func (k *kind) done(now, sent time.Time) {
+	for i, t := range k.sent {
+		if t.Equal(sent) {
+			k.sent = append(k.sent[:i], k.sent[i+1:]...)
+			break
+		}
+	}
+	k.answered, k.answeredAt = sent, now
+}
+
+// settling holds new calls of the kind, for at most settle after an answer,
+// while calls sent before it (or with it) are still out: calls sent
+// together are answered together, successes first, and the 429s right
+// behind them must be seen before more of the burst is spent.
+func (k *kind) settling(now time.Time) time.Duration {
+	end := k.answeredAt.Add(settle)
+	if !now.Before(end) || len(k.sent) == 0 {
+		return 0
+	}
+	// The oldest call out; one sent since the answer came is not of its round.
+	if t := k.sent[0]; t.After(k.answered.Add(roundGap)) || !t.Before(k.answeredAt) {
+		return 0
+	}
+	return end.Sub(now)
+}
+
+// restart empties the kind's bucket as of the pause's end (the retries let
+// go meanwhile keep what they took).
+func (k *kind) restart(now time.Time) {
+	k.empty = false
+	r := k.share * k.home.rate
+	tokens := min(k.lim.TokensAt(now), now.Sub(k.pause).Seconds()*r)
+	k.lim = k.limiter(now, max(0, tokens))
+	if tokens <= -1 {
+		k.lim.ReserveN(now, min(int(-tokens), k.lim.Burst()))
+	}
 }
 
 // succeeded climbs back additively: a burst's worth of accepted tokens

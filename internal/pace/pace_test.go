@@ -334,7 +334,7 @@ func TestAIMDConverges(t *testing.T) {
 		minUseOfRate float64 // of the account's rate, beyond its burst
 	}{
 		// 4,000 URLs: 1,500 at once, 2,500 at 1,500 per s: 1.72 s.
-		{name: "matrix", jobs: 4, calls: 34, maxRefused: 50, maxTime: 3500 * time.Millisecond},
+		{name: "matrix", jobs: 4, calls: 34, maxRefused: 25, maxTime: 2400 * time.Millisecond},
 		// 36,000 URLs: floor 23 s.
 		{name: "long", jobs: 4, calls: 300, maxRefused: 300, minUseOfRate: 0.6},
 		{name: "ten jobs", jobs: 10, calls: 100, maxRefused: 500, minUseOfRate: 0.6},
@@ -548,4 +548,42 @@ func TestDoneTwiceCountsOnce(t *testing.T) {
 	if p.api.inflight != 0 {
 		t.Errorf("%d calls in flight, want 0", p.api.inflight)
 	}
+}
+
+// Calls sent together are answered together, successes first: the next
+// call waits (up to settle) for the answers of the calls sent with the one
+// answered, so that a 429 among them is seen before more of the burst goes.
+func TestNewCallsWaitForTheirRoundsAnswers(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		p := New(Options{Plan: "pro"})
+		p.jitter = func() float64 { return 0 }
+		a, b := mustWait(t, p, urls(30)), mustWait(t, p, urls(30))
+		time.Sleep(50 * time.Millisecond)
+		start := time.Now()
+		a(ok())
+		var went time.Duration
+		waited := make(chan struct{})
+		go func() {
+			mustWait(t, p, urls(30))(ok())
+			went = time.Since(start)
+			close(waited)
+		}()
+		time.Sleep(time.Millisecond)
+		b(limited(time.Second)) // b's 429 comes right behind a's success
+		<-waited
+		if want := time.Second + time.Millisecond; went != want {
+			t.Errorf("the next call went %v after a's answer, want after the pause, %v", went, want)
+		}
+		// Without the 429 it would have gone once b answered, or settle after a's answer.
+		c, d := mustWait(t, p, urls(30)), mustWait(t, p, urls(30))
+		time.Sleep(50 * time.Millisecond)
+		c(ok())
+		start = time.Now()
+		mustWait(t, p, urls(30))(ok())
+		if got := time.Since(start); got != settle {
+			t.Errorf("with d unanswered, the next call went %v after c's answer, want %v", got, settle)
+		}
+		d(ok())
+	})
 }
