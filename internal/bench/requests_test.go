@@ -15,8 +15,9 @@ import (
 	"github.com/cloudflare-purge/cloudflare-purge/internal/emulator"
 )
 
-// Every run sends the calls it cannot skip and no other: no zone lookup for
-// a zone ID, no environments call for Production, one environments call
+// Every run sends the calls it cannot skip and no other: the zone's read
+// for a zone ID (its plan paces the run) or its lookup for a name, no
+// environments call for Production, one environments call
 // however many environments, and per environment and kind ceil(items /
 // per-request limit) purges, each carrying one kind.
 func TestRunsSendOnlyTheCallsTheyNeed(t *testing.T) {
@@ -33,13 +34,13 @@ func TestRunsSendOnlyTheCallsTheyNeed(t *testing.T) {
 		want   map[string]int
 	}{
 		{name: "zone ID, Production", zone: emulator.ExampleZoneID, envs: "Production",
-			want: map[string]int{"POST zone purge": perEnv}},
+			want: map[string]int{"GET zone": 1, "POST zone purge": perEnv}},
 		{name: "zone ID, no environment", zone: emulator.ExampleZoneID,
-			want: map[string]int{"POST zone purge": perEnv}},
+			want: map[string]int{"GET zone": 1, "POST zone purge": perEnv}},
 		{name: "zone name, Production", zone: emulator.ExampleZoneName, envs: "production",
 			want: map[string]int{"GET zones": 1, "POST zone purge": perEnv}},
 		{name: "zone ID, three environments", zone: emulator.ExampleZoneID, envs: "Staging,Development,QA",
-			want: map[string]int{"GET environments": 1, "POST environment purge": 3 * perEnv}},
+			want: map[string]int{"GET zone": 1, "GET environments": 1, "POST environment purge": 3 * perEnv}},
 		{name: "zone name, four environments", zone: emulator.ExampleZoneName, envs: "Production,Staging,Development,QA",
 			want: map[string]int{"GET zones": 1, "GET environments": 1, "POST zone purge": perEnv, "POST environment purge": 3 * perEnv}},
 		{name: "dry run", zone: emulator.ExampleZoneName, envs: "Staging", dryRun: true,
@@ -110,6 +111,8 @@ func callKind(path string) string {
 		return "zone purge"
 	case strings.HasSuffix(path, "/zones"):
 		return "zones"
+	case strings.Contains(path, "/zones/") && strings.Count(strings.TrimPrefix(path, "/client/v4"), "/") == 2:
+		return "zone"
 	}
 	return path
 }
