@@ -75,7 +75,7 @@ func (rn runner) run(ctx context.Context, src config.Source) (r *result.Result) 
 	var ownPacer *pace.Pacer
 	if pacer == nil {
 		ownPacer = pace.New(pace.Options{Now: h.now, Sleep: h.sleep})
-		pacer = legacyPacer{ownPacer}
+		pacer = ownPacer
 	}
 	client := cloudflare.New(cloudflare.Options{
 		BaseURL:        cfg.APIURL,
@@ -178,22 +178,4 @@ func progress(log logger, total int) func(result.Progress) {
 		last = p.Elapsed
 		log.Infof("%s", report.ProgressLine(p))
 	}
-}
-
-// legacyPacer fits the old pace.Pacer to the client's seam until the new
-// pacer lands.
-type legacyPacer struct{ p *pace.Pacer }
-
-func (l legacyPacer) Wait(ctx context.Context, c pace.Call) (func(pace.Answer), error) {
-	if !c.Purge {
-		return func(pace.Answer) {}, nil
-	}
-	if err := l.p.Wait(ctx, c.URLs); err != nil {
-		return nil, err
-	}
-	return func(a pace.Answer) {
-		if a.Status == 429 || a.Code == 1134 {
-			l.p.Throttled(c.URLs, a.RetryAfter)
-		}
-	}, nil
 }
