@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -187,5 +188,30 @@ func TestPlainHTTPAPIURLWarned(t *testing.T) {
 	r = h.action(h.defaults(map[string]string{"tags": "a"}), nil)
 	if strings.Contains(r.stdout, "plain http") {
 		t.Errorf("a loopback api-url is warned about:\n%s", r.stdout)
+	}
+}
+
+// A purge that needs more calls than the API-wide limit lets through
+// before the deadline is warned about before its first purge, with the
+// numbers and what to do; the calls it cannot send in time fail at once,
+// and none trips the limit's block.
+func TestAPILimitWarnedBeforeThePurge(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, emulator.Options{APILimit: emulator.APILimit{Quota: 10, Window: time.Minute}})
+	var tags []string
+	for i := range 3000 {
+		tags = append(tags, fmt.Sprintf("t%d", i))
+	}
+	r := h.actionIn(h.dir, h.defaults(map[string]string{"tags": strings.Join(tags, ","), "timeout": "5s"}), nil, func(e *Env) { e.hooks.pacer = nil })
+	if !strings.Contains(r.stdout, "::warning::This run sends 30 API calls; Cloudflare's API-wide limit") || !strings.Contains(r.stdout, "raise timeout") {
+		t.Errorf("no warning before the purge:\n%s", r.stdout)
+	}
+	if r.code != 1 || r.outputs["failed-count"] == "0" {
+		t.Errorf("exit %d, failed-count %q: want the calls past the quota failed", r.code, r.outputs["failed-count"])
+	}
+	for _, req := range h.em.Requests() {
+		if req.Status == 429 {
+			t.Errorf("a call was refused by the limit: %s %s", req.Method, req.Path)
+		}
 	}
 }

@@ -609,3 +609,40 @@ func later(a, b time.Time) time.Time {
 	}
 	return b
 }
+
+// Quota is a window of Cloudflare's API-wide limit as the answers so far
+// announced it (before any answer: the documented 1,200 per 5 minutes).
+type Quota struct {
+	Name    string
+	Left    int           // calls that may still start in it
+	Quota   int           // calls per window
+	Window  time.Duration // the window's length
+	ResetIn time.Duration // until the window resets
+}
+
+// Need says how long n more API calls take under the API-wide limit, and
+// the window that binds: 0 when every window has room for them now.
+func (p *Pacer) Need(n int) (time.Duration, Quota) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	now := p.now()
+	var worst time.Duration
+	var binding Quota
+	for _, w := range p.api.windows {
+		q := Quota{Name: w.name, Left: max(w.left, 0), Quota: w.quota, Window: w.length, ResetIn: w.length}
+		if !w.reset.IsZero() {
+			q.ResetIn = max(w.reset.Sub(now), 0)
+		}
+		if binding.Name == "" {
+			binding = q
+		}
+		if n <= q.Left || q.Quota <= 0 {
+			continue
+		}
+		windows := (n - q.Left + q.Quota - 1) / q.Quota
+		if d := q.ResetIn + time.Duration(windows-1)*q.Window; d > worst {
+			worst, binding = d, q
+		}
+	}
+	return worst, binding
+}

@@ -587,3 +587,30 @@ func TestNewCallsWaitForTheirRoundsAnswers(t *testing.T) {
 		d(ok())
 	})
 }
+
+// Need counts the windows n calls take beyond what is left.
+func TestNeed(t *testing.T) {
+	now := time.Unix(1_000_000, 0)
+	p := New(Options{Now: func() time.Time { return now }})
+	if d, q := p.Need(1000); d != 0 || q.Quota != 1200 {
+		t.Errorf("before any answer: Need(1000) = %v, %+v; want 0 under the documented 1,200", d, q)
+	}
+	done, err := p.Wait(context.Background(), Call{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := http.Header{}
+	h.Set("Ratelimit", `"default";r=50;t=30`)
+	h.Set("Ratelimit-Policy", `"default";q=100;w=60`)
+	done(Answer{Status: 200, Header: h})
+	for _, tt := range []struct {
+		n    int
+		want time.Duration
+	}{{50, 0}, {51, 31 * time.Second}, {150, 31 * time.Second}, {151, 91 * time.Second}} {
+		d, q := p.Need(tt.n)
+		// The reset is 30 s, plus the second the pacer keeps as slack.
+		if d < tt.want-time.Second || d > tt.want || (d > 0 && (q.Quota != 100 || q.Window != time.Minute || q.Left != 50)) {
+			t.Errorf("Need(%d) = %v, %+v; want about %v", tt.n, d, q, tt.want)
+		}
+	}
+}
