@@ -1,8 +1,10 @@
 package app
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"strings"
 	"testing"
 	"time"
@@ -213,5 +215,30 @@ func TestAPILimitWarnedBeforeThePurge(t *testing.T) {
 		if req.Status == 429 {
 			t.Errorf("a call was refused by the limit: %s %s", req.Method, req.Path)
 		}
+	}
+}
+
+// A signal ends a run at any step, while its configuration is read too:
+// files-from on a standard input that never ends does not hold the run.
+func TestSignalDuringLoading(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, emulator.Options{})
+	vars := map[string]string{"CLOUDFLARE_API_TOKEN": testToken, "CLOUDFLARE_BASE_URL": h.srv.URL + "/client/v4", "CLOUDFLARE_ZONE_ID": emulator.ExampleZoneID}
+	env, _, stderr := h.env([]string{"--files-from", "-"}, vars, "")
+	stdin, w := io.Pipe() // never written, never closed
+	defer w.Close()
+	env.Stdin = stdin
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan int)
+	go func() { done <- Main(ctx, env) }()
+	time.Sleep(50 * time.Millisecond)
+	cancel() // SIGINT, as main's signal.NotifyContext delivers it
+	select {
+	case code := <-done:
+		if code == 0 || len(h.em.Requests()) != 0 {
+			t.Errorf("exit %d after %d requests; want a failure and none sent\n%s", code, len(h.em.Requests()), stderr)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the run did not end on its signal while reading files-from")
 	}
 }

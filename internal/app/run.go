@@ -133,7 +133,11 @@ func (rn runner) run(ctx context.Context, src config.Source) (r *result.Result) 
 	}
 
 	if cfg.DryRun {
-		rn.log.Infof("Dry run: no %s request sent", map[bool]string{false: "purge", true: "invalidation"}[cfg.Invalidate])
+		what := "purge"
+		if cfg.Invalidate {
+			what = "invalidation"
+		}
+		rn.log.Infof("Dry run: no %s request sent", what)
 		if cfg.Verify {
 			rn.log.Infof("Dry run: nothing to verify")
 		}
