@@ -432,3 +432,29 @@ func goldenFile(t *testing.T, name, got string) {
 		t.Errorf("%s differs (-want +got); if intended, run go test ./internal/app -update:\n%s", name, diff)
 	}
 }
+
+// A run that stops before its invalidations (an unknown environment) says
+// so of its batches in the result document: not invalidated.
+func TestInvalidateStoppedSaysNotInvalidated(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, emulator.Options{})
+	r := h.action(h.defaults(map[string]string{"environment": "Nope", "invalidate": "true", "tags": "html"}), nil)
+	if r.code != ExitConfig {
+		t.Fatalf("exit %d, want %d\n%s", r.code, ExitConfig, r.stdout)
+	}
+	if n := h.invalidateCalls() + h.purgeRequests(); n != 0 {
+		t.Errorf("%d purge or invalidation requests", n)
+	}
+	d := doc(t, r)
+	if len(d.Environments) != 1 || len(d.Environments[0].Batches) != 1 {
+		t.Fatalf("result document: %s", r.outputs["result"])
+	}
+	b := d.Environments[0].Batches[0]
+	if b.Status != result.Failed || b.Error == nil || !strings.Contains(b.Error.Message, "not invalidated") || purgeWords.MatchString(b.Error.Message) {
+		t.Errorf("the batch a stopped invalidation did not send: %+v", b.Error)
+	}
+	// Reports still leave it to the run's own error.
+	if strings.Contains(r.summary, "### Failures") || !strings.Contains(r.summary, "**Not invalidated** (1 item)") {
+		t.Errorf("summary:\n%s", r.summary)
+	}
+}
