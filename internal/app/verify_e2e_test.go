@@ -14,6 +14,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -400,6 +401,28 @@ func TestVerifySurvivorIsStale(t *testing.T) {
 	// Stale first in the summary's table.
 	if i, j := strings.Index(r.summary, "app\\.css"), strings.Index(r.summary, "| https\\://example\\.com/ |"); i < 0 || j < 0 || i > j {
 		t.Errorf("stale URL not listed first:\n%s", r.summary)
+	}
+}
+
+// A copy that survives an invalidation is stale too, and everything the
+// user reads says it predates the invalidation.
+func TestVerifySurvivorOfInvalidationIsStale(t *testing.T) {
+	t.Parallel()
+	const survivor = "https://example.com/"
+	rig := newEdgeRig(t, emulator.Options{Survivors: []string{survivor}})
+	rig.warm(t, "192.0.2.1", "example.com", http.Header{"Cookie": {emulator.DevelopmentCookie}}, "/")
+	r := rig.run(map[string]string{"environment": "Development", "files": survivor, "invalidate": "true"})
+	if r.code != ExitFailed || r.outputs["stale-count"] != "1" {
+		t.Fatalf("exit %d, stale-count %q: want 1 and 1\n%s", r.code, r.outputs["stale-count"], r.stdout)
+	}
+	if errs := commands(r, "error"); len(errs) != 1 || !strings.Contains(errs[0], survivor+" is still served from a copy cached before the invalidation") {
+		t.Errorf("::error:: lines:\n%s", strings.Join(errs, "\n"))
+	}
+	said := regexp.MustCompile(`(?i)before the purge|the purge (was|request)`)
+	for where, text := range map[string]string{"log": r.userText(), "result": r.outputs["result"]} {
+		if m := said.FindAllString(text, -1); len(m) > 0 {
+			t.Errorf("%s of an invalidation says %q:\n%s", where, m, text)
+		}
 	}
 }
 
