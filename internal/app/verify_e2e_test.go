@@ -712,7 +712,8 @@ func TestVerifySiteFailures(t *testing.T) {
 }
 
 // Every header that reaches a site is recorded: none carries a credential,
-// whichever kind the run used.
+// whichever kind the run used, nor a cookie the site set (a stale URL is
+// requested again after the site set one).
 func TestVerifySendsNoCredential(t *testing.T) {
 	t.Parallel()
 	const key, email = "0123456789abcdef0123456789abcdef01234", "ops@example.com"
@@ -724,11 +725,17 @@ func TestVerifySendsNoCredential(t *testing.T) {
 			site := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				h := r.Header.Clone()
 				h.Set("Host", r.Host)
+				h.Set("X-Test-Path", r.URL.Path)
 				mu.Lock()
 				seen = append(seen, h)
 				mu.Unlock()
+				http.SetCookie(w, &http.Cookie{Name: "session", Value: "s3cret", Path: "/"})
+				if r.URL.Path == "/b.js" { // an old copy: stale
+					w.Header().Set("CF-Cache-Status", "HIT")
+					w.Header().Set("Age", "3600")
+					return
+				}
 				w.Header().Set("CF-Cache-Status", "MISS")
-				http.SetCookie(w, &http.Cookie{Name: "session", Value: "s3cret"})
 			}))
 			t.Cleanup(site.Close)
 			h := newHarness(t, emulator.Options{})
@@ -743,19 +750,17 @@ func TestVerifySendsNoCredential(t *testing.T) {
 				// edge-url from its environment variable this time.
 				in["edge-url"], extra["CLOUDFLARE_EDGE_URL"] = "", site.URL
 			}
-			r := h.action(in, extra)
-			if r.code != 0 {
-				t.Fatalf("exit %d\n%s", r.code, r.stdout)
-			}
-			if r.outputs["verified-count"] != "6" {
-				t.Fatalf("verified-count %q, want 6\n%s", r.outputs["verified-count"], r.stdout)
+			clock := &offsetClock{}
+			r := h.actionIn(h.dir, in, extra, func(env *Env) {
+				env.hooks.verifyOptions = func(o *verify.Options) { o.Now, o.Sleep = clock.Now, clock.Sleep }
+			})
+			if r.code != ExitFailed || r.outputs["verified-count"] != "4" || r.outputs["stale-count"] != "2" {
+				t.Fatalf("exit %d, verified-count %q, stale-count %q: want 1, 4, 2\n%s", r.code, r.outputs["verified-count"], r.outputs["stale-count"], r.stdout)
 			}
 			mu.Lock()
 			defer mu.Unlock()
-			if len(seen) != 6 {
-				t.Fatalf("the site got %d requests, want 6", len(seen))
-			}
-			allowed := []string{"Host", "User-Agent", "Cookie"}
+			withCookie, again := 0, 0
+			allowed := []string{"Host", "User-Agent", "Cookie", "X-Test-Path"}
 			for _, hd := range seen {
 				for name, vals := range hd {
 					if !slices.Contains(allowed, name) {
@@ -774,12 +779,24 @@ func TestVerifySendsNoCredential(t *testing.T) {
 						t.Errorf("%s reached the site", name)
 					}
 				}
-				if c := hd.Get("Cookie"); c != "" && c != emulator.DevelopmentCookie {
+				switch c := hd.Get("Cookie"); c {
+				case "":
+				case emulator.DevelopmentCookie:
+					withCookie++
+				default:
 					t.Errorf("Cookie %q reached the site: only the selector's may", c)
 				}
-				if hd.Get("Host") != "example.com" {
-					t.Errorf("Host %q, want example.com", hd.Get("Host"))
+				if hd.Get("Host") != "example.com" || hd.Get("User-Agent") != verify.UserAgent {
+					t.Errorf("Host %q, User-Agent %q", hd.Get("Host"), hd.Get("User-Agent"))
 				}
+				if hd.Get("X-Test-Path") == "/b.js" {
+					again++
+				}
+			}
+			// Each environment: 3 URLs, /b.js requested again (the two
+			// environments' re-requests share the test's clock, unevenly).
+			if again < 4 || len(seen) != 4+again || withCookie < 3 || len(seen)-withCookie < 3 {
+				t.Errorf("the site got %d requests, %d of /b.js, %d with the Development cookie", len(seen), again, withCookie)
 			}
 		})
 	}
