@@ -51,9 +51,9 @@ func verdictText(c result.URLCheck, w words) string {
 	case result.VerdictStale:
 		s = "STALE: still served from a copy cached before the " + w.noun
 	case result.VerdictNotCached:
-		s = "not cached (nothing to verify)"
+		s = "not cached" // the reason says why there is nothing to verify
 	case result.VerdictRedirect:
-		s = "redirect to " + c.Location + " (not judged: purge the destination too)"
+		s = "redirect to " + c.Location // the reason says to purge the destination too
 	case result.VerdictNotVerified:
 		s = "not verified"
 	default:

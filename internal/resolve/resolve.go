@@ -194,7 +194,7 @@ func versioningError(err error, asked []string, zoneFound bool) error {
 	if ce.Code() != 0 {
 		why = fmt.Sprintf("Cloudflare error %d: %s", ce.Code(), why)
 	}
-	return configErr("environment %s cannot be purged: zone versioning is not available on this zone (%s); purge Production (an empty environment) or enable zone versioning",
+	return configErr("environment %s cannot be targeted: zone versioning is not available on this zone (%s); target Production (an empty environment) or enable zone versioning",
 		strings.Join(quoteAll(asked), ", "), why)
 }
 

@@ -361,7 +361,15 @@ func (p *prober) attempt(ctx context.Context, r *request) result.URLCheck {
 		req.Header.Set("Cookie", ck)
 	}
 	req.Host = r.host
-	p.o.Debugf("verify %s: GET %s (Host %s, %s)", p.env, u, req.Host, p.sel)
+	host := req.Host
+	if host == "" {
+		host = u.Host
+	}
+	sel := p.sel.String()
+	if sel == "" {
+		sel = "no selector"
+	}
+	p.o.Debugf("verify %s: GET %s (Host %s, %s)", p.env, u, host, sel)
 	resp, err := p.client.Do(req)
 	if err != nil {
 		return result.URLCheck{Verdict: result.VerdictNotVerified, Reason: failure(ctx, err, p.o.RequestTimeout, u.Hostname())}
