@@ -70,51 +70,11 @@ func (rn runner) run(ctx context.Context, src config.Source) (r *result.Result) 
 
 	ctx, cancel := context.WithDeadline(ctx, start.Add(cfg.Timeout))
 	defer cancel()
-	h := rn.env.hooks
-	pacer := h.pacer
-	var ownPacer *pace.Pacer
-	if pacer == nil {
-		ownPacer = pace.New(pace.Options{Now: h.now, Sleep: h.sleep})
-		pacer = ownPacer
+	client, ownPacer := rn.client(cfg)
+	zoneID, err := rn.zone(ctx, r, cfg, client, ownPacer)
+	if err != nil {
+		return rn.stop(r, err)
 	}
-	client := cloudflare.New(cloudflare.Options{
-		BaseURL:        cfg.APIURL,
-		Credentials:    cloudflare.Credentials{Token: cfg.Auth.Token, Key: cfg.Auth.Key, Email: cfg.Auth.Email},
-		HTTPClient:     h.httpClient,
-		RequestTimeout: h.requestTimeout,
-		Retry:          retry.Default(cfg.MaxRetries),
-		Sleep:          h.sleep,
-		Pacer:          pacer,
-		Debugf:         rn.log.Debugf,
-	})
-
-	zoneID := cfg.Zone
-	if cfg.ZoneIsID {
-		r.ZoneID = zoneID
-		if ownPacer != nil && !cfg.DryRun {
-			// The zone's plan names the account's purge budget. Reading it
-			// needs Zone Read, which a purge does not: without it, the
-			// pacer learns the budget from the answers.
-			if z, err := client.Zone(ctx, zoneID); err == nil {
-				ownPacer.UsePlan(z.Plan)
-			} else {
-				rn.log.Debugf("the zone's plan is unknown (%v): pacing from the answers", err)
-			}
-		}
-	} else {
-		r.ZoneName = cfg.Zone
-		rn.log.Infof("Looking up zone %q", cfg.Zone)
-		z, err := resolve.Zone(ctx, client, cfg.Zone, cfg.AccountID)
-		if err != nil {
-			return rn.stop(r, err)
-		}
-		zoneID, r.ZoneID = z.ID, z.ID
-		if ownPacer != nil {
-			// The plan names the account's purge budget: pace to it from the start.
-			ownPacer.UsePlan(z.Plan)
-		}
-	}
-
 	targets, err := resolve.Targets(ctx, client, zoneID, !cfg.ZoneIsID, cfg.Environments)
 	if err != nil {
 		return rn.stop(r, err)
@@ -128,9 +88,6 @@ func (rn runner) run(ctx context.Context, src config.Source) (r *result.Result) 
 	}
 	r.Environments = result.Layout(resolved, layout)
 	printLines(rn.log, report.PlanLines(r))
-	if ownPacer != nil && !cfg.DryRun {
-		rn.warnAPILimit(ctx, ownPacer, len(targets)*len(batches))
-	}
 
 	if cfg.DryRun {
 		what := "purge"
@@ -143,16 +100,70 @@ func (rn runner) run(ctx context.Context, src config.Source) (r *result.Result) 
 		}
 		return r
 	}
+	if ownPacer != nil {
+		rn.warnAPILimit(ctx, ownPacer, len(targets)*len(batches))
+	}
 	purge.Run(ctx, client, zoneID, batches, r.Environments, purge.Options{Progress: progress(rn.log, len(targets)*len(batches)), Invalidate: cfg.Invalidate})
 	if cfg.Verify {
 		o := rn.verify
 		o.EdgeURL, o.Debugf = cfg.EdgeURL, rn.log.Debugf
-		if h.verifyOptions != nil {
-			h.verifyOptions(&o)
+		if h := rn.env.hooks.verifyOptions; h != nil {
+			h(&o)
 		}
 		rn.verifyRun(ctx, r, cfg, targets, o)
 	}
 	return r
+}
+
+// client is the run's Cloudflare client, and its pacer when it is the
+// run's own (nil when a test gave one).
+func (rn runner) client(cfg *config.Config) (*cloudflare.Client, *pace.Pacer) {
+	h := rn.env.hooks
+	pacer := h.pacer
+	var own *pace.Pacer
+	if pacer == nil {
+		own = pace.New(pace.Options{Now: h.now, Sleep: h.sleep})
+		pacer = own
+	}
+	return cloudflare.New(cloudflare.Options{
+		BaseURL:        cfg.APIURL,
+		Credentials:    cloudflare.Credentials{Token: cfg.Auth.Token, Key: cfg.Auth.Key, Email: cfg.Auth.Email},
+		HTTPClient:     h.httpClient,
+		RequestTimeout: h.requestTimeout,
+		Retry:          retry.Default(cfg.MaxRetries),
+		Sleep:          h.sleep,
+		Pacer:          pacer,
+		Debugf:         rn.log.Debugf,
+	}), own
+}
+
+// zone is the zone's ID: as given, or looked up by name. Either way the
+// zone's plan, which names the account's purge budget, goes to the pacer:
+// the lookup has it, and for an ID a read of the zone (Zone Read, which a
+// purge does not need: without it, the pacer paces from the answers).
+func (rn runner) zone(ctx context.Context, r *result.Result, cfg *config.Config, client *cloudflare.Client, pacer *pace.Pacer) (string, error) {
+	if cfg.ZoneIsID {
+		r.ZoneID = cfg.Zone
+		if pacer != nil && !cfg.DryRun {
+			if z, err := client.Zone(ctx, cfg.Zone); err == nil {
+				pacer.UsePlan(z.Plan)
+			} else {
+				rn.log.Debugf("the zone's plan is unknown (%v): pacing from the answers", err)
+			}
+		}
+		return cfg.Zone, nil
+	}
+	r.ZoneName = cfg.Zone
+	rn.log.Infof("Looking up zone %q", cfg.Zone)
+	z, err := resolve.Zone(ctx, client, cfg.Zone, cfg.AccountID)
+	if err != nil {
+		return "", err
+	}
+	r.ZoneID = z.ID
+	if pacer != nil {
+		pacer.UsePlan(z.Plan)
+	}
+	return z.ID, nil
 }
 
 // warnAPILimit warns, before the first purge, when the purge needs more
