@@ -94,7 +94,6 @@ func Log(r *result.Result) []Line {
 		out = append(out, Line{EndGroup, ""})
 	}
 	out = append(out, FailureLines(r, "the debug log, the job summary and the result output")...)
-	out = append(out, staleLines(r)...)
 	if shown := PurgeIDsShown(r); shown < len(r.PurgeIDs) {
 		out = append(out, Line{Warning, fmt.Sprintf("The purge-ids output lists the first %d of %d purge IDs: GitHub limits an output to 1 MB (--json from the CLI lists them all)", shown, len(r.PurgeIDs))})
 	}
@@ -246,9 +245,14 @@ func failures(r *result.Result) []*failure {
 
 // FailureLines are one error line per distinct failure, at most
 // maxErrorLines: past them, the last line counts the others and points at
-// where (see) they are all listed. Batches that the run's own error
-// explains are not repeated: it was logged when the run stopped.
+// where (see) they are all listed; then one per stale URL. Batches that
+// the run's own error explains are not repeated: it was logged when the
+// run stopped.
 func FailureLines(r *result.Result, see string) []Line {
+	return append(batchFailureLines(r, see), staleLines(r)...)
+}
+
+func batchFailureLines(r *result.Result, see string) []Line {
 	fails := failures(r)
 	var out []Line
 	for i, f := range fails {
