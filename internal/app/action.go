@@ -7,6 +7,7 @@ import (
 	"github.com/sethvargo/go-githubactions"
 
 	"github.com/cloudflare-purge/cloudflare-purge/internal/config"
+	"github.com/cloudflare-purge/cloudflare-purge/internal/ghaout"
 	"github.com/cloudflare-purge/cloudflare-purge/internal/redact"
 	"github.com/cloudflare-purge/cloudflare-purge/internal/report"
 	"github.com/cloudflare-purge/cloudflare-purge/internal/result"
@@ -38,7 +39,7 @@ func runAction(ctx context.Context, env Env) int {
 		what string
 		do   func() error
 	}{
-		{"the outputs (GITHUB_OUTPUT)", func() error { return writeOutputs(gha, red, r) }},
+		{"the outputs (GITHUB_OUTPUT)", func() error { return writeOutputs(env.Getenv("GITHUB_OUTPUT"), red, r) }},
 		{"the job summary (GITHUB_STEP_SUMMARY)", func() error { return writeSummary(gha, red, r) }},
 	} {
 		if err := write.do(); err != nil {
@@ -51,20 +52,17 @@ func runAction(ctx context.Context, env Env) int {
 	return code
 }
 
-// writeOutputs writes the outputs. go-githubactions panics when the file
-// cannot be written; that becomes an error here.
-func writeOutputs(gha *githubactions.Action, red *redact.Redactor, r *result.Result) (err error) {
-	defer func() {
-		if p := recover(); p != nil {
-			err = fmt.Errorf("%v", p)
-		}
-	}()
-	if gha.Getenv("GITHUB_OUTPUT") != "" {
-		for _, o := range report.Outputs(r) {
-			gha.SetOutput(o.Name, red.String(o.Value))
-		}
+// writeOutputs writes the outputs, each with a random delimiter of its own
+// (go-githubactions' fixed one could be forged by a value).
+func writeOutputs(path string, red *redact.Redactor, r *result.Result) error {
+	if path == "" {
+		return nil
 	}
-	return nil
+	var outs []ghaout.Output
+	for _, o := range report.Outputs(r) {
+		outs = append(outs, ghaout.Output{Name: o.Name, Value: red.String(o.Value)})
+	}
+	return ghaout.WriteFile(path, outs)
 }
 
 // writeSummary writes the job summary, as writeOutputs the outputs.

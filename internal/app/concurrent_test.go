@@ -88,7 +88,7 @@ func TestConcurrentRunsShareOneAccount(t *testing.T) {
 						e.hooks.sleep = clock.Sleep
 						// The real pacer, on the fake clock; it does not know the
 						// plan, so it learns the budget from the 429s.
-						e.hooks.pacer = legacyPacer{pace.New(pace.Options{Now: clock.Now, Sleep: clock.Sleep})}
+						e.hooks.pacer = pace.New(pace.Options{Now: clock.Now, Sleep: clock.Sleep})
 					})
 				})
 			}

@@ -66,7 +66,7 @@ Flags:
 // after rate-limits.
 var emulateFlags = []struct{ name, placeholder string }{
 	{"listen", "ADDR"}, {"edge-listen", "ADDR[=IP],..."}, {"plan", "PLAN"}, {"rate-limits", ""},
-	{"survive", "URL"}, {"latency", "DURATION"}, {"history", "N"},
+	{"api-limit", "QUOTA/WINDOW[/BLOCK]"}, {"survive", "URL"}, {"latency", "DURATION"}, {"history", "N"},
 }
 
 // edgeAddr is one address the edge is served on; as, when valid, is the edge IP
@@ -101,6 +101,8 @@ func parseEmulate(args []string, stdout io.Writer) (emulateConfig, error) {
 		"(default "+defaultEdgeListen+")")
 	plan := fs.String("plan", "enterprise", "plan of the example.com account: free, pro, business or enterprise (default enterprise)")
 	limits := fs.Bool("rate-limits", false, "enforce the plan's purge rate limits (429 + code 1134)")
+	apiLimit := fs.String("api-limit", "1200/5m/5m", "Cloudflare's API-wide limit, always announced in the Ratelimit headers and enforced: QUOTA calls per WINDOW per credential, "+
+		"then every call refused (429 + code 971) for BLOCK; scale it down to reach it, such as 100/10s (default 1200/5m/5m)")
 	var survivors stringList
 	fs.Var(&survivors, "survive", "a URL whose copy at the edge survives every purge and invalidation (repeatable)")
 	latency := fs.Duration("latency", 0, "delay added to every API response, such as 50ms")
@@ -129,6 +131,10 @@ func parseEmulate(args []string, stdout io.Writer) (emulateConfig, error) {
 	if err != nil {
 		return emulateConfig{}, fmt.Errorf("--plan %q: must be free, pro, business or enterprise", *plan)
 	}
+	al, err := emulator.ParseAPILimit(*apiLimit)
+	if err != nil {
+		return emulateConfig{}, fmt.Errorf("--api-limit: %w", err)
+	}
 	edge, err := parseEdgeListen(*edgeListen)
 	if err != nil {
 		return emulateConfig{}, err
@@ -139,7 +145,7 @@ func parseEmulate(args []string, stdout io.Writer) (emulateConfig, error) {
 		}
 	}
 	return emulateConfig{listen: *listen, edge: edge, opts: emulator.Options{
-		Plan: pl, RateLimits: *limits, Latency: *latency, History: *history, Survivors: survivors,
+		Plan: pl, RateLimits: *limits, APILimit: al, Latency: *latency, History: *history, Survivors: survivors,
 	}}, nil
 }
 
@@ -288,7 +294,7 @@ func emulateBanner(cfg emulateConfig, apiAddr string, edgeURLs []string) string 
 		limits = "on"
 	}
 	fmt.Fprintf(&b, "Emulating the Cloudflare API at http://%s/client/v4 (token %q)\n", apiAddr, emulator.SandboxToken)
-	fmt.Fprintf(&b, "  zone %s (id %s), plan %s, purge rate limits %s\n", emulator.ExampleZoneName, emulator.ExampleZoneID, cfg.opts.Plan, limits)
+	fmt.Fprintf(&b, "  zone %s (id %s), plan %s, purge rate limits %s, API-wide limit %s\n", emulator.ExampleZoneName, emulator.ExampleZoneID, cfg.opts.Plan, limits, cfg.opts.APILimit)
 	for _, env := range emulator.ExampleEnvironments() {
 		how := "every request no other environment selects"
 		if env.Name != "Production" {

@@ -1,10 +1,13 @@
 package app
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -187,5 +190,55 @@ func TestPlainHTTPAPIURLWarned(t *testing.T) {
 	r = h.action(h.defaults(map[string]string{"tags": "a"}), nil)
 	if strings.Contains(r.stdout, "plain http") {
 		t.Errorf("a loopback api-url is warned about:\n%s", r.stdout)
+	}
+}
+
+// A purge that needs more calls than the API-wide limit lets through
+// before the deadline is warned about before its first purge, with the
+// numbers and what to do; the calls it cannot send in time fail at once,
+// and none trips the limit's block.
+func TestAPILimitWarnedBeforeThePurge(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, emulator.Options{APILimit: emulator.APILimit{Quota: 10, Window: time.Minute}})
+	var tags []string
+	for i := range 3000 {
+		tags = append(tags, fmt.Sprintf("t%d", i))
+	}
+	r := h.actionIn(h.dir, h.defaults(map[string]string{"tags": strings.Join(tags, ","), "timeout": "5s"}), nil, func(e *Env) { e.hooks.pacer = nil })
+	if !strings.Contains(r.stdout, "::warning::This run sends 30 API calls; Cloudflare's API-wide limit") || !strings.Contains(r.stdout, "raise timeout") {
+		t.Errorf("no warning before the purge:\n%s", r.stdout)
+	}
+	if r.code != 1 || r.outputs["failed-count"] == "0" {
+		t.Errorf("exit %d, failed-count %q: want the calls past the quota failed", r.code, r.outputs["failed-count"])
+	}
+	for _, req := range h.em.Requests() {
+		if req.Status == 429 {
+			t.Errorf("a call was refused by the limit: %s %s", req.Method, req.Path)
+		}
+	}
+}
+
+// A signal ends a run at any step, while its configuration is read too:
+// files-from on a standard input that never ends does not hold the run.
+func TestSignalDuringLoading(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, emulator.Options{})
+	vars := map[string]string{"CLOUDFLARE_API_TOKEN": testToken, "CLOUDFLARE_BASE_URL": h.srv.URL + "/client/v4", "CLOUDFLARE_ZONE_ID": emulator.ExampleZoneID}
+	env, _, stderr := h.env([]string{"--files-from", "-"}, vars, "")
+	stdin, w := io.Pipe() // never written, never closed
+	defer w.Close()
+	env.Stdin = stdin
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan int)
+	go func() { done <- Main(ctx, env) }()
+	time.Sleep(50 * time.Millisecond)
+	cancel() // SIGINT, as main's signal.NotifyContext delivers it
+	select {
+	case code := <-done:
+		if code == 0 || len(h.em.Requests()) != 0 {
+			t.Errorf("exit %d after %d requests; want a failure and none sent\n%s", code, len(h.em.Requests()), stderr)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the run did not end on its signal while reading files-from")
 	}
 }

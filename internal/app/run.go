@@ -75,7 +75,7 @@ func (rn runner) run(ctx context.Context, src config.Source) (r *result.Result) 
 	var ownPacer *pace.Pacer
 	if pacer == nil {
 		ownPacer = pace.New(pace.Options{Now: h.now, Sleep: h.sleep})
-		pacer = legacyPacer{ownPacer}
+		pacer = ownPacer
 	}
 	client := cloudflare.New(cloudflare.Options{
 		BaseURL:        cfg.APIURL,
@@ -128,9 +128,16 @@ func (rn runner) run(ctx context.Context, src config.Source) (r *result.Result) 
 	}
 	r.Environments = result.Layout(resolved, layout)
 	printLines(rn.log, report.PlanLines(r))
+	if ownPacer != nil && !cfg.DryRun {
+		rn.warnAPILimit(ctx, ownPacer, len(targets)*len(batches))
+	}
 
 	if cfg.DryRun {
-		rn.log.Infof("Dry run: no %s request sent", map[bool]string{false: "purge", true: "invalidation"}[cfg.Invalidate])
+		what := "purge"
+		if cfg.Invalidate {
+			what = "invalidation"
+		}
+		rn.log.Infof("Dry run: no %s request sent", what)
 		if cfg.Verify {
 			rn.log.Infof("Dry run: nothing to verify")
 		}
@@ -146,6 +153,22 @@ func (rn runner) run(ctx context.Context, src config.Source) (r *result.Result) 
 		rn.verifyRun(ctx, r, cfg, targets, o)
 	}
 	return r
+}
+
+// warnAPILimit warns, before the first purge, when the purge needs more
+// calls than Cloudflare's API-wide limit lets through before the run's
+// deadline: the pacer will hold them to the limit (never tripping its
+// block, which stops every tool of the user), and the run would end with
+// items left.
+func (rn runner) warnAPILimit(ctx context.Context, p *pace.Pacer, calls int) {
+	need, q := p.Need(calls)
+	deadline, ok := ctx.Deadline()
+	if need == 0 || !ok || time.Until(deadline) >= need {
+		return
+	}
+	rn.log.Warningf("This run sends %d API calls; Cloudflare's API-wide limit (%q: %d per %s) lets %d more through now, so it needs about %s, more than the %s its timeout leaves. "+
+		"Send fewer calls (a larger files-per-request on Enterprise zones, up to 500; prefixes, hosts or tags instead of many URLs) or raise timeout",
+		calls, q.Name, q.Quota, q.Window, q.Left, need.Round(time.Second), time.Until(deadline).Round(time.Second))
 }
 
 // isLoopback tells whether host is this machine: plain http there (the
@@ -178,22 +201,4 @@ func progress(log logger, total int) func(result.Progress) {
 		last = p.Elapsed
 		log.Infof("%s", report.ProgressLine(p))
 	}
-}
-
-// legacyPacer fits the old pace.Pacer to the client's seam until the new
-// pacer lands.
-type legacyPacer struct{ p *pace.Pacer }
-
-func (l legacyPacer) Wait(ctx context.Context, c pace.Call) (func(pace.Answer), error) {
-	if !c.Purge {
-		return func(pace.Answer) {}, nil
-	}
-	if err := l.p.Wait(ctx, c.URLs); err != nil {
-		return nil, err
-	}
-	return func(a pace.Answer) {
-		if a.Status == 429 || a.Code == 1134 {
-			l.p.Throttled(c.URLs, a.RetryAfter)
-		}
-	}, nil
 }

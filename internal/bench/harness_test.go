@@ -16,10 +16,21 @@ import (
 	"time"
 
 	"github.com/cloudflare-purge/cloudflare-purge/internal/emulator"
-	"github.com/cloudflare-purge/cloudflare-purge/internal/pace"
 	"github.com/cloudflare-purge/cloudflare-purge/internal/plan"
 	"github.com/cloudflare-purge/cloudflare-purge/internal/retry"
 )
+
+// budget is one of a plan's purge buckets, as API.md's table publishes it:
+// the floors are computed from these, not from the pacer's own numbers.
+type budget struct{ rate, burst float64 }
+
+// budgets per plan: URLs, then tag/host/prefix/everything requests.
+var budgets = map[emulator.Plan][2]budget{
+	emulator.PlanFree:       {{800, 800}, {5.0 / 60, 25}},
+	emulator.PlanPro:        {{1500, 1500}, {5, 25}},
+	emulator.PlanBusiness:   {{1500, 1500}, {10, 50}},
+	emulator.PlanEnterprise: {{3000, 3000}, {50, 500}},
+}
 
 // workload is what one run purges, where, and against which account.
 type workload struct {
@@ -33,6 +44,10 @@ type workload struct {
 	urls, tags      int // per environment
 	filesPerRequest int
 	omitRetryAfter  bool
+	// apiLimit scales the emulator's API-wide limit (zero: Cloudflare's).
+	apiLimit emulator.APILimit
+	// timeout is the run's (zero: the action's default, 5 minutes).
+	timeout time.Duration
 }
 
 // The example zone, with a fourth environment for runs that purge four at once.
@@ -80,12 +95,10 @@ func (w workload) targets() []string {
 	return w.envs
 }
 
-// lookups are the calls a run cannot skip before its purges.
+// lookups are the calls a run cannot skip before its purges: the zone's
+// lookup by name, or its read by ID (for the plan); the environments.
 func (w workload) lookups() int {
-	n := 0
-	if w.byName {
-		n++
-	}
+	n := 1
 	if slices.ContainsFunc(w.envs, func(e string) bool { return e != "Production" }) {
 		n++
 	}
@@ -103,15 +116,25 @@ func (w workload) minRequests() int {
 // the other; each bucket's demand beyond its burst, at its refill rate (the
 // two buckets refill side by side); and the last request's round trip.
 func (w workload) floor() time.Duration {
-	urlBudget, reqBudget, ok := pace.Published(string(w.plan))
+	return floorOf(w.plan, w.rtt, w.lookups(), w)
+}
+
+// floorOf is the floor of runs sharing one account, at once: the longest
+// chain of lookups, then the budget's drain for all their purges together,
+// then the last round trip.
+func floorOf(p emulator.Plan, rtt time.Duration, lookups int, ws ...workload) time.Duration {
+	b, ok := budgets[p]
 	if !ok {
-		panic("unknown plan " + w.plan)
+		panic("unknown plan " + p)
 	}
-	envs := float64(len(w.targets()))
-	urlTokens := float64(w.urls) * envs
-	reqTokens := float64(ceilDiv(w.tags, plan.ListItemsPerRequest)) * envs
-	drain := max(0, (urlTokens-urlBudget.Burst)/urlBudget.Rate, (reqTokens-reqBudget.Burst)/reqBudget.Rate)
-	return time.Duration(w.lookups()+1)*w.rtt + time.Duration(drain*float64(time.Second))
+	var urlTokens, reqTokens float64
+	for _, w := range ws {
+		envs := float64(len(w.targets()))
+		urlTokens += float64(w.urls) * envs
+		reqTokens += float64(ceilDiv(w.tags, plan.ListItemsPerRequest)) * envs
+	}
+	drain := max(0, (urlTokens-b[0].burst)/b[0].rate, (reqTokens-b[1].burst)/b[1].rate)
+	return time.Duration(lookups+1)*rtt + time.Duration(drain*float64(time.Second))
 }
 
 func ceilDiv(a, b int) int { return (a + b - 1) / b }
@@ -133,6 +156,9 @@ func (w workload) args(apiURL string) []string {
 	if w.tags > 0 {
 		a = append(a, "--tags", strings.Join(w.tagList(), ","))
 	}
+	if w.timeout > 0 {
+		a = append(a, "--timeout", w.timeout.String())
+	}
 	return a
 }
 
@@ -144,20 +170,51 @@ type server struct {
 	em    *emulator.Emulator
 	srv   *httptest.Server
 	first atomic.Pointer[time.Time]
+	// purges counts the purge requests received; onPurge, if set, sees each
+	// (from 1) before the emulator does: a benchmark injects faults so.
+	purges  atomic.Int64
+	onPurge func(n int64)
+	// apiRefused counts the answers refused for the API-wide limit (971).
+	apiRefused atomic.Int64
 }
 
 func newServer(tb testing.TB, w workload, now func() time.Time, latency time.Duration) *server {
 	s := &server{em: emulator.New(emulator.Options{
 		Plan: w.plan, RateLimits: true, OmitRetryAfter: w.omitRetryAfter, Latency: latency, Now: now,
+		APILimit: w.apiLimit,
 	})}
 	s.em.AddZone(zoneWithFourEnvironments(w.plan))
 	s.srv = httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
 		t := time.Now()
 		s.first.CompareAndSwap(nil, &t)
-		s.em.ServeHTTP(rw, r)
+		if strings.HasSuffix(r.URL.Path, "/purge_cache") {
+			if n := s.purges.Add(1); s.onPurge != nil {
+				s.onPurge(n)
+			}
+		}
+		s.em.ServeHTTP(&sniffer{ResponseWriter: rw, s: s}, r)
 	}))
 	tb.Cleanup(s.srv.Close)
 	return s
+}
+
+// sniffer counts the emulator's 971 answers.
+type sniffer struct {
+	http.ResponseWriter
+	s      *server
+	status int
+}
+
+func (w *sniffer) WriteHeader(code int) {
+	w.status = code
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *sniffer) Write(b []byte) (int, error) {
+	if w.status == http.StatusTooManyRequests && strings.Contains(string(b), `"code":971`) {
+		w.s.apiRefused.Add(1)
+	}
+	return w.ResponseWriter.Write(b)
 }
 
 func (s *server) apiURL() string { return s.srv.URL + "/client/v4" }
@@ -165,6 +222,8 @@ func (s *server) apiURL() string { return s.srv.URL + "/client/v4" }
 func (s *server) reset() {
 	s.em.Reset()
 	s.first.Store(nil)
+	s.purges.Store(0)
+	s.apiRefused.Store(0)
 }
 
 // tally is what the emulator saw of one run.
@@ -173,7 +232,7 @@ type tally struct {
 	lost                     int // items of the workload never accepted
 }
 
-func (s *server) tally(w workload) tally {
+func (s *server) tally(ws ...workload) tally {
 	var t tally
 	for _, r := range s.em.Requests() {
 		switch {
@@ -192,11 +251,13 @@ func (s *server) tally(w workload) tally {
 			accepted[p.EnvironmentRef+" "+item] = true
 		}
 	}
-	for _, env := range w.targets() {
-		for _, items := range [][]string{w.urlList(), w.tagList()} {
-			for _, item := range items {
-				if !accepted[envRefs[env]+" "+item] {
-					t.lost++
+	for _, w := range ws {
+		for _, env := range w.targets() {
+			for _, items := range [][]string{w.urlList(), w.tagList()} {
+				for _, item := range items {
+					if !accepted[envRefs[env]+" "+item] {
+						t.lost++
+					}
 				}
 			}
 		}

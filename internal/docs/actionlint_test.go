@@ -11,17 +11,43 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 )
 
-// actionlintVersion is the actionlint that the tests and the CI job run.
+// actionlintVersion is the actionlint that the tests and the CI job run:
+// the version tools/go.mod pins (TestToolsPinned checks the two agree).
 //
-// It runs as a command (go run pkg@version), not as a library: actionlint
-// v1.7.12 is built against go.yaml.in/yaml/v4 v4.0.0-rc.3, whose API
-// v4.0.0 (required by kin-openapi) changed, so the two cannot share this
-// module's build. go run builds it in its own module, checked against the
-// Go checksum database like any dependency.
+// It runs as a command, not as a library: actionlint v1.7.12 is built
+// against go.yaml.in/yaml/v4 v4.0.0-rc.3, whose API v4.0.0 (required by
+// kin-openapi) changed, so the two cannot share this module's build. The
+// tools module (tools/go.mod, tools/go.sum) pins it and every module it
+// needs, so `go mod download` there fetches them up front and the tests then
+// build it offline.
 const actionlintVersion = "v1.7.12"
+
+// actionlintBin builds actionlint once per test run, however many tests
+// lint: two go commands building it at once would each compile it.
+var actionlintBin = sync.OnceValues(func() (string, error) {
+	goBin, err := exec.LookPath("go") // go test puts its own go first on PATH
+	if err != nil {
+		return "", errNoGo
+	}
+	root, err := filepath.Abs(filepath.Join("..", ".."))
+	if err != nil {
+		return "", err
+	}
+	bin := filepath.Join(toolsDir, "actionlint")
+	cmd := exec.Command(goBin, "build", "-o", bin, "github.com/rhysd/actionlint/cmd/actionlint")
+	cmd.Dir = filepath.Join(root, "tools")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("go build actionlint in tools/ (run `cd tools && go mod download` first if offline): %w\n%s", err, out)
+	}
+	return bin, nil
+})
+
+// errNoGo: the tests that need the go command skip without it.
+var errNoGo = errors.New("no go command on PATH")
 
 // lintProblem is one error of actionlint's JSON output.
 type lintProblem struct {
@@ -39,14 +65,17 @@ type lintProblem struct {
 // outputs and branding.
 func actionlint(t *testing.T, dir string) []lintProblem {
 	t.Helper()
-	goBin, err := exec.LookPath("go")
+	bin, err := actionlintBin()
+	if errors.Is(err, errNoGo) {
+		t.Skip(err)
+	}
 	if err != nil {
-		t.Skip("no go command on PATH")
+		t.Fatal(err)
 	}
 	if _, err := exec.LookPath("shellcheck"); err != nil {
 		t.Log("shellcheck is not installed: run: scripts are not checked")
 	}
-	cmd := exec.Command(goBin, "run", "github.com/rhysd/actionlint/cmd/actionlint@"+actionlintVersion, "-format", "{{json .}}")
+	cmd := exec.Command(bin, "-format", "{{json .}}")
 	cmd.Dir = dir
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
@@ -54,7 +83,7 @@ func actionlint(t *testing.T, dir string) []lintProblem {
 	var exit *exec.ExitError
 	// actionlint exits 1 when it found problems; anything else is a failure to run.
 	if err != nil && !(errors.As(err, &exit) && exit.ExitCode() == 1 && stdout.Len() > 0) {
-		t.Fatalf("go run actionlint@%s: %v\n%s%s", actionlintVersion, err, stdout.String(), stderr.String())
+		t.Fatalf("actionlint %s: %v\n%s%s", actionlintVersion, err, stdout.String(), stderr.String())
 	}
 	var problems []lintProblem
 	if s := bytes.TrimSpace(stdout.Bytes()); len(s) > 0 {
@@ -77,11 +106,45 @@ func TestWorkflowsLint(t *testing.T) {
 	}
 }
 
-// TestCIRunsSameActionlint: the CI job and the tests run one actionlint.
-func TestCIRunsSameActionlint(t *testing.T) {
+// staticcheckVersion is the staticcheck that tools/go.mod pins.
+const staticcheckVersion = "v0.8.2"
+
+// TestToolsPinned: tools/go.mod pins actionlint and staticcheck at the
+// versions above as tools, with their sums, and CI (the workflow and .ci/run)
+// runs them from it, never by go run pkg@version, which would reach the
+// module proxy at test time.
+func TestToolsPinned(t *testing.T) {
 	t.Parallel()
-	if want := "actionlint/cmd/actionlint@" + actionlintVersion; !strings.Contains(string(readRepoFile(t, ".github/workflows/ci.yml")), want) {
-		t.Errorf("ci.yml does not run %s", want)
+	gomod := string(readRepoFile(t, "tools/go.mod"))
+	gosum := string(readRepoFile(t, "tools/go.sum"))
+	for _, tool := range []struct{ module, version, cmd string }{
+		{"github.com/rhysd/actionlint", actionlintVersion, "github.com/rhysd/actionlint/cmd/actionlint"},
+		{"honnef.co/go/tools", staticcheckVersion, "honnef.co/go/tools/cmd/staticcheck"},
+	} {
+		if !regexp.MustCompile(`(?m)^\s*(?:tool\s+)?` + regexp.QuoteMeta(tool.cmd) + `\s*$`).MatchString(gomod) {
+			t.Errorf("tools/go.mod has no tool directive for %s", tool.cmd)
+		}
+		if !regexp.MustCompile(`(?m)^\s*(?:require\s+)?` + regexp.QuoteMeta(tool.module+" "+tool.version) + `\b`).MatchString(gomod) {
+			t.Errorf("tools/go.mod does not require %s %s", tool.module, tool.version)
+		}
+		if !strings.Contains(gosum, tool.module+" "+tool.version+" h1:") {
+			t.Errorf("tools/go.sum has no hash of %s %s: run go mod tidy in tools/", tool.module, tool.version)
+		}
+	}
+	// .ci/run lints the workflows through the tests (TestWorkflowsLint).
+	for name, tools := range map[string][]string{
+		".github/workflows/ci.yml": {"actionlint", "staticcheck"},
+		".ci/run":                  {"staticcheck"},
+	} {
+		text := string(readRepoFile(t, name))
+		for _, tool := range tools {
+			if want := "go tool -modfile=tools/go.mod " + tool; !strings.Contains(text, want) {
+				t.Errorf("%s does not run %q", name, want)
+			}
+		}
+		if m := regexp.MustCompile(`go run \S+@`).FindString(text); m != "" {
+			t.Errorf("%s runs %q...: run tools from tools/go.mod", name, m)
+		}
 	}
 }
 

@@ -115,6 +115,10 @@ type Options struct {
 	// Log, if set, gets one line per request: method, path, status, duration.
 	// Secrets never appear in it.
 	Log io.Writer
+	// APILimit is the API-wide limit announced in the Ratelimit headers and
+	// enforced (code 971, then a block); zero: Cloudflare's, 1,200 calls per
+	// 5 minutes. Scale it down to reach it in tests.
+	APILimit APILimit
 	// History is how many of the latest requests (Requests) and accepted
 	// purges (Purges) are kept, each; 0 keeps them all, as tests need. A
 	// long-running emulator sets it so that it does not grow without bound.
@@ -370,9 +374,13 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	e.mu.Lock()
 	e.requests = keepLast(append(e.requests, rec), e.opts.History)
-	fault, faulted := e.takeFault(r)
+	api := e.countAPICall(credential(r.Header), now)
+	var fault Fault
+	var faulted bool
+	if !api.refused {
+		fault, faulted = e.takeFault(r)
+	}
 	rec.Fault = faulted
-	remaining, reset := e.countAPICall(credential(r.Header), now)
 	e.mu.Unlock()
 
 	sw := &statusWriter{ResponseWriter: w}
@@ -393,9 +401,11 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 
-	h := sw.Header()
-	h.Set("Ratelimit", fmt.Sprintf(`"default";r=%d;t=%d`, remaining, reset))
-	h.Set("Ratelimit-Policy", fmt.Sprintf(`"default";q=%d;w=%d`, apiQuota, int(apiWindowLength.Seconds())))
+	api.announce(sw.Header())
+	if api.refused {
+		api.refuse(sw)
+		return
+	}
 
 	if faulted {
 		serveFault(sw, r, fault)
@@ -439,14 +449,19 @@ func (e *Emulator) serveAPI(w http.ResponseWriter, r *http.Request, body []byte)
 		return
 	}
 	perm := PermCachePurge
-	if rt.kind == routeEnvironments {
+	switch rt.kind {
+	case routeEnvironments:
 		perm = PermZoneVersioningRead
+	case routeZone:
+		perm = PermZoneRead
 	}
 	if !p.can(perm, zone.ID) {
 		writeError(w, errAuth)
 		return
 	}
 	switch rt.kind {
+	case routeZone:
+		writeResult(w, zoneObject(zone))
 	case routeEnvironments:
 		serveEnvironments(w, zone)
 	case routePurge:
@@ -458,6 +473,7 @@ type routeKind int
 
 const (
 	routeZones routeKind = iota
+	routeZone
 	routeEnvironments
 	routePurge
 )
@@ -484,6 +500,8 @@ func parseRoute(path string) (route, bool) {
 	switch {
 	case len(seg) == 1:
 		return route{kind: routeZones, method: http.MethodGet}, true
+	case len(seg) == 2:
+		return route{kind: routeZone, method: http.MethodGet, zoneID: seg[1]}, true
 	case len(seg) == 3 && seg[2] == "environments":
 		return route{kind: routeEnvironments, method: http.MethodGet, zoneID: seg[1]}, true
 	case len(seg) == 3 && isPurge(seg[2]):

@@ -3,6 +3,7 @@ package emulator
 import (
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -34,8 +35,25 @@ var plans = map[Plan]planJSON{
 	PlanEnterprise: {ID: "94f3b7b768b0458b56d2cac4fe5ec0f9", Name: "Enterprise Website", LegacyID: "enterprise", IsSubscribed: true},
 }
 
-// serveZones answers GET /zones?name=NAME[&account.id=ID] with the zones the
-// credentials may read. Paging is not modelled: every match is on page 1.
+// zoneObject is a zone as the lookup and GET /zones/{zone_id} show it.
+func zoneObject(z Zone) zoneJSON {
+	return zoneJSON{
+		ID: z.ID, Name: z.Name, Status: "active",
+		Account: accountJSON{ID: z.AccountID, Name: z.AccountName},
+		Plan:    plans[z.Plan],
+	}
+}
+
+// Paging of zone lookups, as Cloudflare documents it for GET /zones.
+const (
+	defaultPerPage = 20
+	minPerPage     = 5
+	maxPerPage     = 50
+)
+
+// serveZones answers GET /zones?name=NAME[&account.id=ID][&page=N][&per_page=M]
+// with the zones the credentials may read, one page of them. A page past
+// the last is empty: the official SDKs page until they get one.
 func (e *Emulator) serveZones(w http.ResponseWriter, r *http.Request, p principal) {
 	// A token without Zone Read fails; one with Zone Read on other zones only
 	// lists nothing.
@@ -45,6 +63,11 @@ func (e *Emulator) serveZones(w http.ResponseWriter, r *http.Request, p principa
 	}
 	q := r.URL.Query()
 	name, account := q.Get("name"), q.Get("account.id")
+	page, perPage, perr := paging(q.Get("page"), q.Get("per_page"))
+	if perr != nil {
+		writeError(w, *perr)
+		return
+	}
 	e.mu.Lock()
 	found := []zoneJSON{}
 	for _, z := range e.zones {
@@ -53,18 +76,38 @@ func (e *Emulator) serveZones(w http.ResponseWriter, r *http.Request, p principa
 			!p.can(PermZoneRead, z.ID) {
 			continue
 		}
-		found = append(found, zoneJSON{
-			ID: z.ID, Name: z.Name, Status: "active",
-			Account: accountJSON{ID: z.AccountID, Name: z.AccountName},
-			Plan:    plans[z.Plan],
-		})
+		found = append(found, zoneObject(z))
 	}
 	e.mu.Unlock()
-	n := len(found)
+	total := len(found)
+	from := min(total, (page-1)*perPage)
+	found = found[from:min(total, from+perPage)]
 	writeJSON(w, http.StatusOK, envelope{
 		Success: true, Result: found,
-		ResultInfo: &resultInfo{Page: 1, PerPage: 20, Count: n, TotalCount: n, TotalPages: 1},
+		ResultInfo: &resultInfo{Page: page, PerPage: perPage, Count: len(found), TotalCount: total,
+			TotalPages: (total + perPage - 1) / perPage},
 	})
+}
+
+// paging reads page (from 1) and per_page (5 to 50, Cloudflare's bounds;
+// outside them, the nearest). Not a number: 400, as a validation error.
+func paging(pageArg, perPageArg string) (page, perPage int, err *apiError) {
+	page, perPage = 1, defaultPerPage
+	if pageArg != "" {
+		n, aerr := strconv.Atoi(pageArg)
+		if aerr != nil || n < 1 || n > 1<<30 {
+			return 0, 0, errBadRequest(1001, "Invalid page: must be a whole number from 1")
+		}
+		page = n
+	}
+	if perPageArg != "" {
+		n, aerr := strconv.Atoi(perPageArg)
+		if aerr != nil {
+			return 0, 0, errBadRequest(1001, "Invalid per_page: must be a whole number from 5 to 50")
+		}
+		perPage = min(maxPerPage, max(minPerPage, n))
+	}
+	return page, perPage, nil
 }
 
 type environmentJSON struct {

@@ -22,11 +22,11 @@ func TestAPIWindowsSwept(t *testing.T) {
 		t.Fatalf("%d windows within one window's length, want %d: none has ended", n, 2*sweepWindows)
 	}
 	// The sandbox's window goes on; the others end.
-	now = now.Add(apiWindowLength - time.Second)
+	now = now.Add(defaultAPIWindow - time.Second)
 	e.countAPICall("sandbox", now)
 	now = now.Add(2 * time.Second)
-	if remaining, _ := e.countAPICall("sandbox", now); remaining != apiQuota-2 {
-		t.Errorf("the sandbox's window: %d left, want %d", remaining, apiQuota-2)
+	if remaining := e.countAPICall("sandbox", now).remaining; remaining != defaultAPIQuota-2 {
+		t.Errorf("the sandbox's window: %d left, want %d", remaining, defaultAPIQuota-2)
 	}
 	e.countAPICall("new", now)
 	if n := len(e.windows); n != 2 {

@@ -1,104 +1,66 @@
-// Package pace spaces purge requests to the account's purge budget, shared
-// by every request of a run, so that a run goes as fast as the budget
-// refills and is (almost) never refused.
+// Package pace decides when each API call of a run may go, so that the run
+// stays within every limit Cloudflare states (API.md, "Limits"):
 //
-// Cloudflare meters purges per account with two token buckets (API.md,
-// "Limits"): one counts URLs, the other counts requests that carry tags,
-// hosts, prefixes or purge_everything. The Pacer keeps a model of both and
-// lets a request go when its bucket has the tokens, oldest request first.
+//   - The account's purge budget: two token buckets, one counting URLs, the
+//     other requests that carry tags, hosts, prefixes or purge_everything.
+//     Each is a rate.Limiter started at the plan's published numbers
+//     (Enterprise's when the plan is unknown).
+//   - Other jobs may share the budget without our knowing: a 429 (or code
+//     1134) halves the refused kind's budget and holds its new calls for the
+//     Retry-After plus a jitter drawn per process, so that jobs refused
+//     together do not resume together; each success climbs back a step, to
+//     the plan's budget once the 429s stop (AIMD, as TCP does). Retry-After
+//     tells when the refused call's tokens are there, not which plan the
+//     account has: the pacer lets the retry go at that instant and models no
+//     plan from it.
+//   - The API-wide limit, read from the Ratelimit and Ratelimit-Policy
+//     headers of every answer: never more calls in flight than the quota
+//     left; once it is spent (or code 971 says so), nothing goes until it
+//     resets.
 //
-// The model starts from the plan's published numbers when the plan is known
-// (the zone lookup names it), else from Enterprise's, the largest: zone
-// versioning, what this action is for, is an Enterprise feature, and a wrong
-// guess costs one wave of refused requests, after which the budget is
-// learned. On a 429 every request pauses for Retry-After and the refused
-// request's bucket steps down to the next smaller plan's numbers (then
-// halve), so that only the requests already in flight are refused.
+// A wait that would pass the context's deadline is not waited: Wait fails at
+// once, saying how long it would have been, and holds no other call.
 package pace
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"math"
+	"math/rand/v2"
+	"net/http"
 	"strings"
 	"sync"
 	"time"
 
-	"github.com/cloudflare-purge/cloudflare-purge/internal/retry"
+	"golang.org/x/time/rate"
 )
 
-// Budget is one token bucket: Rate tokens per second, at most Burst saved.
-type Budget struct {
-	Rate  float64
-	Burst float64
+// Call is one API call about to be sent.
+type Call struct {
+	Purge bool // a purge or invalidation (draws on the plan's purge budget); false: a lookup
+	URLs  int  // URLs in a purge by files (0 for tags, hosts, prefixes, everything)
 }
 
-// kind is the bucket a request draws from.
-type kind int
+// Answer is what came back for one attempt. Zero Answer (Status 0): no
+// answer (network error, timeout).
+type Answer struct {
+	Status     int
+	Header     http.Header   // the answer's headers: Ratelimit, Ratelimit-Policy, Retry-After
+	Code       int           // Cloudflare's first errors[].code, 0 if none
+	RetryAfter time.Duration // parsed Retry-After, 0 if absent
+}
 
+// Cloudflare's codes the pacer acts on.
 const (
-	urlKind  kind = iota // a token per URL
-	flexKind             // a token per request of tags, hosts, prefixes or everything
-	numKinds
+	codePurgeLimit = 1134 // the purge budget is spent
+	codeAPILimit   = 971  // the API-wide limit is spent: every call is refused until it resets
 )
-
-// ladders are the published budgets (API.md, "Limits (per account)"), one
-// rung per distinct budget, largest plan first.
-var ladders = [numKinds][]Budget{
-	urlKind:  {{3000, 3000}, {1500, 1500}, {800, 800}},       // Enterprise; Business and Pro; Free
-	flexKind: {{50, 500}, {10, 50}, {5, 25}, {5.0 / 60, 25}}, // Enterprise; Business; Pro; Free
-}
-
-// plans maps a plan to its rung on each ladder.
-var plans = map[string][numKinds]int{
-	"enterprise": {0, 0},
-	"business":   {1, 1},
-	"pro":        {1, 2},
-	"free":       {2, 3},
-}
-
-const (
-	// margin of refill is kept out of every burst. A request reaches
-	// Cloudflare a round trip after we let it go, and round trips vary: a
-	// fast one behind a slow one spends tokens earlier than we counted, up
-	// to the jitter's worth of refill. A 429 costs a pause of a second or
-	// more, 50 ms of budget costs 50 ms once.
-	margin = 50 * time.Millisecond
-	// minPause is the shortest pause after a 429. Retry-After comes in whole
-	// seconds, so anything shorter is a guess (no Retry-After), and a URL
-	// bucket refills completely in a second: waiting that long wastes none
-	// of its budget.
-	minPause = time.Second
-	// recoverAfter is how long a known plan's budget stays stepped down
-	// after a 429 (another job sharing the account) before it climbs back
-	// one rung.
-	recoverAfter = 10 * time.Second
-)
-
-// Published returns a plan's budgets for URLs and for the other purge
-// requests. plan is a name as the zone lookup returns it ("Pro Website"),
-// or a legacy id ("pro"); ok is false for a plan not in API.md's table.
-func Published(plan string) (urls, requests Budget, ok bool) {
-	rungs, ok := plans[planKey(plan)]
-	if !ok {
-		return Budget{}, Budget{}, false
-	}
-	return ladders[urlKind][rungs[urlKind]], ladders[flexKind][rungs[flexKind]], true
-}
-
-// planKey is the first word of a plan name, lower case: "Free Website",
-// "Enterprise Website" and the legacy ids "free", "enterprise" agree on it.
-func planKey(name string) string {
-	f := strings.Fields(strings.ToLower(name))
-	if len(f) == 0 {
-		return ""
-	}
-	return f[0]
-}
 
 // Options configure a Pacer. The zero value paces a real run of unknown plan.
 type Options struct {
-	// Plan is the account's plan, as the zone lookup names it; empty or
-	// unknown: start from Enterprise's budget and learn from 429s.
+	// Plan is the account's plan ("Pro Website" or "pro"); empty or unknown:
+	// Enterprise's budget until UsePlan or the answers say otherwise.
 	Plan string
 	// Now and Sleep are the clock; nil means real time. Sleep must return
 	// ctx.Err() when ctx ends first.
@@ -106,244 +68,539 @@ type Options struct {
 	Sleep func(ctx context.Context, d time.Duration) error
 }
 
-// Pacer is safe for concurrent use.
-type Pacer struct {
-	now   func() time.Time
-	sleep func(context.Context, time.Duration) error
+// budget is one of a plan's buckets: rate tokens per second, burst at most.
+type budget struct{ rate, burst float64 }
 
-	mu      sync.Mutex
-	known   bool      // the budgets are a known plan's: trusted once, and they climb back
-	until   time.Time // no request starts before this (a 429's pause)
-	buckets [numKinds]bucket
+// plans are API.md's table, per plan: the URL bucket, the request bucket.
+var plans = map[string][numKinds]budget{
+	"free":       {{800, 800}, {5.0 / 60, 25}},
+	"pro":        {{1500, 1500}, {5, 25}},
+	"business":   {{1500, 1500}, {10, 50}},
+	"enterprise": {{3000, 3000}, {50, 500}},
 }
 
-// bucket is the model of one of the account's buckets.
-type bucket struct {
-	kind   kind
-	rung   int // on the kind's ladder; past its end, the last budget halved per rung
-	home   int // the rung a known plan's budget climbs back to
-	budget Budget
-	// tokens may go negative: what requests waiting for their turn took.
-	tokens float64
-	last   time.Time // tokens is as of last
-	// epoch changes when a 429 empties the bucket or moves the pause:
-	// waiters take their turn again.
-	epoch int
-	// pending is the tokens taken by the waiters holding a turn of this
-	// epoch: given back when they take it again.
-	pending   float64
-	biggest   float64   // the largest request seen, in tokens
-	stepped   time.Time // the last step down or up
-	throttled time.Time // the last 429 that hit this bucket
-	wave      time.Time // the pause of this bucket's last wave of 429s ends then
+// unknownPlan's budget is the largest: zone versioning, what this action is
+// for, is an Enterprise feature, and a wrong guess costs one wave of 429s.
+const unknownPlan = "enterprise"
+
+const (
+	urlKind  = iota // a token per URL
+	flexKind        // a token per request of tags, hosts, prefixes or everything
+	numKinds
+)
+
+const (
+	// margin of refill is kept out of every burst: a call reaches Cloudflare
+	// a round trip after it goes, and a fast one behind a slow one spends
+	// the account's tokens earlier than counted here.
+	margin = 50 * time.Millisecond
+	// minPause holds a refused kind when no Retry-After came: a URL bucket
+	// refills completely in a second.
+	minPause = time.Second
+	// minShare is the smallest fraction of the plan's budget halving goes down to.
+	minShare = 1.0 / 64
+	// creditSlack is how long after its Retry-After a refused call's retry
+	// may still go ahead of the model (the client waits it, then asks).
+	creditSlack = time.Second
+	// resetSlack is added to the API-wide window's reset: the header gives
+	// it in whole seconds, and a call that lands before the reset is
+	// refused and blocks the user for minutes.
+	resetSlack = time.Second
+	// settle is how long after an answer new calls wait for the answers
+	// to the calls sent with it (within roundGap).
+	settle   = 20 * time.Millisecond
+	roundGap = 5 * time.Millisecond
+	// untimed bounds a wait for an answer (a slot of the API-wide quota):
+	// every answer wakes the waiters anyway.
+	untimed = time.Minute
+)
+
+// Pacer is safe for concurrent use.
+type Pacer struct {
+	now    func() time.Time
+	sleep  func(context.Context, time.Duration) error
+	jitter func() float64 // in [0, 1)
+
+	mu    sync.Mutex
+	kinds [numKinds]kind
+	api   quota
+	// wake ends when an answer comes, for the calls waiting for a slot of
+	// the API-wide quota.
+	wake    context.Context
+	wakeAll context.CancelFunc
+}
+
+// kind is the model of one of the account's purge buckets.
+type kind struct {
+	home    budget  // the plan's
+	share   float64 // of home, in (0, 1]: halved on a 429, climbs on successes
+	biggest int     // the largest call seen, in tokens: the burst never goes below it
+	lim     *rate.Limiter
+	cuts    int // halvings so far: a 429 to a call sent before the last is the same wave
+	wave    int // 429s of the current wave
+	// sent are the send times of the calls in flight, oldest first; answered
+	// is the send time of the latest call answered, at answeredAt.
+	sent                 []time.Time
+	answered, answeredAt time.Time
+	empty                bool      // the wave had more than one: the bucket is empty at the pause's end
+	pause                time.Time // no new call of this kind goes before
+	jitter               float64   // of the current pause
+	credits              []time.Time
 }
 
 // New returns a Pacer.
 func New(o Options) *Pacer {
-	p := &Pacer{now: o.Now, sleep: o.Sleep}
+	p := &Pacer{now: o.Now, sleep: o.Sleep, jitter: rand.Float64}
 	if p.now == nil {
 		p.now = time.Now
 	}
 	if p.sleep == nil {
-		p.sleep = retry.Sleep
+		p.sleep = sleep
 	}
 	now := p.now()
-	for k := range p.buckets {
-		b := &p.buckets[k]
-		b.kind, b.last = kind(k), now
-		b.setRung(0)
-		b.tokens = b.burst()
+	for i, b := range plans[unknownPlan] {
+		k := &p.kinds[i]
+		k.home, k.share = b, 1
+		k.lim = k.limiter(now, math.Inf(1))
 	}
+	p.api = newQuota()
+	p.wake, p.wakeAll = context.WithCancel(context.Background())
 	p.UsePlan(o.Plan)
 	return p
 }
 
-// UsePlan sets the budgets to the plan's published numbers, as the zone
-// lookup learns it. An unknown plan changes nothing and returns false.
+// UsePlan sets the purge budgets from the plan name ("Pro Website") or
+// legacy id ("pro"); false for an unknown plan, which changes nothing.
 func (p *Pacer) UsePlan(plan string) bool {
-	rungs, ok := plans[planKey(plan)]
+	f := strings.Fields(strings.ToLower(plan))
+	if len(f) == 0 {
+		return false
+	}
+	b, ok := plans[f[0]]
 	if !ok {
 		return false
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.known = true
 	now := p.now()
-	for k := range p.buckets {
-		b := &p.buckets[k]
-		b.advance(now)
-		b.setRung(rungs[k])
-		b.home = b.rung
-		b.tokens = min(b.tokens, b.burst())
+	for i := range p.kinds {
+		k := &p.kinds[i]
+		k.home = b[i]
+		k.lim = k.limiter(now, k.lim.TokensAt(now))
 	}
 	return true
 }
 
-// Wait blocks until a request carrying urls URLs (0 for tags, hosts,
-// prefixes or everything) may be sent.
-func (p *Pacer) Wait(ctx context.Context, urls int) error {
-	k, n := flexKind, 1.0
-	if urls > 0 {
-		k, n = urlKind, float64(urls)
-	}
+// Wait blocks until the call may be sent (API-wide quota; for a purge, its
+// budget too), and returns done, which the caller must call exactly once
+// with the attempt's answer. A wait that would pass ctx's deadline is not
+// begun: the error wraps context.DeadlineExceeded and says how long it
+// would have been.
+func (p *Pacer) Wait(ctx context.Context, c Call) (done func(Answer), err error) {
+	var res *reservation
 	p.mu.Lock()
-	b := &p.buckets[k]
-	b.biggest = max(b.biggest, n)
-	epoch := -1
-	var turn time.Time
-	// done lets the turn go: its tokens are spent (or lost, if ctx ended).
-	done := func() {
-		if b.epoch == epoch {
-			b.pending -= n
-		}
-		p.mu.Unlock()
-	}
+	defer p.mu.Unlock()
 	for {
 		now := p.now()
-		if epoch != b.epoch {
-			turn, epoch = b.take(now, p.until, n), b.epoch
-			b.pending += n
-		}
-		until := p.until
-		d := later(turn, until).Sub(now)
+		d, why, onAnswer := p.hold(now, c, &res)
 		if d <= 0 {
-			done()
-			return ctx.Err()
+			return p.start(now, c), nil
+		}
+		// The deadline is in real time, as the client's retry checks it.
+		if deadline, ok := ctx.Deadline(); ok && !onAnswer && time.Until(deadline) < d {
+			res.cancel(now)
+			return nil, fmt.Errorf("%s asks to wait %s, and the run's deadline is %s away: %w",
+				why, d.Round(time.Millisecond), max(0, time.Until(deadline)).Round(time.Millisecond), context.DeadlineExceeded)
+		}
+		var wake context.Context
+		if onAnswer {
+			wake = p.wake
 		}
 		p.mu.Unlock()
-		err := p.sleep(ctx, d)
+		err := p.sleepUnless(ctx, d, wake)
 		p.mu.Lock()
 		if err != nil {
-			done()
-			return err
-		}
-		// Go, unless a 429 came meanwhile: then take a turn again, after its
-		// pause. Looping only on a change keeps a fake Sleep (tests) from
-		// spinning.
-		if p.until.Equal(until) && b.epoch == epoch {
-			done()
-			return nil
+			res.cancel(p.now())
+			return nil, err
 		}
 	}
 }
 
-// Throttled records a 429 (or a refusal that means one) answering a
-// request of urls URLs, 0 for tags, hosts, prefixes or everything, as Wait
-// was told. No request of any kind starts for wait (at least minPause): the
-// account is out of budget now. The refused request's bucket, and only
-// that one, steps down to a smaller budget (a known plan's from its second
-// 429 on). A 429 of a kind whose pause is still running answers a request
-// sent before it: it only extends the pause, so that one wave of refusals
-// costs one step.
-func (p *Pacer) Throttled(urls int, wait time.Duration) {
-	k := flexKind
-	if urls > 0 {
-		k = urlKind
+// reservation is a purge call's claim on its kind's tokens while it waits.
+type reservation struct {
+	r    *rate.Reservation
+	cuts int // the kind's halvings when it was made
+}
+
+func (r *reservation) cancel(now time.Time) {
+	if r != nil && r.r != nil {
+		r.r.CancelAt(now)
+		r.r = nil
 	}
+}
+
+// hold says how long the call must still wait (0: it may go now), why, and
+// whether the wait ends with an answer rather than at a known time.
+func (p *Pacer) hold(now time.Time, c Call, res **reservation) (d time.Duration, why string, onAnswer bool) {
+	if d, onAnswer := p.api.hold(now); d > 0 {
+		return d, "Cloudflare's API-wide limit", onAnswer
+	}
+	if !c.Purge {
+		return 0, "", false
+	}
+	k, n := p.kindOf(c)
+	if *res != nil && (*res).cuts != k.cuts {
+		(*res).cancel(now) // made on a budget since halved: take a turn again
+		*res = nil
+	}
+	if *res == nil {
+		if k.credit(now) {
+			k.lim.ReserveN(now, min(n, k.lim.Burst())) // spends what the account spends
+			return 0, "", false
+		}
+		if now.Before(k.pause) {
+			return k.pause.Sub(now), "the purge budget (after a 429)", false
+		}
+		if k.empty {
+			k.restart(now)
+		}
+		if d := k.settling(now); d > 0 {
+			return d, "the purge budget (answers due)", true
+		}
+		*res = &reservation{r: k.lim.ReserveN(now, min(n, k.lim.Burst())), cuts: k.cuts}
+	}
+	return (*res).r.DelayFrom(now), "the purge budget", false
+}
+
+// kindOf is the bucket a purge draws from and its cost in tokens.
+func (p *Pacer) kindOf(c Call) (*kind, int) {
+	k, n := &p.kinds[flexKind], 1
+	if c.URLs > 0 {
+		k, n = &p.kinds[urlKind], c.URLs
+	}
+	if n > k.biggest {
+		k.biggest = n
+		k.lim.SetBurstAt(p.now(), k.burst())
+	}
+	return k, n
+}
+
+// start counts the call as sent and returns its done.
+func (p *Pacer) start(sent time.Time, c Call) func(Answer) {
+	p.api.send()
+	cuts := 0 // the halvings of its kind: answers to calls sent before one are old news
+	if c.Purge {
+		k, _ := p.kindOf(c)
+		cuts = k.cuts
+		k.sent = append(k.sent, sent)
+	}
+	var once sync.Once
+	return func(a Answer) {
+		once.Do(func() { p.answered(sent, cuts, c, a) })
+	}
+}
+
+func (p *Pacer) answered(sent time.Time, cuts int, c Call, a Answer) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	now := p.now()
-	end := now.Add(max(wait, minPause))
-	if end.After(p.until) {
-		p.until = end
-		// Every request waiting for its turn now goes at the pause's end at
-		// the earliest, when its bucket is full at most: the turns given
-		// for sooner would all go at once. Give their tokens back and let
-		// them take their turns again (take counts from the pause's end).
-		for k := range p.buckets {
-			b := &p.buckets[k]
-			b.tokens = min(b.burst(), b.tokens+b.pending)
-			b.pending = 0
-			b.epoch++
-		}
-	}
-	b := &p.buckets[k]
-	if now.Before(b.wave) {
-		b.wave = later(b.wave, end)
+	apiSpent := p.api.answer(now, sent, a)
+	// Wake the calls waiting for a slot: this one is free, and the quota is
+	// known anew.
+	p.wakeAll()
+	p.wake, p.wakeAll = context.WithCancel(context.Background())
+	if !c.Purge {
 		return
 	}
-	b.wave = end
-	// A known plan's budget is right: a first 429 means requests bunched
-	// up on the way, or another job spent some of it, and the pause lets
-	// the bucket refill. Another one soon after: others keep spending it.
-	if !p.known || b.rung > b.home || now.Sub(b.throttled) < recoverAfter {
-		b.stepDown(wait)
-		b.stepped = now
-		if !p.known {
-			b.home = b.rung // a guessed budget that was refused is not tried again
+	if a.Status == 0 {
+		k, _ := p.kindOf(c)
+		k.done(now, sent)
+		return
+	}
+	k, n := p.kindOf(c)
+	k.done(now, sent)
+	switch {
+	case a.Code == codePurgeLimit || (a.Status == http.StatusTooManyRequests && !apiSpent):
+		k.refused(now, cuts, a.RetryAfter, p.jitter)
+	case a.Status/100 == 2:
+		k.succeeded(now, cuts, n)
+	}
+}
+
+// refused halves the kind's budget, once per wave of 429s, and holds its new
+// calls for the wait asked plus up to half of it more, drawn per process.
+// The refused call's retry may go when Retry-After says (a credit).
+func (k *kind) refused(now time.Time, cuts int, retryAfter time.Duration, jitter func() float64) {
+	if retryAfter > 0 {
+		k.credits = append(k.credits, now.Add(retryAfter))
+	}
+	switch {
+	case cuts == k.cuts:
+		k.cuts, k.jitter, k.wave = k.cuts+1, jitter(), 1
+		k.share = max(minShare, k.share/2)
+		k.apply(now)
+	case cuts == k.cuts-1:
+		// Another refusal of the same wave: the account's bucket is empty,
+		// not a blip; so is ours, and it refills from the pause's end at
+		// the new rate, so that jobs sharing it restart at their rates, not
+		// with bursts the account has not got.
+		k.wave++
+		k.empty = k.wave >= 2
+	}
+	w := max(retryAfter, minPause)
+	k.pause = later(k.pause, now.Add(w+time.Duration(k.jitter*float64(w)/2)))
+}
+
+// done forgets an answered call.
+func (k *kind) done(now, sent time.Time) {
+	for i, t := range k.sent {
+		if t.Equal(sent) {
+			k.sent = append(k.sent[:i], k.sent[i+1:]...)
+			break
 		}
 	}
-	b.throttled = now
-	// The account's bucket is empty now; forget the turns given on the old
-	// budget (epoch), so that waiters take them again.
-	b.tokens, b.last, b.pending = 0, now, 0
-	b.epoch++
+	k.answered, k.answeredAt = sent, now
 }
 
-// take reserves n tokens and returns when the request may go: now (or at
-// the end of the pause, until) if the bucket has them, else when the refill
-// will have paid for them. During a pause the bucket is counted as of its
-// end: it refills meanwhile, but no fuller than its burst.
-func (b *bucket) take(now, until time.Time, n float64) time.Time {
-	if b.rung > b.home && now.Sub(b.stepped) >= recoverAfter {
-		b.advance(now)
-		b.setRung(b.rung - 1)
-		b.stepped = now
+// settling holds new calls of the kind, for at most settle after an answer,
+// while calls sent before it (or with it) are still out: calls sent
+// together are answered together, successes first, and the 429s right
+// behind them must be seen before more of the burst is spent.
+func (k *kind) settling(now time.Time) time.Duration {
+	end := k.answeredAt.Add(settle)
+	if !now.Before(end) || len(k.sent) == 0 {
+		return 0
 	}
-	at := later(now, until)
-	b.advance(at)
-	b.tokens -= n
-	turn := at
-	if b.tokens < 0 {
-		turn = at.Add(time.Duration(-b.tokens / b.budget.Rate * float64(time.Second)))
+	// The oldest call out; one sent since the answer came is not of its round.
+	if t := k.sent[0]; t.After(k.answered.Add(roundGap)) || !t.Before(k.answeredAt) {
+		return 0
 	}
-	return turn
+	return end.Sub(now)
 }
 
-func (b *bucket) advance(now time.Time) {
-	if dt := now.Sub(b.last); dt > 0 {
-		b.tokens = min(b.burst(), b.tokens+b.budget.Rate*dt.Seconds())
-		b.last = now
+// restart empties the kind's bucket as of the pause's end (the retries let
+// go meanwhile keep what they took).
+func (k *kind) restart(now time.Time) {
+	k.empty = false
+	r := k.share * k.home.rate
+	tokens := min(k.lim.TokensAt(now), now.Sub(k.pause).Seconds()*r)
+	k.lim = k.limiter(now, max(0, tokens))
+	if tokens <= -1 {
+		k.lim.ReserveN(now, min(int(-tokens), k.lim.Burst()))
 	}
 }
 
-// burst is the budget's burst less the margin, but never less than one
-// request of the largest size seen (else such a request could never go).
-func (b *bucket) burst() float64 {
-	return max(b.budget.Burst-b.budget.Rate*margin.Seconds(), min(b.budget.Burst, b.biggest))
+// succeeded climbs back additively: a burst's worth of accepted tokens
+// restores the whole budget. Answers to calls sent before the last halving
+// tell nothing new.
+func (k *kind) succeeded(now time.Time, cuts, n int) {
+	if k.share >= 1 || cuts != k.cuts {
+		return
+	}
+	k.share = min(1, k.share+float64(n)/k.home.burst)
+	k.apply(now)
 }
 
-// stepDown moves to the next rung. Cloudflare's Retry-After is the time
-// until the refused request's tokens are there, in whole seconds rounded
-// up; with an empty bucket that is n/rate. So a Retry-After of two seconds
-// or more tells that n/rate > Retry-After - 1s: a budget smaller than the
-// next rung's, maybe (Free's 5 tag requests a minute answer 12 s).
-func (b *bucket) stepDown(retryAfter time.Duration) {
-	rung := b.rung + 1
-	if retryAfter >= 2*time.Second {
-		n := max(b.biggest, 1)
-		for n/budgetAt(b.kind, rung).Rate <= (retryAfter - time.Second).Seconds() {
-			rung++
+// credit takes a refused call's due Retry-After, if one is.
+func (k *kind) credit(now time.Time) bool {
+	k.credits = dropOld(k.credits, now.Add(-creditSlack))
+	for i, at := range k.credits {
+		if !now.Before(at) {
+			k.credits = append(k.credits[:i], k.credits[i+1:]...)
+			return true
 		}
 	}
-	b.setRung(rung)
+	return false
 }
 
-func (b *bucket) setRung(rung int) {
-	b.rung, b.budget = rung, budgetAt(b.kind, rung)
-	b.tokens = min(b.tokens, b.burst())
-}
-
-// budgetAt is the budget of a rung: past the ladder's end (the account has
-// less than Free's budget: others spend it too), the last one halved per rung.
-func budgetAt(k kind, rung int) Budget {
-	l := ladders[k]
-	if rung < len(l) {
-		return l[rung]
+func dropOld(ts []time.Time, before time.Time) []time.Time {
+	out := ts[:0]
+	for _, t := range ts {
+		if !t.Before(before) {
+			out = append(out, t)
+		}
 	}
-	f := math.Ldexp(1, -(rung - len(l) + 1))
-	last := l[len(l)-1]
-	return Budget{Rate: last.Rate * f, Burst: last.Burst * f}
+	return out
+}
+
+// limiter is a limiter at the kind's budget holding at most tokens, and at
+// most the burst less the margin, as a fraction: the account's bucket starts
+// refilling when its first call arrives, a round trip after ours, and the
+// margin keeps later calls from arriving before their tokens are there.
+func (k *kind) limiter(now time.Time, tokens float64) *rate.Limiter {
+	r := k.share * k.home.rate
+	l := rate.NewLimiter(rate.Limit(r), k.burst())
+	tokens = max(0, min(tokens, k.share*(k.home.burst-k.home.rate*margin.Seconds())))
+	// Empty it at the instant from which it refills to tokens by now.
+	l.AllowN(now.Add(-time.Duration(tokens/r*float64(time.Second))), l.Burst())
+	return l
+}
+
+// apply sets the limiter to the kind's share of its plan's budget.
+func (k *kind) apply(now time.Time) {
+	k.lim.SetLimitAt(now, rate.Limit(k.share*k.home.rate))
+	k.lim.SetBurstAt(now, k.burst()) // fewer tokens than held: the next use caps them
+}
+
+// burst is the share of the plan's burst less the margin, rounded up (a
+// call is a whole token), and never less than the largest call seen.
+func (k *kind) burst() int {
+	b := k.share * (k.home.burst - k.home.rate*margin.Seconds())
+	n := int(b)
+	if float64(n) < b {
+		n++
+	}
+	return max(n, k.biggest, 1)
+}
+
+// quota is the model of the API-wide limit: one window per item of the
+// Ratelimit header (the tightest binds), in calls we may still start.
+type quota struct {
+	windows  []window
+	inflight int
+}
+
+type window struct {
+	name  string
+	left  int       // calls that may still start in it
+	reset time.Time // zero: unknown (a call probes it)
+	// quota and length are the policy's, for the message of a wait.
+	quota  int
+	length time.Duration
+}
+
+// newQuota starts from the documented limit, until the first answer says.
+func newQuota() quota {
+	return quota{windows: []window{{name: "default", left: 1200, quota: 1200, length: 5 * time.Minute}}}
+}
+
+func (q *quota) send() {
+	q.inflight++
+	for i := range q.windows {
+		q.windows[i].left--
+	}
+}
+
+// hold says how long a call must wait for the quota: until a window resets
+// (then one call probes it), or for an answer while calls are in flight.
+func (q *quota) hold(now time.Time) (d time.Duration, onAnswer bool) {
+	for i := range q.windows {
+		w := &q.windows[i]
+		if w.left > 0 {
+			continue
+		}
+		if w.reset.IsZero() || !now.Before(w.reset) {
+			if q.inflight == 0 {
+				w.left, w.reset = 1, time.Time{} // a probe: its answer tells the new window
+				continue
+			}
+			return untimed, true
+		}
+		if q.inflight > 0 {
+			return min(untimed, w.reset.Sub(now)), true
+		}
+		d = max(d, w.reset.Sub(now))
+	}
+	return d, false
+}
+
+// answer reads an answer's headers into the windows, and reports whether it
+// says the API-wide quota is spent (a 971, or a 429 with an item at r=0).
+func (q *quota) answer(now, sent time.Time, a Answer) (spent bool) {
+	q.inflight--
+	items := parseRatelimit(a.Header.Values("Ratelimit"))
+	policies := parseRatelimit(a.Header.Values("Ratelimit-Policy"))
+	if len(items) > 0 {
+		old := q.windows
+		q.windows = make([]window, 0, len(items))
+		for _, it := range items {
+			r, okR := it.param("r")
+			t, okT := it.param("t")
+			if !okR {
+				continue
+			}
+			w := window{name: it.name, left: int(min(r, 1<<30)) - q.inflight}
+			if okT {
+				w.reset = now.Add(time.Duration(min(t, 1<<20))*time.Second + resetSlack)
+			}
+			for _, pol := range policies {
+				if pol.name == it.name {
+					qq, _ := pol.param("q")
+					ww, _ := pol.param("w")
+					w.quota, w.length = int(min(qq, 1<<30)), time.Duration(min(ww, 1<<20))*time.Second
+				}
+			}
+			// Answers come back out of order: within one window, the
+			// smallest count wins; only a call sent after the window's
+			// reset tells of a new one.
+			for _, o := range old {
+				if o.name == w.name && !o.reset.IsZero() && sent.Before(o.reset) {
+					w.left = min(w.left, o.left)
+					w.reset = later(w.reset, o.reset)
+				}
+			}
+			if r == 0 && a.Status == http.StatusTooManyRequests {
+				spent = true
+			}
+			q.windows = append(q.windows, w)
+		}
+		if len(q.windows) == 0 {
+			q.windows = old
+		}
+	}
+	if a.Code == codeAPILimit {
+		spent = true
+	}
+	if spent {
+		// Nothing goes until the windows reset: the header's t, else
+		// Retry-After, else the window's length.
+		until := now.Add(a.RetryAfter)
+		for _, w := range q.windows {
+			if !w.reset.IsZero() {
+				until = later(until, w.reset)
+			}
+		}
+		if until.Equal(now) {
+			until = now.Add(time.Minute)
+			for _, w := range q.windows {
+				until = later(until, now.Add(w.length))
+			}
+		}
+		for i := range q.windows {
+			q.windows[i].left, q.windows[i].reset = 0, later(q.windows[i].reset, until)
+		}
+	}
+	return spent
+}
+
+// sleepUnless sleeps for d, or until wake ends (then it returns nil), or
+// until ctx ends (then ctx's error).
+func (p *Pacer) sleepUnless(ctx context.Context, d time.Duration, wake context.Context) error {
+	sctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	if wake != nil {
+		defer context.AfterFunc(wake, cancel)()
+	}
+	err := p.sleep(sctx, d)
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	if err != nil && !errors.Is(err, context.Canceled) {
+		return err
+	}
+	return nil
+}
+
+// sleep waits for d or until ctx ends, in real time.
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
 }
 
 func later(a, b time.Time) time.Time {
@@ -351,4 +608,41 @@ func later(a, b time.Time) time.Time {
 		return a
 	}
 	return b
+}
+
+// Quota is a window of Cloudflare's API-wide limit as the answers so far
+// announced it (before any answer: the documented 1,200 per 5 minutes).
+type Quota struct {
+	Name    string
+	Left    int           // calls that may still start in it
+	Quota   int           // calls per window
+	Window  time.Duration // the window's length
+	ResetIn time.Duration // until the window resets
+}
+
+// Need says how long n more API calls take under the API-wide limit, and
+// the window that binds: 0 when every window has room for them now.
+func (p *Pacer) Need(n int) (time.Duration, Quota) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	now := p.now()
+	var worst time.Duration
+	var binding Quota
+	for _, w := range p.api.windows {
+		q := Quota{Name: w.name, Left: max(w.left, 0), Quota: w.quota, Window: w.length, ResetIn: w.length}
+		if !w.reset.IsZero() {
+			q.ResetIn = max(w.reset.Sub(now), 0)
+		}
+		if binding.Name == "" {
+			binding = q
+		}
+		if n <= q.Left || q.Quota <= 0 {
+			continue
+		}
+		windows := (n - q.Left + q.Quota - 1) / q.Quota
+		if d := q.ResetIn + time.Duration(windows-1)*q.Window; d > worst {
+			worst, binding = d, q
+		}
+	}
+	return worst, binding
 }

@@ -3,471 +3,614 @@ package pace
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
+	"net/http"
+	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"testing/synctest"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
 )
 
-// fakeClock advances only when a single waiter sleeps: the time a Wait
-// returns at is the time the request was let go.
-type fakeClock struct {
-	mu     sync.Mutex
-	t      time.Time
-	sleeps int
-}
+// Every test runs in a synctest bubble: time.Now and the pacer's real-time
+// Sleep are its fake clock, which moves only when every goroutine of the
+// bubble is blocked. Nothing really sleeps.
 
-func newFakeClock() *fakeClock { return &fakeClock{t: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)} }
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Sleep(ctx context.Context, d time.Duration) error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-	c.sleeps++
-	return ctx.Err()
-}
-
-func (c *fakeClock) advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
-func (c *fakeClock) pacer(plan string) *Pacer {
-	return New(Options{Plan: plan, Now: c.Now, Sleep: c.Sleep})
-}
-
-// account is Cloudflare's side: a token bucket as the emulator keeps it.
-type account struct {
-	rate, burst, tokens float64
-	last                time.Time
-}
-
-func newAccount(b Budget, now time.Time) *account {
-	return &account{rate: b.Rate, burst: b.Burst, tokens: b.Burst, last: now}
-}
-
-// take spends n tokens, or answers a refusal with Cloudflare's Retry-After:
-// whole seconds until n tokens are there, at least one.
-func (a *account) take(now time.Time, n float64) (retryAfter time.Duration, ok bool) {
-	if dt := now.Sub(a.last); dt > 0 {
-		a.tokens = math.Min(a.burst, a.tokens+a.rate*dt.Seconds())
-		a.last = now
-	}
-	if a.tokens+1e-9 >= n {
-		a.tokens = math.Max(0, a.tokens-n)
-		return 0, true
-	}
-	secs := math.Max(1, math.Ceil((n-a.tokens)/a.rate-1e-9))
-	return time.Duration(secs) * time.Second, false
-}
-
-func published(t *testing.T, plan string) (urls, requests Budget) {
+// mustWait is Wait that fails the test on an error.
+func mustWait(t *testing.T, p *Pacer, c Call) func(Answer) {
 	t.Helper()
-	u, r, ok := Published(plan)
-	if !ok {
-		t.Fatalf("Published(%q): not a known plan", plan)
+	done, err := p.Wait(context.Background(), c)
+	if err != nil {
+		t.Fatalf("Wait(%+v): %v", c, err)
 	}
-	return u, r
+	return done
 }
 
-// A known plan's budget is spent as fast as it allows: the burst at once,
-// then as the bucket refills, and never more than the account has.
-func TestKnownPlanSpendsBudgetAndNoMore(t *testing.T) {
+var tags = Call{Purge: true}
+
+func urls(n int) Call { return Call{Purge: true, URLs: n} }
+
+func ok() Answer { return Answer{Status: http.StatusOK} }
+
+// limited is Cloudflare's 429 of the purge budget.
+func limited(retryAfter time.Duration) Answer {
+	return Answer{Status: http.StatusTooManyRequests, Code: codePurgeLimit, RetryAfter: retryAfter}
+}
+
+// withRatelimit is an answer announcing the API-wide limit.
+func withRatelimit(a Answer, r, t int) Answer {
+	a.Header = http.Header{}
+	a.Header.Set("Ratelimit", fmt.Sprintf(`"default";r=%d;t=%d`, r, t))
+	a.Header.Set("Ratelimit-Policy", `"default";q=100;w=10`)
+	return a
+}
+
+func TestUsePlan(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
-		plan     string
-		urls     int // per request; 0: tag requests
-		requests int
-		lastAt   time.Duration // when the last request goes
+		plan string
+		want bool
+		urls budget
 	}{
-		// 3,000 URLs: 1,425 of the 1,500 burst at once (margin: 75), the rest at 1,500/s.
-		{plan: "Pro Website", urls: 30, requests: 100, lastAt: 1050 * time.Millisecond},
-		// 100,000 URLs in 500s: 2,850 at once, the rest at 3,000/s.
-		{plan: "Enterprise Website", urls: 500, requests: 200, lastAt: 32383 * time.Millisecond},
-		{plan: "free", urls: 30, requests: 60, lastAt: 1300 * time.Millisecond},
-		// 27 tag requests: 24 at once (the 25th token less the margin), then one each 12 s.
-		{plan: "Free Website", requests: 27, lastAt: 24050 * time.Millisecond},
-		{plan: "Business Website", requests: 100, lastAt: 5050 * time.Millisecond}, // 49 at once, 10/s after
+		{"Free Website", true, budget{800, 800}},
+		{"pro", true, budget{1500, 1500}},
+		{"Business Website", true, budget{1500, 1500}},
+		{"ENTERPRISE", true, budget{3000, 3000}},
+		{"", false, budget{3000, 3000}},
+		{"Platinum", false, budget{3000, 3000}},
+	}
+	for _, tt := range tests {
+		p := New(Options{})
+		got := p.UsePlan(tt.plan)
+		if got != tt.want || p.kinds[urlKind].home != tt.urls {
+			t.Errorf("UsePlan(%q) = %v, URL budget %v; want %v, %v", tt.plan, got, p.kinds[urlKind].home, tt.want, tt.urls)
+		}
+	}
+}
+
+// A known plan's burst goes at once, less the margin (50 ms of refill),
+// then calls go at its refill rate: call i (from 0) of n tokens goes when
+// (i+1)*n tokens are paid for. An unknown plan starts from Enterprise's.
+func TestPlanBudget(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		plan        string
+		call        Call
+		calls       int
+		rate, start float64 // tokens per second; at the start: the burst less the margin
+	}{
+		{"pro", urls(30), 60, 1500, 1425},
+		{"Pro Website", tags, 30, 5, 24.75},
+		{"free", tags, 27, 5.0 / 60, 25 - 5.0/60/20},
+		{"", urls(500), 8, 3000, 2850},
+		{"enterprise", tags, 510, 50, 497.5},
+		{"business", tags, 60, 10, 49.5},
 	}
 	for _, tt := range tests {
 		t.Run(tt.plan, func(t *testing.T) {
 			t.Parallel()
-			clock := newFakeClock()
-			start := clock.Now()
-			p := clock.pacer(tt.plan)
-			urls, requests := published(t, tt.plan)
-			acct, n := newAccount(requests, start), 1.0
-			if tt.urls > 0 {
-				acct, n = newAccount(urls, start), float64(tt.urls)
-			}
-			for i := range tt.requests {
-				if err := p.Wait(context.Background(), tt.urls); err != nil {
-					t.Fatal(err)
+			synctest.Test(t, func(t *testing.T) {
+				start := time.Now()
+				p := New(Options{Plan: tt.plan})
+				n := float64(max(1, tt.call.URLs))
+				for i := range tt.calls {
+					mustWait(t, p, tt.call)(ok())
+					want := time.Duration(max(0, (float64(i+1)*n-tt.start)/tt.rate) * float64(time.Second))
+					if got := time.Since(start); got < want-time.Millisecond || got > want+time.Millisecond {
+						t.Fatalf("call %d went at %v, want %v", i, got, want)
+					}
 				}
-				if _, ok := acct.take(clock.Now(), n); !ok {
-					t.Fatalf("request %d at %v: the account refuses it", i, clock.Now().Sub(start))
-				}
-			}
-			if got := clock.Now().Sub(start); got.Round(time.Millisecond) != tt.lastAt {
-				t.Errorf("last request at %v, want %v", got, tt.lastAt)
-			}
+			})
 		})
 	}
 }
 
-func TestUnknownPlanStartsAtEnterprise(t *testing.T) {
-	t.Parallel()
-	clock := newFakeClock()
-	p := clock.pacer("")
-	entURLs, entRequests := published(t, "enterprise")
-	if got := p.buckets[urlKind].budget; got != entURLs {
-		t.Errorf("URL budget %+v, want Enterprise's %+v", got, entURLs)
-	}
-	if got := p.buckets[flexKind].budget; got != entRequests {
-		t.Errorf("request budget %+v, want Enterprise's %+v", got, entRequests)
-	}
-	if p.UsePlan("Partner Plan") {
-		t.Error(`UsePlan("Partner Plan") = true, want false for a plan not in the table`)
-	}
-	if got := p.buckets[urlKind].budget; got != entURLs {
-		t.Errorf("an unknown plan changed the budget to %+v", got)
-	}
-}
-
-func TestPublishedPlanNames(t *testing.T) {
-	t.Parallel()
-	for name, want := range map[string]Budget{
-		"Free Website": {800, 800}, "free": {800, 800}, "Pro Website": {1500, 1500},
-		"Business Website": {1500, 1500}, "Enterprise Website": {3000, 3000}, " ENTERPRISE ": {3000, 3000},
-	} {
-		if got, _, ok := Published(name); !ok || got != want {
-			t.Errorf("Published(%q) URLs = %+v, %v; want %+v", name, got, ok, want)
-		}
-	}
-	for _, name := range []string{"", "Partner", "professional"} {
-		if _, _, ok := Published(name); ok {
-			t.Errorf("Published(%q) ok, want unknown", name)
-		}
-	}
-}
-
-func TestThrottledPausesEveryRequest(t *testing.T) {
-	t.Parallel()
-	clock := newFakeClock()
-	start := clock.Now()
-	p := clock.pacer("enterprise")
-	p.Throttled(30, 3*time.Second) // a URL request refused: tags wait too
-	for _, urls := range []int{0, 30} {
-		if err := p.Wait(context.Background(), urls); err != nil {
-			t.Fatal(err)
-		}
-		if got := clock.Now().Sub(start); got < 3*time.Second {
-			t.Errorf("Wait(%d) returned %v after a 429 with Retry-After 3s", urls, got)
-		}
-	}
-}
-
-func TestThrottledWithoutRetryAfterPausesASecond(t *testing.T) {
-	t.Parallel()
-	clock := newFakeClock()
-	start := clock.Now()
-	p := clock.pacer("enterprise")
-	p.Throttled(1, 120*time.Millisecond) // a backoff: no Retry-After came
-	if err := p.Wait(context.Background(), 1); err != nil {
-		t.Fatal(err)
-	}
-	if got := clock.Now().Sub(start); got != minPause {
-		t.Errorf("paused %v, want %v", got, minPause)
-	}
-}
-
-// One wave of refusals (the requests in flight when the bucket ran dry)
-// steps the budget down once, not once per refusal.
-func TestOneWaveStepsDownOnce(t *testing.T) {
-	t.Parallel()
-	clock := newFakeClock()
-	p := clock.pacer("")
-	if err := p.Wait(context.Background(), 30); err != nil {
-		t.Fatal(err)
-	}
-	for range 16 {
-		p.Throttled(30, time.Second)
-		clock.advance(10 * time.Millisecond)
-	}
-	want, _ := published(t, "pro") // Enterprise, then Business and Pro's URL budget
-	if got := p.buckets[urlKind].budget; got != want {
-		t.Errorf("after one wave the URL budget is %+v, want %+v", got, want)
-	}
-	// The retries go after the pause; refused again, the budget steps again.
-	clock.advance(time.Second)
-	if err := p.Wait(context.Background(), 30); err != nil {
-		t.Fatal(err)
-	}
-	p.Throttled(30, time.Second)
-	want, _ = published(t, "free")
-	if got := p.buckets[urlKind].budget; got != want {
-		t.Errorf("after a second wave the URL budget is %+v, want %+v", got, want)
-	}
-	p.Throttled(30, time.Second) // same wave
-	clock.advance(2 * time.Second)
-	if err := p.Wait(context.Background(), 30); err != nil {
-		t.Fatal(err)
-	}
-	p.Throttled(30, time.Second)
-	if got, want := p.buckets[urlKind].budget, (Budget{400, 400}); got != want {
-		t.Errorf("below Free the URL budget is %+v, want half of Free's %+v", got, want)
-	}
-}
-
-// Free's 5 tag requests a minute answer a 429 with Retry-After 12: no
-// smaller plan but Free's refills that slowly, so the pacer goes there at once.
-func TestRetryAfterTellsASlowBudget(t *testing.T) {
-	t.Parallel()
-	clock := newFakeClock()
-	p := clock.pacer("")
-	if err := p.Wait(context.Background(), 0); err != nil {
-		t.Fatal(err)
-	}
-	p.Throttled(0, 12*time.Second)
-	_, want := published(t, "free")
-	if got := p.buckets[flexKind].budget; got != want {
-		t.Errorf("request budget %+v, want Free's %+v", got, want)
-	}
-}
-
-// A 429 steps down only the refused request's bucket: in a mixed run, a
-// URL refusal leaves the tag budget alone, and the other way round. Every
-// kind pauses all the same.
-func TestOnlyTheRefusedKindStepsDown(t *testing.T) {
-	t.Parallel()
-	entURLs, entRequests := published(t, "enterprise")
-	proURLs, busRequests := published(t, "business")
-	for _, tt := range []struct {
-		name              string
-		refused           int // the refused request's URLs
-		wantURLs, wantReq Budget
-	}{
-		{name: "URL 429", refused: 30, wantURLs: proURLs, wantReq: entRequests},
-		{name: "tag 429", refused: 0, wantURLs: entURLs, wantReq: busRequests},
-	} {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			clock := newFakeClock()
-			start := clock.Now()
-			p := clock.pacer("")
-			for _, urls := range []int{30, 0, 30, 0} { // both kinds in flight
-				if err := p.Wait(context.Background(), urls); err != nil {
-					t.Fatal(err)
-				}
-			}
-			p.Throttled(tt.refused, time.Second)
-			if got := p.buckets[urlKind].budget; got != tt.wantURLs {
-				t.Errorf("URL budget %+v, want %+v", got, tt.wantURLs)
-			}
-			if got := p.buckets[flexKind].budget; got != tt.wantReq {
-				t.Errorf("request budget %+v, want %+v", got, tt.wantReq)
-			}
-			for _, urls := range []int{30, 0} {
-				if err := p.Wait(context.Background(), urls); err != nil {
-					t.Fatal(err)
-				}
-				if got := clock.Now().Sub(start); got < time.Second {
-					t.Errorf("Wait(%d) returned %v after a 429 with Retry-After 1s", urls, got)
-				}
-			}
-			// The other kind refused in the same pause: its own first wave.
-			other := 30 - tt.refused
-			p.Throttled(other, time.Second)
-			if got := p.buckets[urlKind].budget; got != proURLs {
-				t.Errorf("both refused: URL budget %+v, want %+v", got, proURLs)
-			}
-			if got := p.buckets[flexKind].budget; got != busRequests {
-				t.Errorf("both refused: request budget %+v, want %+v", got, busRequests)
-			}
-		})
-	}
-}
-
-// A known plan's budget is right: its first 429 (requests bunched up on the
-// way) only pauses; a second one soon after steps down, and after a quiet
-// while the budget climbs back. A guessed budget that was refused stays down.
-func TestKnownPlanIsTrustedAndRecovers(t *testing.T) {
-	t.Parallel()
-	proURLs, _ := published(t, "pro")
-	freeURLs, _ := published(t, "free")
-	clock := newFakeClock()
-	p := clock.pacer("pro")
-	throttle := func() {
-		t.Helper()
-		if err := p.Wait(context.Background(), 30); err != nil {
-			t.Fatal(err)
-		}
-		p.Throttled(30, time.Second)
-	}
-	throttle()
-	if got := p.buckets[urlKind].budget; got != proURLs {
-		t.Fatalf("after a first 429 the URL budget is %+v, want Pro's still %+v", got, proURLs)
-	}
-	throttle() // after the pause: a second wave
-	if got := p.buckets[urlKind].budget; got != freeURLs {
-		t.Fatalf("after a second 429 the URL budget is %+v, want %+v", got, freeURLs)
-	}
-	clock.advance(recoverAfter)
-	if err := p.Wait(context.Background(), 30); err != nil {
-		t.Fatal(err)
-	}
-	if got := p.buckets[urlKind].budget; got != proURLs {
-		t.Errorf("%v after the last 429 the URL budget is %+v, want Pro's again %+v", recoverAfter, got, proURLs)
-	}
-
-	clock = newFakeClock()
-	p = clock.pacer("")
-	throttle()
-	clock.advance(recoverAfter)
-	if err := p.Wait(context.Background(), 30); err != nil {
-		t.Fatal(err)
-	}
-	if got := p.buckets[urlKind].budget; got != proURLs {
-		t.Errorf("unknown plan: %v after a 429 the URL budget is %+v, want it to stay at %+v", recoverAfter, got, proURLs)
-	}
-}
-
-// The app's tests replace Sleep with one that returns at once: Wait must
-// not spin on a clock that does not move.
-func TestWaitWithInstantSleepReturns(t *testing.T) {
-	t.Parallel()
-	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	sleeps := 0
-	p := New(Options{Plan: "free", Now: func() time.Time { return now }, Sleep: func(ctx context.Context, d time.Duration) error {
-		sleeps++
-		return ctx.Err()
-	}})
-	p.Throttled(0, 12*time.Second)
-	for range 40 {
-		if err := p.Wait(context.Background(), 0); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if sleeps != 40 {
-		t.Errorf("%d sleeps for 40 waits, want one each", sleeps)
-	}
-}
-
-func TestWaitEndsWithContext(t *testing.T) {
+// Lookups draw on the API-wide quota only, never on the purge budget.
+func TestLookupsAreNotPacedByThePurgeBudget(t *testing.T) {
 	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
+		start := time.Now()
 		p := New(Options{Plan: "free"})
-		p.Throttled(0, time.Hour)
-		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
-		defer cancel()
-		if err := p.Wait(ctx, 0); !errors.Is(err, context.DeadlineExceeded) {
-			t.Errorf("Wait = %v, want the context's deadline", err)
+		for range 30 {
+			mustWait(t, p, tags)(ok())
+		}
+		before := time.Since(start)
+		mustWait(t, p, Call{})(ok())
+		if d := time.Since(start) - before; d != 0 {
+			t.Errorf("a lookup waited %v behind the spent purge budget", d)
 		}
 	})
 }
 
-// Many requests at once against a simulated account (synctest's clock:
-// nothing really sleeps): every plan's budget, unknown to the pacer, is
-// learned with at most one wave of refusals per step, and a known plan's
-// run is never refused.
-func TestConcurrentRunsAgainstAccount(t *testing.T) {
+// The retry of a refused call goes when Retry-After says, whatever the
+// model: the pacer's pause (Retry-After and a jitter) holds only the other
+// calls of that kind, and its halved budget does not delay the retry.
+func TestRetryGoesWhenRetryAfterSays(t *testing.T) {
 	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		p := New(Options{Plan: "pro"})
+		p.jitter = func() float64 { return 0.99 }
+		for range 24 { // the burst, spent
+			mustWait(t, p, tags)(ok())
+		}
+		mustWait(t, p, tags)(limited(2 * time.Second))
+		refused := time.Now()
+		time.Sleep(2 * time.Second) // the client waits Retry-After, exactly
+		mustWait(t, p, tags)(ok())
+		if d := time.Since(refused); d != 2*time.Second {
+			t.Errorf("the retry went %v after the 429, want 2s", d)
+		}
+		// Another call waits for the pause: Retry-After and its jitter.
+		mustWait(t, p, tags)(ok())
+		if d := time.Since(refused); d < 2*time.Second+990*time.Millisecond || d > 3*time.Second {
+			t.Errorf("the next call went %v after the 429, want the pause of 2.99s", d)
+		}
+	})
+}
+
+// Jobs refused together resume apart: each pacer draws its own jitter, a
+// fraction of the Retry-After (here 1 s) added to it.
+func TestRestartIsJitteredPerProcess(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		var resumed []time.Duration
+		for _, j := range []float64{0, 0.3, 0.9} {
+			p := New(Options{Plan: "pro"})
+			p.jitter = func() float64 { return j }
+			start := time.Now()
+			mustWait(t, p, urls(30))(limited(time.Second))
+			mustWait(t, p, urls(30))(ok())
+			resumed = append(resumed, time.Since(start))
+		}
+		want := []time.Duration{time.Second, 1150 * time.Millisecond, 1450 * time.Millisecond}
+		if diff := cmp.Diff(want, resumed); diff != "" {
+			t.Errorf("restarts after the 429 (-want +got):\n%s", diff)
+		}
+		// Without Retry-After, a second, jittered alike.
+		p := New(Options{Plan: "pro"})
+		start := time.Now()
+		mustWait(t, p, tags)(Answer{Status: http.StatusTooManyRequests})
+		mustWait(t, p, tags)(ok())
+		if d := time.Since(start); d < time.Second || d >= 1500*time.Millisecond {
+			t.Errorf("restart after a 429 without Retry-After: %v, want in [1s, 1.5s)", d)
+		}
+	})
+}
+
+// A 429 halves the refused kind's budget once per wave (the answers to calls
+// sent before the halving are the same wave), and leaves the other kind's.
+// Successes climb back to the plan's budget.
+func TestHalvingAndClimbingBack(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		p := New(Options{Plan: "pro"})
+		p.jitter = func() float64 { return 0 }
+		var wave []func(Answer)
+		for range 4 {
+			wave = append(wave, mustWait(t, p, urls(30)))
+		}
+		for _, done := range wave {
+			done(limited(time.Second))
+		}
+		if got := p.kinds[urlKind].share; got != 0.5 {
+			t.Errorf("after one wave of 4 429s the URL share is %v, want 0.5", got)
+		}
+		if got := p.kinds[flexKind].share; got != 1 {
+			t.Errorf("a URL 429 changed the tag share to %v", got)
+		}
+		time.Sleep(time.Second)
+		mustWait(t, p, urls(30))(limited(time.Second)) // a new wave
+		if got := p.kinds[urlKind].share; got != 0.25 {
+			t.Errorf("after a second wave the URL share is %v, want 0.25", got)
+		}
+		// 3/4 of the plan's budget to climb back, 2% of it (30 URLs of 1,500) per success.
+		time.Sleep(time.Second)
+		for range 38 {
+			mustWait(t, p, urls(30))(ok())
+		}
+		if got := p.kinds[urlKind].share; got != 1 {
+			t.Errorf("after 38 successes the URL share is %v, want 1", got)
+		}
+		if got, want := float64(p.kinds[urlKind].lim.Limit()), 1500.0; got != want {
+			t.Errorf("URL rate %v, want the plan's %v", got, want)
+		}
+	})
+}
+
+// account is Cloudflare's side of a purge budget: a token bucket as the
+// emulator keeps it, answering a refusal with Retry-After in whole seconds.
+type account struct {
+	mu                  sync.Mutex
+	rate, burst, tokens float64
+	last                time.Time
+	refused             int
+}
+
+func newAccount(b budget) *account {
+	return &account{rate: b.rate, burst: b.burst, tokens: b.burst, last: time.Now()}
+}
+
+func (a *account) take(n float64) Answer {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	now := time.Now()
+	a.tokens = math.Min(a.burst, a.tokens+a.rate*now.Sub(a.last).Seconds())
+	a.last = now
+	if a.tokens+1e-9 >= n {
+		a.tokens = math.Max(0, a.tokens-n)
+		return ok()
+	}
+	a.refused++
+	secs := math.Max(1, math.Ceil((n-a.tokens)/a.rate-1e-9))
+	return limited(time.Duration(secs) * time.Second)
+}
+
+// run is one job: requests calls of its kind, 16 at a time, with the
+// client's retries (Retry-After exactly), against the shared account. It
+// returns when the last was accepted.
+func run(t *testing.T, p *Pacer, acct *account, c Call, requests int) time.Duration {
 	const (
 		workers = 16 // purge.DefaultConcurrency
 		rtt     = 50 * time.Millisecond
 	)
+	start := time.Now()
+	n := float64(max(1, c.URLs))
+	send := func() {
+		for range 10 {
+			done := mustWait(t, p, c)
+			time.Sleep(rtt / 2)
+			a := acct.take(n)
+			time.Sleep(rtt / 2)
+			done(a)
+			if a.Status == http.StatusOK {
+				return
+			}
+			time.Sleep(a.RetryAfter)
+		}
+		t.Error("a call was refused 10 times")
+	}
+	jobs := make(chan struct{})
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for range jobs {
+				send()
+			}
+		})
+	}
+	for range requests {
+		jobs <- struct{}{}
+	}
+	close(jobs)
+	wg.Wait()
+	return time.Since(start)
+}
+
+// One job on a plan it knows is never refused and runs at the budget.
+func TestKnownPlanIsNeverRefused(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
-		name, plan, pacerPlan string
-		urls, requests        int
-		// jitter delays every 7th request's arrival this much more.
-		jitter     time.Duration
-		maxRefused int
-		maxTime    time.Duration
+		plan     string
+		c        Call
+		requests int
+		maxTime  time.Duration
 	}{
-		{name: "pro URLs, plan known", plan: "pro", pacerPlan: "pro", urls: 30, requests: 100, maxRefused: 0, maxTime: 1200 * time.Millisecond},
-		{name: "free tags, plan known", plan: "free", pacerPlan: "free", requests: 27, maxRefused: 0, maxTime: 24200 * time.Millisecond},
-		// Requests held up on the way (every 7th, 300 ms) bunch up with later
-		// ones: the account still refuses none (9,000 URLs: floor 5.05 s).
-		{name: "pro URLs, plan known, jitter", plan: "pro", pacerPlan: "pro", urls: 30, requests: 300, jitter: 300 * time.Millisecond, maxRefused: 0, maxTime: 5400 * time.Millisecond},
-		{name: "enterprise URLs, plan unknown", plan: "enterprise", urls: 500, requests: 60, maxRefused: 0, maxTime: 9150 * time.Millisecond},
-		// Unknown plans: one wave per rung stepped (in flight: up to 16).
-		{name: "pro URLs, plan unknown", plan: "pro", urls: 30, requests: 100, maxRefused: workers, maxTime: 1500 * time.Millisecond},
-		{name: "free tags, plan unknown", plan: "free", requests: 27, maxRefused: 2, maxTime: 24200 * time.Millisecond},
-		{name: "free URLs, plan unknown", plan: "free", urls: 30, requests: 100, maxRefused: 2 * workers, maxTime: 4 * time.Second},
+		{"pro", urls(30), 100, 1100 * time.Millisecond}, // 3,000 URLs: 1 s beyond the burst
+		{"free", tags, 27, 24100 * time.Millisecond},    // 2 beyond the burst of 25: 24 s
+		{"enterprise", urls(500), 60, 9100 * time.Millisecond},
+	}
+	for _, tt := range tests {
+		t.Run(tt.plan, func(t *testing.T) {
+			t.Parallel()
+			synctest.Test(t, func(t *testing.T) {
+				b := plans[tt.plan]
+				acct := newAccount(b[flexKind])
+				if tt.c.URLs > 0 {
+					acct = newAccount(b[urlKind])
+				}
+				took := run(t, New(Options{Plan: tt.plan}), acct, tt.c, tt.requests)
+				if acct.refused > 0 || took > tt.maxTime {
+					t.Errorf("%d refused in %v, want none within %v", acct.refused, took, tt.maxTime)
+				}
+			})
+		})
+	}
+}
+
+// Jobs sharing one account, none knowing of the others, converge on it:
+// four jobs on one Pro account (the matrix of issue 8) are refused a
+// handful of times and end near the floor of the four together; over a
+// long run, 429s become rare and the account's budget stays used.
+func TestAIMDConverges(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name         string
+		jobs, calls  int // calls of 30 URLs per job
+		maxRefused   int
+		maxTime      time.Duration
+		minUseOfRate float64 // of the account's rate, beyond its burst
+	}{
+		// 4,000 URLs: 1,500 at once, 2,500 at 1,500 per s: 1.72 s.
+		{name: "matrix", jobs: 4, calls: 34, maxRefused: 25, maxTime: 2400 * time.Millisecond},
+		// 36,000 URLs: floor 23 s.
+		{name: "long", jobs: 4, calls: 300, maxRefused: 300, minUseOfRate: 0.6},
+		{name: "ten jobs", jobs: 10, calls: 100, maxRefused: 500, minUseOfRate: 0.6},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			synctest.Test(t, func(t *testing.T) {
+				acct := newAccount(plans["pro"][urlKind])
+				start := time.Now()
+				var wg sync.WaitGroup
+				for range tt.jobs {
+					wg.Go(func() { run(t, New(Options{Plan: "pro"}), acct, urls(30), tt.calls) })
+				}
+				wg.Wait()
+				took := time.Since(start)
+				total := float64(tt.jobs * tt.calls * 30)
+				floor := time.Duration((total-1500)/1500*float64(time.Second)) + 50*time.Millisecond
+				use := (total - 1500) / 1500 / took.Seconds()
+				t.Logf("%d calls, %d refused, %v (floor %v, %.2f of the rate used)", tt.jobs*tt.calls, acct.refused, took, floor, use)
+				if acct.refused > tt.maxRefused {
+					t.Errorf("%d refused, want at most %d", acct.refused, tt.maxRefused)
+				}
+				if tt.maxTime > 0 && took > tt.maxTime {
+					t.Errorf("took %v, want at most %v", took, tt.maxTime)
+				}
+				if use < tt.minUseOfRate {
+					t.Errorf("used %.2f of the account's rate, want at least %.2f", use, tt.minUseOfRate)
+				}
+			})
+		})
+	}
+}
+
+// The API-wide quota: never more calls in flight than the last answer says
+// remain; when it is spent, nothing goes until its reset (and a second, as t
+// is in whole seconds).
+func TestRemainingQuotaHoldsCalls(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		start := time.Now()
+		p := New(Options{Plan: "enterprise"})
+		mustWait(t, p, Call{})(withRatelimit(ok(), 3, 10))
+		b, c, d := mustWait(t, p, tags), mustWait(t, p, tags), mustWait(t, p, Call{})
+		var went time.Duration
+		waited := make(chan struct{})
+		go func() {
+			mustWait(t, p, tags)(ok())
+			went = time.Since(start)
+			close(waited)
+		}()
+		synctest.Wait()
+		select {
+		case <-waited:
+			t.Fatal("a fourth call went with 3 remaining and 3 in flight")
+		default:
+		}
+		b(withRatelimit(ok(), 2, 10))
+		c(withRatelimit(ok(), 1, 10))
+		synctest.Wait()
+		select {
+		case <-waited:
+			t.Fatal("a call went while the last remaining one was in flight")
+		default:
+		}
+		d(withRatelimit(ok(), 0, 10)) // spent: the reset is 10 s away
+		<-waited
+		if want := 11 * time.Second; went != want {
+			t.Errorf("the call went at %v, want at the reset, %v", went, want)
+		}
+	})
+}
+
+// Answers come back out of order: an older one's larger remaining quota
+// does not undo a newer one's smaller. Each answer counts the other calls
+// in flight as not counted yet: b's answer leaves 2 - 1 (a in flight).
+func TestRemainingQuotaKeepsTheSmallest(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		p := New(Options{})
+		mustWait(t, p, Call{})(withRatelimit(ok(), 5, 10))
+		a, b := mustWait(t, p, Call{}), mustWait(t, p, Call{})
+		b(withRatelimit(ok(), 2, 10))
+		a(withRatelimit(ok(), 3, 10))
+		if got := p.api.windows[0].left; got != 1 {
+			t.Errorf("%d calls left, want 1", got)
+		}
+	})
+}
+
+// Every item binds: the tightest one holds calls.
+func TestTightestItemBinds(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		start := time.Now()
+		p := New(Options{})
+		a := ok()
+		a.Header = http.Header{"Ratelimit": {`"default";r=1000;t=300, "burst";r=0;t=4`}}
+		mustWait(t, p, Call{})(a)
+		mustWait(t, p, Call{})(ok())
+		if d := time.Since(start); d != 5*time.Second {
+			t.Errorf("the call went at %v, want at the tight item's reset, 5s", d)
+		}
+	})
+}
+
+// Code 971 (the API-wide limit, spent: Cloudflare blocks the user) and a
+// 429 whose Ratelimit says r=0 hold every call until the reset, and do not
+// touch the purge budget.
+func TestAPILimitHoldsUntilReset(t *testing.T) {
+	t.Parallel()
+	block := Answer{Status: http.StatusTooManyRequests, Code: codeAPILimit, RetryAfter: 300 * time.Second}
+	tests := []struct {
+		name string
+		a    Answer
+		want time.Duration
+	}{
+		{"971 with Ratelimit", withRatelimit(block, 0, 300), 301 * time.Second},
+		{"971, Retry-After only", block, 300 * time.Second}, // rounded up already
+		{"429 with r=0", withRatelimit(Answer{Status: http.StatusTooManyRequests, RetryAfter: 7 * time.Second}, 0, 7), 8 * time.Second},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			synctest.Test(t, func(t *testing.T) {
 				start := time.Now()
-				urls, requests := published(t, tt.plan)
-				acct, n := newAccount(requests, start), 1.0
-				if tt.urls > 0 {
-					acct, n = newAccount(urls, start), float64(tt.urls)
+				p := New(Options{Plan: "pro"})
+				mustWait(t, p, tags)(tt.a)
+				mustWait(t, p, Call{})(ok())
+				if d := time.Since(start); d != tt.want {
+					t.Errorf("the next call went at %v, want %v", d, tt.want)
 				}
-				var mu sync.Mutex
-				refused := 0
-				p := New(Options{Plan: tt.pacerPlan})
-				// send is one request with the client's retries: the account
-				// takes the tokens on arrival, half a round trip after Wait.
-				var sent atomic.Int64
-				send := func() {
-					for attempt := 0; attempt <= 5; attempt++ {
-						if err := p.Wait(context.Background(), tt.urls); err != nil {
-							t.Error(err)
-							return
-						}
-						if sent.Add(1)%7 == 0 {
-							time.Sleep(tt.jitter)
-						}
-						time.Sleep(rtt / 2)
-						mu.Lock()
-						wait, ok := acct.take(time.Now(), n)
-						if !ok {
-							refused++
-						}
-						mu.Unlock()
-						time.Sleep(rtt / 2)
-						if ok {
-							return
-						}
-						p.Throttled(tt.urls, wait)
-						time.Sleep(wait)
-					}
-					t.Error("a request failed after 6 attempts")
-				}
-				jobs := make(chan struct{})
-				var wg sync.WaitGroup
-				for range workers {
-					wg.Go(func() {
-						for range jobs {
-							send()
-						}
-					})
-				}
-				for range tt.requests {
-					jobs <- struct{}{}
-				}
-				close(jobs)
-				wg.Wait()
-				took := time.Since(start)
-				t.Logf("%d requests, %d refused, %v", tt.requests, refused, took)
-				if refused > tt.maxRefused {
-					t.Errorf("%d requests refused, want at most %d", refused, tt.maxRefused)
-				}
-				if took > tt.maxTime {
-					t.Errorf("took %v, want at most %v", took, tt.maxTime)
+				if got := p.kinds[flexKind].share; got != 1 {
+					t.Errorf("the purge budget was halved to %v", got)
 				}
 			})
 		})
+	}
+}
+
+// A wait that would pass the deadline fails at once, says how long it would
+// have been, and holds no other call: the tokens it had reserved are back.
+func TestWaitPastTheDeadlineFailsAtOnce(t *testing.T) {
+	t.Parallel()
+	t.Run("purge budget", func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) {
+			p := New(Options{Plan: "free"})
+			for range 25 {
+				mustWait(t, p, tags)(ok())
+			}
+			start := time.Now() // the 25th went after the margin, 50 ms
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			_, err := p.Wait(ctx, tags)
+			if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "wait 12s") || !strings.Contains(err.Error(), "5s away") {
+				t.Errorf("Wait = %v, want a deadline error saying 12s and 5s", err)
+			}
+			if d := time.Since(start); d != 0 {
+				t.Errorf("Wait failed after %v, want at once", d)
+			}
+			mustWait(t, p, tags)(ok())
+			if d := time.Since(start); d != 12*time.Second {
+				t.Errorf("the next call went at %v, want 12s after the 25th (the failed wait's turn given back)", d)
+			}
+		})
+	})
+	t.Run("API-wide block", func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) {
+			p := New(Options{})
+			mustWait(t, p, tags)(withRatelimit(Answer{Status: http.StatusTooManyRequests, Code: codeAPILimit, RetryAfter: 300 * time.Second}, 0, 300))
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			defer cancel()
+			start := time.Now()
+			_, err := p.Wait(ctx, Call{})
+			if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "API-wide limit asks to wait 5m1s") {
+				t.Errorf("Wait = %v, want a deadline error naming the limit and 5m1s", err)
+			}
+			if d := time.Since(start); d != 0 {
+				t.Errorf("Wait failed after %v, want at once", d)
+			}
+		})
+	})
+}
+
+func TestWaitEndsWithContext(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		p := New(Options{Plan: "free"})
+		for range 25 {
+			mustWait(t, p, tags)(ok())
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		go func() {
+			time.Sleep(time.Second)
+			cancel()
+		}()
+		if _, err := p.Wait(ctx, tags); !errors.Is(err, context.Canceled) {
+			t.Errorf("Wait = %v, want the context's error", err)
+		}
+	})
+}
+
+// done is called exactly once; a second call is ignored rather than
+// counting a slot twice.
+func TestDoneTwiceCountsOnce(t *testing.T) {
+	t.Parallel()
+	p := New(Options{})
+	done := mustWait(t, p, Call{})
+	done(ok())
+	done(ok())
+	if p.api.inflight != 0 {
+		t.Errorf("%d calls in flight, want 0", p.api.inflight)
+	}
+}
+
+// Calls sent together are answered together, successes first: the next
+// call waits (up to settle) for the answers of the calls sent with the one
+// answered, so that a 429 among them is seen before more of the burst goes.
+func TestNewCallsWaitForTheirRoundsAnswers(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		p := New(Options{Plan: "pro"})
+		p.jitter = func() float64 { return 0 }
+		a, b := mustWait(t, p, urls(30)), mustWait(t, p, urls(30))
+		time.Sleep(50 * time.Millisecond)
+		start := time.Now()
+		a(ok())
+		var went time.Duration
+		waited := make(chan struct{})
+		go func() {
+			mustWait(t, p, urls(30))(ok())
+			went = time.Since(start)
+			close(waited)
+		}()
+		time.Sleep(time.Millisecond)
+		b(limited(time.Second)) // b's 429 comes right behind a's success
+		<-waited
+		if want := time.Second + time.Millisecond; went != want {
+			t.Errorf("the next call went %v after a's answer, want after the pause, %v", went, want)
+		}
+		// Without the 429 it would have gone once b answered, or settle after a's answer.
+		c, d := mustWait(t, p, urls(30)), mustWait(t, p, urls(30))
+		time.Sleep(50 * time.Millisecond)
+		c(ok())
+		start = time.Now()
+		mustWait(t, p, urls(30))(ok())
+		if got := time.Since(start); got != settle {
+			t.Errorf("with d unanswered, the next call went %v after c's answer, want %v", got, settle)
+		}
+		d(ok())
+	})
+}
+
+// Need counts the windows n calls take beyond what is left.
+func TestNeed(t *testing.T) {
+	now := time.Unix(1_000_000, 0)
+	p := New(Options{Now: func() time.Time { return now }})
+	if d, q := p.Need(1000); d != 0 || q.Quota != 1200 {
+		t.Errorf("before any answer: Need(1000) = %v, %+v; want 0 under the documented 1,200", d, q)
+	}
+	done, err := p.Wait(context.Background(), Call{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := http.Header{}
+	h.Set("Ratelimit", `"default";r=50;t=30`)
+	h.Set("Ratelimit-Policy", `"default";q=100;w=60`)
+	done(Answer{Status: 200, Header: h})
+	for _, tt := range []struct {
+		n    int
+		want time.Duration
+	}{{50, 0}, {51, 31 * time.Second}, {150, 31 * time.Second}, {151, 91 * time.Second}} {
+		d, q := p.Need(tt.n)
+		// The reset is 30 s, plus the second the pacer keeps as slack.
+		if d < tt.want-time.Second || d > tt.want || (d > 0 && (q.Quota != 100 || q.Window != time.Minute || q.Left != 50)) {
+			t.Errorf("Need(%d) = %v, %+v; want about %v", tt.n, d, q, tt.want)
+		}
 	}
 }

@@ -43,7 +43,7 @@ func Human(r *result.Result) string {
 				fmt.Fprintf(&b, "  ... and %s more (--json lists them all)\n", Number(more))
 			}
 		}
-		b.WriteString(humanVerification(e))
+		b.WriteString(humanVerification(e, w))
 		for i, bt := range e.Batches {
 			if !bt.FailedOnItsOwn() {
 				continue

@@ -87,7 +87,7 @@ func Log(r *result.Result) []Line {
 				out = append(out, Line{Info, fmt.Sprintf("  … and %s more (the result output lists them all)", Number(more))})
 			}
 		}
-		out = append(out, verificationLines(e)...)
+		out = append(out, verificationLines(e, w)...)
 		if e.Endpoint == result.EndpointZone && e.PurgedCount > 0 {
 			out = append(out, Line{Info, "Production goes through the zone endpoint: every environment of the zone was " + w.past + "."})
 		}

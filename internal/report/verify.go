@@ -43,13 +43,13 @@ func answer(c result.URLCheck) string {
 }
 
 // verdictText says a check's verdict in words, with what it rests on.
-func verdictText(c result.URLCheck) string {
+func verdictText(c result.URLCheck, w words) string {
 	var s string
 	switch c.Verdict {
 	case result.VerdictVerified:
 		s = "verified"
 	case result.VerdictStale:
-		s = "STALE: still served from a copy cached before the purge"
+		s = "STALE: still served from a copy cached before the " + w.noun
 	case result.VerdictNotCached:
 		s = "not cached (nothing to verify)"
 	case result.VerdictRedirect:
@@ -72,7 +72,7 @@ func verdictText(c result.URLCheck) string {
 // status, a line per URL, a warning when it cannot be verified and for
 // each URL that could not be checked. The stale URLs' errors come with
 // the run's other errors (staleLines).
-func verificationLines(e result.Environment) []Line {
+func verificationLines(e result.Environment, w words) []Line {
 	v := e.Verification
 	if v == nil {
 		return nil
@@ -89,7 +89,7 @@ func verificationLines(e result.Environment) []Line {
 		if c.Verdict == result.VerdictNotVerified {
 			level = Warning
 		}
-		text := "  " + cut(c.URL, logTextChars) + ": " + cut(verdictText(c), logTextChars)
+		text := "  " + cut(c.URL, logTextChars) + ": " + cut(verdictText(c, w), logTextChars)
 		if level == Warning {
 			text = e.Name + ": " + strings.TrimPrefix(text, "  ")
 		}
@@ -155,7 +155,7 @@ func verificationSection(r *result.Result) string {
 		fmt.Fprintf(&b, "**%s**\n\n| URL | Verdict |\n|---|---|\n", md(verificationLine(e)))
 		checks, more := firstN(checksFirstStale(v), summaryMaxChecks)
 		for _, c := range checks {
-			fmt.Fprintf(&b, "| %s | %s |\n", md(cut(c.URL, summaryItemChars)), md(cut(verdictText(c), summaryTextChars)))
+			fmt.Fprintf(&b, "| %s | %s |\n", md(cut(c.URL, summaryItemChars)), md(cut(verdictText(c, wordsOf(r)), summaryTextChars)))
 		}
 		if more > 0 {
 			fmt.Fprintf(&b, "| … and %s more | see the `result` output |\n", Number(more))
@@ -170,7 +170,7 @@ func verificationSection(r *result.Result) string {
 
 // humanVerification is the CLI report's lines on an environment's
 // verification.
-func humanVerification(e result.Environment) string {
+func humanVerification(e result.Environment, w words) string {
 	v := e.Verification
 	if v == nil {
 		return ""
@@ -184,7 +184,7 @@ func humanVerification(e result.Environment) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "  %s\n", strings.TrimPrefix(verificationLine(e), e.Name+": "))
 	for _, c := range checksFirstStale(v) {
-		fmt.Fprintf(&b, "    %s: %s\n", c.URL, verdictText(c))
+		fmt.Fprintf(&b, "    %s: %s\n", c.URL, verdictText(c, w))
 	}
 	return b.String()
 }

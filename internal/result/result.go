@@ -183,6 +183,9 @@ func (e *Error) Problems() []string {
 // own error says why.
 const StoppedMessage = "not purged: the run stopped before its purges"
 
+// StoppedInvalidateMessage is StoppedMessage of a run that invalidates.
+const StoppedInvalidateMessage = "not invalidated: the run stopped before its invalidations"
+
 // StopError is the error of the batches not sent by a run that the error
 // run stopped.
 func StopError(run *Error) *Error {
@@ -192,7 +195,7 @@ func StopError(run *Error) *Error {
 // IsStop reports whether e is a StopError: a batch that the run's own
 // error explains, which reports leave out.
 func (e *Error) IsStop() bool {
-	return e != nil && e.Message == StoppedMessage && e.Code == 0 && e.Step == "" && e.HTTPStatus == 0
+	return e != nil && (e.Message == StoppedMessage || e.Message == StoppedInvalidateMessage) && e.Code == 0 && e.Step == "" && e.HTTPStatus == 0
 }
 
 // Error kinds.
@@ -286,6 +289,9 @@ func (r *Result) Stop(err *Error) {
 			b := &r.Environments[i].Batches[j]
 			if b.Status != Purged {
 				b.Status, b.Error = Failed, StopError(err)
+				if r.Invalidate {
+					b.Error.Message = StoppedInvalidateMessage
+				}
 			}
 		}
 	}

@@ -444,7 +444,7 @@ func (p *prober) judge(resp *http.Response) result.URLCheck {
 			return c
 		}
 		c.Verdict = result.VerdictStale
-		c.Reason = fmt.Sprintf("HIT with Age %d s, but the purge was sent %d s ago: this copy predates it", *c.Age, int(since))
+		c.Reason = fmt.Sprintf("HIT with Age %d s, but the environment's first request to Cloudflare was sent %d s ago: this copy predates it", *c.Age, int(since))
 	case "MISS", "EXPIRED", "REVALIDATED":
 		c.Verdict = result.VerdictVerified
 	case "UPDATING":

@@ -1,0 +1,460 @@
+package app
+
+// End-to-end tests of invalidate: true (issue 10) against the emulator.
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/cloudflare-purge/cloudflare-purge/internal/emulator"
+	"github.com/cloudflare-purge/cloudflare-purge/internal/result"
+)
+
+var updateGolden = flag.Bool("update", false, "rewrite the golden files in testdata")
+
+const (
+	zoneI  = "POST /zones/" + zoneID + "/invalidate_cache"
+	stageI = "POST /zones/" + zoneID + "/environments/" + emulator.StagingRef + "/invalidate_cache"
+	devI   = "POST /zones/" + zoneID + "/environments/" + emulator.DevelopmentRef + "/invalidate_cache"
+)
+
+// invalidateCalls counts the requests to an invalidate_cache endpoint.
+func (h *harness) invalidateCalls() int {
+	n := 0
+	for _, r := range h.em.Requests() {
+		if strings.HasSuffix(r.Path, "/invalidate_cache") {
+			n++
+		}
+	}
+	return n
+}
+
+// userText is everything a user of the action reads: the log (but the
+// debug lines, which show the API's paths), the summary and the outputs.
+func (r run) userText() string {
+	var b strings.Builder
+	for _, l := range strings.Split(r.stdout, "\n") {
+		if !strings.HasPrefix(l, "::debug::") && !strings.HasPrefix(l, "::add-mask::") {
+			b.WriteString(l + "\n")
+		}
+	}
+	b.WriteString(r.summary)
+	return b.String()
+}
+
+// purgeWords are the words of a purge that an invalidation must not say of
+// itself.
+var purgeWords = regexp.MustCompile(`(?i)\bpurged\b|cache purge|purge ids|\bpurges\b`)
+
+func TestInvalidateEndToEnd(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name      string
+		inputs    map[string]string
+		wantCalls []string
+		wantRefs  string
+		wantCount string
+		wantKinds []string // per accepted invalidation: environment ref + kind + item count
+	}{
+		{
+			name:      "Staging by name, files",
+			inputs:    map[string]string{"environment": "Staging", "files": "https://example.com/a.css https://example.com/b.js"},
+			wantCalls: []string{envs, stageI},
+			wantRefs:  emulator.StagingRef,
+			wantCount: "2",
+			wantKinds: []string{emulator.StagingRef + " files 2"},
+		},
+		{
+			name:      "Staging by ref, tags",
+			inputs:    map[string]string{"environment": emulator.StagingRef, "tags": "html, css"},
+			wantCalls: []string{envs, stageI},
+			wantRefs:  emulator.StagingRef,
+			wantCount: "2",
+			wantKinds: []string{emulator.StagingRef + " tags 2"},
+		},
+		{
+			name: "Development by name, files with headers",
+			inputs: map[string]string{"environment": "Development", "files": `{"url": "https://example.com/a.css", "headers": {"CF-Device-Type": "mobile"}}` + "\n" +
+				`{"url": "https://example.com/a.css", "headers": {"CF-IPCountry": "DE"}}`},
+			wantCalls: []string{envs, devI},
+			wantRefs:  emulator.DevelopmentRef,
+			wantCount: "2",
+			wantKinds: []string{emulator.DevelopmentRef + " files 2"},
+		},
+		{
+			name:      "Development by ref, hosts",
+			inputs:    map[string]string{"environment": emulator.DevelopmentRef, "hosts": "www.example.com example.com"},
+			wantCalls: []string{envs, devI},
+			wantRefs:  emulator.DevelopmentRef,
+			wantCount: "2",
+			wantKinds: []string{emulator.DevelopmentRef + " hosts 2"},
+		},
+		{
+			name:      "Staging, prefixes",
+			inputs:    map[string]string{"environment": "Staging", "prefixes": "www.example.com/assets\nexample.com/img/"},
+			wantCalls: []string{envs, stageI},
+			wantRefs:  emulator.StagingRef,
+			wantCount: "2",
+			wantKinds: []string{emulator.StagingRef + " prefixes 2"},
+		},
+		{
+			name:      "Development, everything",
+			inputs:    map[string]string{"environment": "Development", "purge-everything": "true"},
+			wantCalls: []string{envs, devI},
+			wantRefs:  emulator.DevelopmentRef,
+			wantCount: "1",
+			wantKinds: []string{emulator.DevelopmentRef + " purge_everything 0"},
+		},
+		{
+			name:      "Production, everything, through the zone endpoint",
+			inputs:    map[string]string{"environment": "", "purge-everything": "true"},
+			wantCalls: []string{zoneI},
+			wantCount: "1",
+			wantKinds: []string{" purge_everything 0"},
+		},
+		{
+			name:      "Production by name, files, through the zone endpoint",
+			inputs:    map[string]string{"environment": "Production", "files": "https://example.com/"},
+			wantCalls: []string{zoneI},
+			wantCount: "1",
+			wantKinds: []string{" files 1"},
+		},
+		{
+			name:      "Production, prefixes and hosts",
+			inputs:    map[string]string{"prefixes": "www.example.com/assets", "hosts": "static.example.com"},
+			wantCalls: []string{zoneI, zoneI},
+			wantCount: "2",
+			wantKinds: []string{" hosts 1", " prefixes 1"},
+		},
+		{
+			name:      "every kind in two environments",
+			inputs:    map[string]string{"environment": "Staging, Development", "files": "https://example.com/", "tags": "html", "hosts": "example.com", "prefixes": "example.com/css"},
+			wantCalls: []string{envs, stageI, stageI, stageI, stageI, devI, devI, devI, devI},
+			wantRefs:  emulator.StagingRef + "," + emulator.DevelopmentRef,
+			wantCount: "8",
+			wantKinds: []string{
+				emulator.StagingRef + " files 1", emulator.StagingRef + " tags 1", emulator.StagingRef + " hosts 1", emulator.StagingRef + " prefixes 1",
+				emulator.DevelopmentRef + " files 1", emulator.DevelopmentRef + " tags 1", emulator.DevelopmentRef + " hosts 1", emulator.DevelopmentRef + " prefixes 1",
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			h := newHarness(t, emulator.Options{})
+			in := h.defaults(tt.inputs)
+			in["invalidate"] = "true"
+			r := h.action(in, nil)
+			if r.code != 0 {
+				t.Fatalf("exit code %d, want 0\nstdout:\n%s", r.code, r.stdout)
+			}
+			if diff := cmp.Diff(sortedTail(tt.wantCalls), sortedTail(h.paths())); diff != "" {
+				t.Errorf("calls (-want +got):\n%s", diff)
+			}
+			if n := h.purgeRequests(); n != 0 {
+				t.Errorf("%d purge_cache requests in invalidate mode, want none", n)
+			}
+			if p := h.em.Purges(); len(p) != 0 {
+				t.Errorf("the emulator accepted purges in invalidate mode: %+v", p)
+			}
+			var kinds []string
+			for _, p := range h.em.Invalidations() {
+				if !p.Invalidate {
+					t.Errorf("invalidation %+v not marked Invalidate", p)
+				}
+				kinds = append(kinds, fmt.Sprintf("%s %s %d", p.EnvironmentRef, p.Kind, len(p.Items)))
+			}
+			slices.Sort(kinds)
+			want := slices.Clone(tt.wantKinds)
+			slices.Sort(want)
+			if diff := cmp.Diff(want, kinds); diff != "" {
+				t.Errorf("invalidations (-want +got):\n%s", diff)
+			}
+			wantOut := map[string]string{
+				"zone-id":         zoneID,
+				"environment-ref": tt.wantRefs,
+				"purged-count":    tt.wantCount,
+				"failed-count":    "0",
+			}
+			got := map[string]string{}
+			for k := range wantOut {
+				got[k] = r.outputs[k]
+			}
+			if diff := cmp.Diff(wantOut, got); diff != "" {
+				t.Errorf("outputs (-want +got):\n%s", diff)
+			}
+			if ids := strings.Split(r.outputs["purge-ids"], ","); len(ids) != len(h.em.Invalidations()) {
+				t.Errorf("purge-ids %q: want %d ids", r.outputs["purge-ids"], len(h.em.Invalidations()))
+			}
+			checkSaysInvalidated(t, r, tt.wantCount)
+		})
+	}
+}
+
+// checkSaysInvalidated checks that the log, the summary and the result
+// document of a successful invalidation say invalidated, never purged.
+func checkSaysInvalidated(t *testing.T, r run, count string) {
+	t.Helper()
+	var doc map[string]any
+	if err := json.Unmarshal([]byte(r.outputs["result"]), &doc); err != nil {
+		t.Fatalf("result output is not JSON: %v", err)
+	}
+	if doc["invalidate"] != true {
+		t.Errorf(`result document: "invalidate" = %v, want true`, doc["invalidate"])
+	}
+	if fmt.Sprint(doc["purged_count"]) != count {
+		t.Errorf("result document: purged_count = %v, want %s", doc["purged_count"], count)
+	}
+	if !strings.Contains(r.summary, "## Cloudflare cache invalidation: done") {
+		t.Errorf("summary's title does not say invalidation:\n%s", r.summary)
+	}
+	if !strings.Contains(r.summary, "| Invalidated | "+count+" item") {
+		t.Errorf("summary does not count %s invalidated:\n%s", count, r.summary)
+	}
+	if !regexp.MustCompile(`(?m)^[^:].*: .*\b[0-9]+ invalidated, 0 failed, [0-9]+ requests? sent$`).MatchString(r.stdout) {
+		t.Errorf("the log's environment lines do not say invalidated:\n%s", r.stdout)
+	}
+	if m := purgeWords.FindAllString(r.userText(), -1); len(m) > 0 {
+		t.Errorf("an invalidation says %q of itself:\n%s", m, r.userText())
+	}
+}
+
+// The CLI's report says invalidated too.
+func TestInvalidateCLIReport(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, emulator.Options{})
+	r := h.cli([]string{"--api-url", h.srv.URL + "/client/v4", "--zone", zoneID, "--environment", "Development", "--tags", "html,css", "--invalidate"},
+		map[string]string{"CLOUDFLARE_API_TOKEN": testToken}, "")
+	if r.code != 0 {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
+	}
+	for _, w := range []string{"2 invalidated, 0 failed", "Invalidated 2 items"} {
+		if !strings.Contains(r.stdout, w) {
+			t.Errorf("CLI report lacks %q:\n%s", w, r.stdout)
+		}
+	}
+	if m := purgeWords.FindAllString(r.stdout, -1); len(m) > 0 {
+		t.Errorf("the CLI report of an invalidation says %q:\n%s", m, r.stdout)
+	}
+	if diff := cmp.Diff([]string{envs, devI}, h.paths()); diff != "" {
+		t.Errorf("calls (-want +got):\n%s", diff)
+	}
+}
+
+// A dry run resolves the environments and sends no invalidation.
+func TestInvalidateDryRunSendsNothing(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, emulator.Options{})
+	r := h.action(h.defaults(map[string]string{"environment": "Staging", "invalidate": "true", "dry-run": "true",
+		"files": "https://example.com/a.css", "tags": "html"}), nil)
+	if r.code != 0 {
+		t.Fatalf("exit %d\n%s", r.code, r.stdout)
+	}
+	if diff := cmp.Diff([]string{envs}, h.paths()); diff != "" {
+		t.Errorf("calls (-want +got):\n%s", diff)
+	}
+	if n := h.invalidateCalls() + h.purgeRequests(); n != 0 {
+		t.Errorf("a dry run sent %d purge or invalidation requests", n)
+	}
+	if len(h.em.Invalidations()) != 0 || len(h.em.Purges()) != 0 {
+		t.Errorf("a dry run was accepted: %v %v", h.em.Invalidations(), h.em.Purges())
+	}
+	if r.outputs["purged-count"] != "0" || r.outputs["environment-ref"] != emulator.StagingRef {
+		t.Errorf("outputs: %v", r.outputs)
+	}
+	if !strings.Contains(r.stdout, "Dry run: no invalidation request sent") {
+		t.Errorf("the log does not say no invalidation was sent:\n%s", r.stdout)
+	}
+	if !strings.Contains(strings.ToLower(r.summary), "dry run") || !strings.Contains(r.summary, "invalidation") {
+		t.Errorf("summary not marked as a dry run of an invalidation:\n%s", r.summary)
+	}
+	// What it would invalidate is listed.
+	for _, w := range []string{"https\\://example\\.com/a\\.css", "html"} {
+		if !strings.Contains(r.summary, w) {
+			t.Errorf("dry-run summary does not list %q:\n%s", w, r.summary)
+		}
+	}
+}
+
+// invalidate takes true or false only: anything else is an input error,
+// before any request.
+func TestInvalidateBadValueIsInputError(t *testing.T) {
+	t.Parallel()
+	for _, v := range []string{"maybe", "yes", "1"} {
+		t.Run(v, func(t *testing.T) {
+			t.Parallel()
+			h := newHarness(t, emulator.Options{})
+			r := h.action(h.defaults(map[string]string{"environment": "Staging", "tags": "html", "invalidate": v}), nil)
+			if r.code != ExitConfig {
+				t.Errorf("exit %d, want %d\n%s", r.code, ExitConfig, r.stdout)
+			}
+			if n := len(h.em.Requests()); n != 0 {
+				t.Errorf("%d requests sent for invalid input: %v", n, h.paths())
+			}
+			var errLine string
+			for _, l := range strings.Split(r.stdout, "\n") {
+				if strings.HasPrefix(l, "::error") {
+					errLine = l
+					break
+				}
+			}
+			if !strings.Contains(errLine, "invalidate") || !strings.Contains(errLine, `"`+v+`"`) {
+				t.Errorf("::error:: line %q does not name the input and its value", errLine)
+			}
+		})
+	}
+}
+
+// Cloudflare refuses URL invalidations in an environment that selects by
+// country (1136); its tags are still invalidated, and the error explains.
+func TestInvalidateURLsRefusedInCountryEnvironment(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, emulator.Options{})
+	addGeoZone(h.em)
+	r := h.action(h.defaults(map[string]string{"zone": geoZoneID, "environment": "EU", "invalidate": "true",
+		"files": "https://geo.example/a.css https://geo.example/", "tags": "html"}), nil)
+	if r.code != ExitFailed {
+		t.Fatalf("exit %d, want %d\n%s", r.code, ExitFailed, r.stdout)
+	}
+	if r.outputs["purged-count"] != "1" || r.outputs["failed-count"] != "2" {
+		t.Errorf("purged-count %q failed-count %q, want 1 and 2", r.outputs["purged-count"], r.outputs["failed-count"])
+	}
+	if n := h.purgeRequests(); n != 0 {
+		t.Errorf("%d purge_cache requests in invalidate mode", n)
+	}
+	var kinds []string
+	for _, p := range h.em.Invalidations() {
+		kinds = append(kinds, p.EnvironmentRef+" "+p.Kind)
+	}
+	if diff := cmp.Diff([]string{geoEURef + " tags"}, kinds); diff != "" {
+		t.Errorf("accepted invalidations (-want +got):\n%s", diff)
+	}
+	var errs []string
+	for _, l := range strings.Split(r.stdout, "\n") {
+		if strings.HasPrefix(l, "::error") {
+			errs = append(errs, l)
+		}
+	}
+	if len(errs) != 1 || !strings.Contains(errs[0], "1136") || !strings.Contains(errs[0], "EU") || !strings.Contains(errs[0], "country") ||
+		!strings.Contains(errs[0], "invalidation failed") {
+		t.Errorf("want one ::error:: naming EU, 1136 and the country rule, saying invalidation; got:\n%s", strings.Join(errs, "\n"))
+	}
+	var doc result.Result
+	if err := json.Unmarshal([]byte(r.outputs["result"]), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if !doc.Invalidate || len(doc.Environments) != 1 {
+		t.Fatalf("result document: %s", r.outputs["result"])
+	}
+	var codes []string
+	for _, b := range doc.Environments[0].Batches {
+		c := 0
+		if b.Error != nil {
+			c = b.Error.Code
+		}
+		codes = append(codes, fmt.Sprintf("%s %s %d", b.Kind, b.Status, c))
+	}
+	if diff := cmp.Diff([]string{"files failed 1136", "tags purged 0"}, codes); diff != "" {
+		t.Errorf("batches (-want +got):\n%s", diff)
+	}
+	if !strings.Contains(r.summary, "## Cloudflare cache invalidation: failed") {
+		t.Errorf("summary title:\n%s", r.summary)
+	}
+}
+
+// The job summaries of an invalidation and of a failed one, end to end.
+func TestInvalidateGoldenSummaries(t *testing.T) {
+	t.Parallel()
+	t.Run("done", func(t *testing.T) {
+		t.Parallel()
+		h := newHarness(t, emulator.Options{})
+		r := h.action(h.defaults(map[string]string{"environment": "Production, Staging", "invalidate": "true",
+			"files": "https://example.com/ https://example.com/css/app.css", "tags": "html"}), nil)
+		if r.code != 0 {
+			t.Fatalf("exit %d\n%s", r.code, r.stdout)
+		}
+		goldenFile(t, "summary-invalidate-e2e.md", normalizeSummary(r.summary, r.outputs["purge-ids"]))
+	})
+	t.Run("failed", func(t *testing.T) {
+		t.Parallel()
+		h := newHarness(t, emulator.Options{})
+		addGeoZone(h.em)
+		r := h.action(h.defaults(map[string]string{"zone": geoZoneID, "environment": "EU", "invalidate": "true",
+			"files": "https://geo.example/a.css https://geo.example/<b>", "tags": "html"}), nil)
+		if r.code != ExitFailed {
+			t.Fatalf("exit %d\n%s", r.code, r.stdout)
+		}
+		goldenFile(t, "summary-invalidate-failed-e2e.md", normalizeSummary(r.summary, r.outputs["purge-ids"]))
+	})
+}
+
+var durationRow = regexp.MustCompile(`(?m)^\| Duration \| [^|]+ \|$`)
+
+// normalizeSummary replaces what changes from run to run: the duration and
+// the invalidation IDs (in plan order).
+func normalizeSummary(s, ids string) string {
+	s = durationRow.ReplaceAllString(s, "| Duration | (duration) |")
+	if ids != "" {
+		for i, id := range strings.Split(ids, ",") {
+			s = strings.ReplaceAll(s, id, fmt.Sprintf("(id %d)", i+1))
+		}
+	}
+	return s
+}
+
+// goldenFile compares got with testdata/name; -update rewrites it.
+func goldenFile(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *updateGolden {
+		if err := os.MkdirAll("testdata", 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./internal/app -run %s -update to create it)", err, t.Name())
+	}
+	if diff := cmp.Diff(string(want), got); diff != "" {
+		t.Errorf("%s differs (-want +got); if intended, run go test ./internal/app -update:\n%s", name, diff)
+	}
+}
+
+// A run that stops before its invalidations (an unknown environment) says
+// so of its batches in the result document: not invalidated.
+func TestInvalidateStoppedSaysNotInvalidated(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, emulator.Options{})
+	r := h.action(h.defaults(map[string]string{"environment": "Nope", "invalidate": "true", "tags": "html"}), nil)
+	if r.code != ExitConfig {
+		t.Fatalf("exit %d, want %d\n%s", r.code, ExitConfig, r.stdout)
+	}
+	if n := h.invalidateCalls() + h.purgeRequests(); n != 0 {
+		t.Errorf("%d purge or invalidation requests", n)
+	}
+	d := doc(t, r)
+	if len(d.Environments) != 1 || len(d.Environments[0].Batches) != 1 {
+		t.Fatalf("result document: %s", r.outputs["result"])
+	}
+	b := d.Environments[0].Batches[0]
+	if b.Status != result.Failed || b.Error == nil || !strings.Contains(b.Error.Message, "not invalidated") || purgeWords.MatchString(b.Error.Message) {
+		t.Errorf("the batch a stopped invalidation did not send: %+v", b.Error)
+	}
+	// Reports still leave it to the run's own error.
+	if strings.Contains(r.summary, "### Failures") || !strings.Contains(r.summary, "**Not invalidated** (1 item)") {
+		t.Errorf("summary:\n%s", r.summary)
+	}
+}
