@@ -153,6 +153,8 @@ func TestReadmeResultSchema(t *testing.T) {
 		{"environments[]", result.Environment{}},
 		{"batches[]", result.Batch{}},
 		{"error", result.Error{}},
+		{"environments[].verification", result.Verification{}},
+		{"verification.urls[]", result.URLCheck{}},
 	}
 	var fieldTables []table
 	for _, tb := range tables(sec) {
