@@ -84,6 +84,12 @@ func (c *Client) call(ctx context.Context, r request) (attempts int, err error) 
 	if err == nil {
 		return sent, nil
 	}
+	var held *pace.TooLongError
+	if errors.As(err, &held) && ctx.Err() == nil {
+		// The pacer would have held the call past the deadline: a wait of
+		// its own or one Cloudflare asked for, not the run's end.
+		return sent, &Error{Step: r.step, Attempts: sent, Err: held, NoTimeToWait: held.Wait, TimeLeft: held.Left, WaitAsked: held.Why != "the purge budget"}
+	}
 	if last == nil || !errors.As(err, &last) {
 		// The run's context ended before an attempt completed.
 		return sent, &Error{Step: r.step, Attempts: sent, Err: runEnded(err)}

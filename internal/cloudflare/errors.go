@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/cloudflare-purge/cloudflare-purge/internal/pace"
 	"strings"
 	"time"
 )
@@ -79,8 +80,9 @@ func (e *Error) Message() string {
 
 // waitNote says why no retry was made when the wait did not fit.
 func (e *Error) waitNote() string {
-	if e.NoTimeToWait <= 0 {
-		return ""
+	var held *pace.TooLongError
+	if e.NoTimeToWait <= 0 || errors.As(e.Err, &held) {
+		return "" // the pacer's error says it
 	}
 	wait, left := roundWait(e.NoTimeToWait), roundWait(e.TimeLeft)
 	if e.WaitAsked {

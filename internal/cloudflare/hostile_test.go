@@ -597,3 +597,27 @@ func TestCancelledWhileWaitingToRetry(t *testing.T) {
 		t.Errorf("Purge: %d attempts, %v (hint %q); want cancelled, naming the last failure", attempts, err, e.Hint())
 	}
 }
+
+// A wait the pacer cannot fit before the deadline fails the call at once,
+// saying how long and why, not as the run's timeout: the run still had
+// time, and nothing was sent.
+func TestPacerWaitPastTheDeadline(t *testing.T) {
+	t.Parallel()
+	srv, n := server(t, jsonAnswer(200, okPurge))
+	c := client(srv.URL, &recorder{})
+	c.o.Pacer = &fakePacer{err: &pace.TooLongError{Why: "Cloudflare's API-wide limit", Wait: 40 * time.Second, Left: 12 * time.Second}}
+	_, _, err := c.Purge(context.Background(), zoneID, "", plan.Batch{Kind: result.KindTags, Items: []string{"a"}})
+	var ce *Error
+	if !errors.As(err, &ce) || n.Load() != 0 {
+		t.Fatalf("err %v after %d requests; want an *Error and none sent", err, n.Load())
+	}
+	if got, want := ce.Message(), "Cloudflare's API-wide limit asks to wait 40s, and the run's deadline is 12s away"; got != want {
+		t.Errorf("Message() = %q, want %q", got, want)
+	}
+	if got := ce.Hint(); !strings.HasPrefix(got, "Cloudflare asked to wait longer than the run's timeout left") {
+		t.Errorf("Hint() = %q", got)
+	}
+	if errors.Is(err, ErrRunTimeout) {
+		t.Errorf("reported as the run's timeout: %v", err)
+	}
+}

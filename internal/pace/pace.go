@@ -144,6 +144,7 @@ type kind struct {
 	answered, answeredAt time.Time
 	empty                bool      // the wave had more than one: the bucket is empty at the pause's end
 	pause                time.Time // no new call of this kind goes before
+	asked                time.Time // the part of the pause Cloudflare asked for (the rest is our jitter)
 	jitter               float64   // of the current pause
 	credits              []time.Time
 }
@@ -202,15 +203,19 @@ func (p *Pacer) Wait(ctx context.Context, c Call) (done func(Answer), err error)
 	defer p.mu.Unlock()
 	for {
 		now := p.now()
-		d, why, onAnswer := p.hold(now, c, &res)
+		// The deadline is in real time, as the client's retry checks it.
+		left := time.Duration(-1)
+		deadline, hasDeadline := ctx.Deadline()
+		if hasDeadline {
+			left = max(0, time.Until(deadline))
+		}
+		d, why, onAnswer := p.hold(now, left, c, &res)
 		if d <= 0 {
 			return p.start(now, c), nil
 		}
-		// The deadline is in real time, as the client's retry checks it.
-		if deadline, ok := ctx.Deadline(); ok && !onAnswer && time.Until(deadline) < d {
+		if hasDeadline && !onAnswer && left < d {
 			res.cancel(now)
-			return nil, fmt.Errorf("%s asks to wait %s, and the run's deadline is %s away: %w",
-				why, d.Round(time.Millisecond), max(0, time.Until(deadline)).Round(time.Millisecond), context.DeadlineExceeded)
+			return nil, &TooLongError{Why: why, Wait: d, Left: left}
 		}
 		var wake context.Context
 		if onAnswer {
@@ -225,6 +230,20 @@ func (p *Pacer) Wait(ctx context.Context, c Call) (done func(Answer), err error)
 		}
 	}
 }
+
+// TooLongError is Wait's error for a wait that the deadline leaves no time
+// for: a wait Cloudflare asked for (a 429's Retry-After, the API-wide
+// limit's reset) or the purge budget's. It wraps context.DeadlineExceeded.
+type TooLongError struct {
+	Why        string // "Cloudflare's API-wide limit", "the purge budget", ...
+	Wait, Left time.Duration
+}
+
+func (e *TooLongError) Error() string {
+	return fmt.Sprintf("%s asks to wait %s, and the run's deadline is %s away", e.Why, e.Wait.Round(time.Millisecond), e.Left.Round(time.Millisecond))
+}
+
+func (e *TooLongError) Unwrap() error { return context.DeadlineExceeded }
 
 // reservation is a purge call's claim on its kind's tokens while it waits.
 type reservation struct {
@@ -241,7 +260,8 @@ func (r *reservation) cancel(now time.Time) {
 
 // hold says how long the call must still wait (0: it may go now), why, and
 // whether the wait ends with an answer rather than at a known time.
-func (p *Pacer) hold(now time.Time, c Call, res **reservation) (d time.Duration, why string, onAnswer bool) {
+// left is the time until ctx's deadline, negative when it has none.
+func (p *Pacer) hold(now time.Time, left time.Duration, c Call, res **reservation) (d time.Duration, why string, onAnswer bool) {
 	if d, onAnswer := p.api.hold(now); d > 0 {
 		return d, "Cloudflare's API-wide limit", onAnswer
 	}
@@ -258,8 +278,14 @@ func (p *Pacer) hold(now time.Time, c Call, res **reservation) (d time.Duration,
 			k.lim.ReserveN(now, min(n, k.lim.Burst())) // spends what the account spends
 			return 0, "", false
 		}
-		if now.Before(k.pause) {
-			return k.pause.Sub(now), "the purge budget (after a 429)", false
+		// The jitter spreads the restarts of jobs refused together; near
+		// the deadline it gives way: only the wait asked for counts.
+		end := k.pause
+		if left >= 0 && k.pause.Sub(now) > left {
+			end = k.asked
+		}
+		if now.Before(end) {
+			return end.Sub(now), "the purge budget (after a 429)", false
 		}
 		if k.empty {
 			k.restart(now)
@@ -349,6 +375,7 @@ func (k *kind) refused(now time.Time, cuts int, retryAfter time.Duration, jitter
 	}
 	w := max(retryAfter, minPause)
 	k.pause = later(k.pause, now.Add(w+time.Duration(k.jitter*float64(w)/2)))
+	k.asked = later(k.asked, now.Add(w))
 }
 
 // done forgets an answered call.
