@@ -103,7 +103,13 @@ func (rn runner) run(ctx context.Context, src config.Source) (r *result.Result) 
 	if ownPacer != nil {
 		rn.warnAPILimit(ctx, ownPacer, len(targets)*len(batches))
 	}
-	purge.Run(ctx, client, zoneID, batches, r.Environments, purge.Options{Progress: progress(rn.log, len(targets)*len(batches)), Invalidate: cfg.Invalidate})
+	sent := make(firstSends, len(r.Environments))
+	purge.Run(ctx, client, zoneID, batches, r.Environments, purge.Options{
+		Progress: progress(rn.log, len(targets)*len(batches)), Invalidate: cfg.Invalidate, Context: sent.hook,
+	})
+	for i := range r.Environments {
+		r.Environments[i].FirstSentAt = sent.at(i)
+	}
 	if cfg.Verify {
 		o := rn.verify
 		o.EdgeURL, o.Debugf = cfg.EdgeURL, rn.log.Debugf

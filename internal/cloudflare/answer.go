@@ -47,6 +47,15 @@ var (
 	errNoResponse = errors.New("no response")
 )
 
+type sendHookKey struct{}
+
+// OnSend returns ctx with f to be called with the time each attempt of a
+// call made with it leaves, past the pacer: verification judges a cached
+// copy's age against when an environment's first purge was sent.
+func OnSend(ctx context.Context, f func(time.Time)) context.Context {
+	return context.WithValue(ctx, sendHookKey{}, f)
+}
+
 // call runs one API call under the retry policy: the pacer's turn before
 // each attempt, a per-attempt timeout, and the pacer told of each answer.
 func (c *Client) call(ctx context.Context, r request) (attempts int, err error) {
@@ -65,6 +74,9 @@ func (c *Client) call(ctx context.Context, r request) (attempts int, err error) 
 		}
 		actx, cancel := context.WithTimeout(ctx, c.o.RequestTimeout)
 		defer cancel()
+		if f, ok := ctx.Value(sendHookKey{}).(func(time.Time)); ok {
+			f(time.Now())
+		}
 		sent++
 		var res *http.Response
 		var raw []byte

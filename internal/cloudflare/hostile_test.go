@@ -621,3 +621,30 @@ func TestPacerWaitPastTheDeadline(t *testing.T) {
 		t.Errorf("reported as the run's timeout: %v", err)
 	}
 }
+
+// OnSend hears of every attempt as it leaves, after the pacer's turn.
+func TestOnSendHearsEachAttempt(t *testing.T) {
+	t.Parallel()
+	limited := answer{status: 429, ctype: "application/json", body: `{"success":false,"errors":[{"code":1134,"message":"rate limited"}]}`, headers: map[string]string{"Retry-After": "0"}}
+	srv, _ := server(t, limited, jsonAnswer(200, okPurge))
+	c := client(srv.URL, &recorder{})
+	var mu sync.Mutex
+	var sends []time.Time
+	var paced time.Time
+	c.o.Pacer = pacerFunc(func() { mu.Lock(); paced = time.Now(); mu.Unlock() })
+	ctx := OnSend(context.Background(), func(at time.Time) { mu.Lock(); sends = append(sends, at); mu.Unlock() })
+	if _, attempts, err := c.Purge(ctx, zoneID, "", plan.Batch{Kind: result.KindTags, Items: []string{"a"}}); err != nil || attempts != 2 {
+		t.Fatalf("Purge: %d attempts, %v", attempts, err)
+	}
+	if len(sends) != 2 || sends[1].Before(paced) {
+		t.Errorf("%d sends heard (want 2), the last at %v, the pacer's last turn at %v", len(sends), sends, paced)
+	}
+}
+
+// pacerFunc lets every call go at once, calling f on each turn.
+type pacerFunc func()
+
+func (f pacerFunc) Wait(context.Context, pace.Call) (func(pace.Answer), error) {
+	f()
+	return func(pace.Answer) {}, nil
+}

@@ -30,6 +30,9 @@ type Options struct {
 	// Invalidate sends every batch to the invalidate_cache endpoints: the
 	// content is marked stale, not deleted.
 	Invalidate bool
+	// Context, if set, gives the context of each request to envs[env]
+	// (the app hooks in when the requests leave).
+	Context func(ctx context.Context, env int) context.Context
 }
 
 // DefaultConcurrency keeps enough requests in flight to hide round trips
@@ -39,8 +42,7 @@ const DefaultConcurrency = 16
 // Run sends every batch to every environment of envs, which lays them out
 // as planned (result.Layout), and records each batch's outcome in place:
 // envs[i].Batches[j] is batches[j] sent to envs[i] (its Ref; "" for the
-// zone endpoint), whatever order the requests finished in, and when each
-// environment's first request was handed to the API.
+// zone endpoint), whatever order the requests finished in.
 func Run(ctx context.Context, api API, zoneID string, batches []plan.Batch, envs []result.Environment, o Options) {
 	if o.Concurrency <= 0 {
 		o.Concurrency = DefaultConcurrency
@@ -60,15 +62,16 @@ func Run(ctx context.Context, api API, zoneID string, batches []plan.Batch, envs
 		ref := envs[ti].Ref
 		for bi, b := range batches {
 			sem <- struct{}{}
-			if bi == 0 {
-				envs[ti].FirstSentAt = time.Now()
-			}
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
 				defer func() { <-sem }()
 				out := &envs[ti].Batches[bi]
-				id, attempts, err := send(ctx, api, o.Invalidate, zoneID, ref, b)
+				cctx := ctx
+				if o.Context != nil {
+					cctx = o.Context(ctx, ti)
+				}
+				id, attempts, err := send(cctx, api, o.Invalidate, zoneID, ref, b)
 				out.Attempts = attempts
 				if err != nil {
 					out.Status = result.Failed

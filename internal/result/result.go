@@ -89,8 +89,8 @@ type Environment struct {
 	// Verification is what checking the environment after the purge
 	// found; nil when the run did not verify.
 	Verification *Verification `json:"verification,omitempty"`
-	// FirstSentAt is when the environment's first request was handed to
-	// the API: a copy cached before it is one the purge had to remove.
+	// FirstSentAt is when the environment's first purge request left (past
+	// the pacer): a copy cached before it is one the purge had to remove.
 	FirstSentAt time.Time `json:"-"`
 }
 
