@@ -432,9 +432,9 @@ func (p *prober) judge(resp *http.Response) result.URLCheck {
 		return c
 	case resp.StatusCode >= 400 && c.CacheStatus == "":
 		// An error page without CF-Cache-Status did not come from the cache (a firewall
-		// rule, a challenge, a rate limit): it says nothing about the cached copy.
-		c.Verdict = result.VerdictNotVerified
-		c.Reason = fmt.Sprintf("the site answered %d without CF-Cache-Status (blocked before the cache?)", resp.StatusCode)
+		// rule, a challenge): rule 11 counts it not cached, and says why.
+		c.Verdict = result.VerdictNotCached
+		c.Reason = fmt.Sprintf("the site answered %d without CF-Cache-Status: not served from Cloudflare's cache (blocked before it?)", resp.StatusCode)
 		return c
 	}
 	// Other 4xx with a cache status are judged like any answer: Cloudflare caches 404s.
