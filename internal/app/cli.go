@@ -52,7 +52,7 @@ func runCLI(ctx context.Context, env Env) int {
 		}
 		src = sandboxSource(src, srv.URL)
 		secrets = append(secrets, secretValues(src.Input, src.Getenv)...)
-		fmt.Fprintf(env.Stderr, "Sandbox: running against the built-in emulator at %s (zone %s); nothing reaches Cloudflare.\n", srv.URL, strings.TrimSpace(src.Input(config.InputZone)))
+		fmt.Fprintf(env.Stderr, "Sandbox: running against the built-in emulator at %s (zone %s); nothing reaches Cloudflare.\n", srv.URL, report.Defuse(strings.TrimSpace(src.Input(config.InputZone))))
 	}
 
 	red := redact.New(secrets...)

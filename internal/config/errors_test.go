@@ -66,9 +66,9 @@ func TestMessagesInBothModes(t *testing.T) {
 		},
 		{
 			name:   "a missing file",
-			inputs: map[string]string{InputFilesFrom: "/nonexistent/list.txt"},
-			action: []string{`input files-from: "/nonexistent/list.txt": cannot be read (no such file or directory); give a path relative to the workspace`},
-			cli:    []string{`--files-from: "/nonexistent/list.txt": cannot be read (no such file or directory)`},
+			inputs: map[string]string{InputFilesFrom: "nonexistent/list.txt"},
+			action: []string{`input files-from: "nonexistent/list.txt": cannot be read (no such file or directory); give a path relative to the workspace`},
+			cli:    []string{`--files-from: "nonexistent/list.txt": cannot be read (no such file or directory)`},
 		},
 		{
 			name:   "a credential in a value",

@@ -87,13 +87,23 @@ func openFilesFrom(src Source, n naming, path string) (*os.File, error) {
 	if !n.cli {
 		hint = "; give a path relative to the workspace"
 	}
+	outside := func(err error) error {
+		return inputErr(InputFilesFrom, path, "%v: give the path of a file in the workspace (GITHUB_WORKSPACE), such as one an earlier step wrote", err)
+	}
+	if !n.cli {
+		// First by the path's words alone: a path that leaves the
+		// workspace gets the same answer whether or not it exists there.
+		if err := lexicallyInside(dir, full); err != nil {
+			return nil, outside(err)
+		}
+	}
 	target, err := filepath.EvalSymlinks(full)
 	if err != nil {
 		return nil, inputErr(InputFilesFrom, path, "cannot be read (%v)%s", unwrapPathError(err), hint)
 	}
 	if !n.cli {
 		if err := inWorkspace(dir, target); err != nil {
-			return nil, inputErr(InputFilesFrom, path, "%v: give the path of a file in the workspace (GITHUB_WORKSPACE), such as one an earlier step wrote", err)
+			return nil, outside(err)
 		}
 	}
 	info, err := os.Stat(target)
@@ -114,6 +124,22 @@ func openFilesFrom(src Source, n naming, path string) (*os.File, error) {
 		return nil, inputErr(InputFilesFrom, path, "changed while it was being opened; try again")
 	}
 	return f, nil
+}
+
+// lexicallyInside tells whether path, read as written, stays inside dir.
+func lexicallyInside(dir, path string) error {
+	d, err := filepath.Abs(dir)
+	if err != nil {
+		return err
+	}
+	p, err := filepath.Abs(path)
+	if err != nil {
+		return err
+	}
+	if rel, err := filepath.Rel(d, p); err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return errors.New("is outside the workspace")
+	}
+	return nil
 }
 
 // inWorkspace tells whether target (symbolic links resolved) is inside dir.

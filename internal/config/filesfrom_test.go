@@ -121,6 +121,9 @@ func TestFilesFromWorkspace(t *testing.T) {
 		{path: "up/secrets.txt", action: "is outside the workspace", cli: "is not a URL"},
 		{path: "sub", action: "is a directory", cli: "is a directory"},
 		{path: "missing.txt", action: "cannot be read (no such file or directory); give a path relative to the workspace", cli: "cannot be read (no such file or directory)"},
+		// Outside the workspace, whether the file exists is not told.
+		{path: "../missing.txt", action: "is outside the workspace", cli: "cannot be read (no such file or directory)"},
+		{path: filepath.Join(top, "nowhere", "x"), action: "is outside the workspace", cli: "cannot be read (no such file or directory)"},
 	}
 	for _, tt := range tests {
 		for _, cli := range []bool{false, true} {
