@@ -118,10 +118,21 @@ func hasQueryOrFragment(u *url.URL, v string) bool {
 // user name may hold one, and then url.Parse refuses the URL, whose
 // message quotes it whole.
 func hideUserinfo(s string) string {
+	s = hideBareUserinfo(s)
+	// After a scheme's colon a backslash is a slash to WHATWG's URL
+	// parsers: https:/\user:pw@host holds credentials too. The same
+	// length, so indexes agree.
+	sl := []byte(s)
+	for i := 0; i+2 < len(sl); i++ {
+		if sl[i] == ':' && (sl[i+1] == '/' || sl[i+1] == '\\') && (sl[i+2] == '/' || sl[i+2] == '\\') {
+			sl[i+1], sl[i+2] = '/', '/'
+		}
+	}
+	slashed := string(sl)
 	var b strings.Builder
 	done, from := 0, 0
 	for {
-		i := strings.Index(s[from:], "//")
+		i := strings.Index(slashed[from:], "//")
 		if i < 0 {
 			break
 		}
@@ -131,7 +142,7 @@ func hideUserinfo(s string) string {
 		if i > 0 && !strings.ContainsRune(":\"'` \t", rune(s[i-1])) {
 			continue
 		}
-		end := start + strings.IndexFunc(s[start:], func(r rune) bool {
+		end := start + strings.IndexFunc(slashed[start:], func(r rune) bool {
 			return r == '/' || r == '?' || r == '#' || isSpaceOrControl(r)
 		})
 		if end < start {
@@ -150,4 +161,19 @@ func hideUserinfo(s string) string {
 	}
 	b.WriteString(s[done:])
 	return b.String()
+}
+
+// hideBareUserinfo hides user:password@ at the start of a value without a
+// scheme (a host or a prefix given as user:pw@host/path): the part before
+// the first slash, up to its last @, when a colon comes before that @.
+func hideBareUserinfo(s string) string {
+	end := strings.IndexAny(s, "/\\?# \t")
+	if end < 0 {
+		end = len(s)
+	}
+	at := strings.LastIndexByte(s[:end], '@')
+	if at <= 0 || !strings.Contains(s[:at], ":") || strings.Contains(s[:at], "//") {
+		return s
+	}
+	return "***" + s[at:]
 }

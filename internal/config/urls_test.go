@@ -233,6 +233,12 @@ func TestHideUserinfo(t *testing.T) {
 		{"https://a@b@example.com/", "https://***@example.com/"},
 		{`{"url": "https://u:p@h"}`, `{"url": "https://***@h"}`},
 		{"x://", "x://"},
+		// No scheme (a host or a prefix), and a backslash for a slash.
+		{"u:pass@example.com/x", "***@example.com/x"},
+		{"logo@2x.png", "logo@2x.png"},
+		{"example.com/a:b@c", "example.com/a:b@c"},
+		{`https:/\u:pass@example.com/`, `https:/\***@example.com/`},
+		{`https:\\u:pass@example.com/`, `https:\\***@example.com/`},
 	} {
 		if got := hideUserinfo(tt.in); got != tt.want {
 			t.Errorf("hideUserinfo(%q) = %q, want %q", tt.in, got, tt.want)
