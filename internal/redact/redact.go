@@ -20,6 +20,7 @@ package redact
 import (
 	"bytes"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -73,6 +74,8 @@ func New(secrets ...string) *Redactor {
 		for _, c := range base64Cores(s) {
 			add(pattern{b: c})
 		}
+		// Hexadecimal, in either case (the pattern folds case).
+		add(pattern{b: hex.EncodeToString([]byte(s)), fold: true})
 	}
 	// Longest first: of two secrets that match at one place, the longer is
 	// hidden whole.

@@ -3,6 +3,7 @@ package redact
 import (
 	"bytes"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/url"
@@ -214,6 +215,8 @@ func forms(s string) map[string]string {
 		"query-escaped": url.QueryEscape(s),
 		"path-escaped":  url.PathEscape(s),
 		"command":       strings.ReplaceAll(s, "%", "%25"),
+		"hex":           hex.EncodeToString([]byte(s)),
+		"HEX":           strings.ToUpper(hex.EncodeToString([]byte(s))),
 	}
 	for k := range 3 {
 		src := strings.Repeat("\x00", k) + s
