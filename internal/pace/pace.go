@@ -579,12 +579,15 @@ func (q *quota) answer(now, sent time.Time, a Answer) (spent bool) {
 		spent = true
 	}
 	if spent {
-		// Nothing goes until the windows reset: the header's t, else
-		// Retry-After, else the window's length.
+		// Nothing goes until the windows reset: when Retry-After, exactly
+		// then (it is Cloudflare's word, waited as said, never longer);
+		// else the header's t, else the window's length.
 		until := now.Add(a.RetryAfter)
-		for _, w := range q.windows {
-			if !w.reset.IsZero() {
-				until = later(until, w.reset)
+		if a.RetryAfter <= 0 {
+			for _, w := range q.windows {
+				if !w.reset.IsZero() {
+					until = later(until, w.reset)
+				}
 			}
 		}
 		if until.Equal(now) {
@@ -594,7 +597,7 @@ func (q *quota) answer(now, sent time.Time, a Answer) (spent bool) {
 			}
 		}
 		for i := range q.windows {
-			q.windows[i].left, q.windows[i].reset = 0, later(q.windows[i].reset, until)
+			q.windows[i].left, q.windows[i].reset = 0, until
 		}
 	}
 	return spent

@@ -442,8 +442,8 @@ func TestTightestItemBinds(t *testing.T) {
 }
 
 // Code 971 (the API-wide limit, spent: Cloudflare blocks the user) and a
-// 429 whose Ratelimit says r=0 hold every call until the reset, and do not
-// touch the purge budget.
+// 429 whose Ratelimit says r=0 hold every call until the reset, exactly
+// when Retry-After says (never longer), and do not touch the purge budget.
 func TestAPILimitHoldsUntilReset(t *testing.T) {
 	t.Parallel()
 	block := Answer{Status: http.StatusTooManyRequests, Code: codeAPILimit, RetryAfter: 300 * time.Second}
@@ -452,9 +452,10 @@ func TestAPILimitHoldsUntilReset(t *testing.T) {
 		a    Answer
 		want time.Duration
 	}{
-		{"971 with Ratelimit", withRatelimit(block, 0, 300), 301 * time.Second},
-		{"971, Retry-After only", block, 300 * time.Second}, // rounded up already
-		{"429 with r=0", withRatelimit(Answer{Status: http.StatusTooManyRequests, RetryAfter: 7 * time.Second}, 0, 7), 8 * time.Second},
+		{"971 with Ratelimit", withRatelimit(block, 0, 300), 300 * time.Second},
+		{"971, Retry-After only", block, 300 * time.Second},
+		{"429 with r=0", withRatelimit(Answer{Status: http.StatusTooManyRequests, RetryAfter: 7 * time.Second}, 0, 7), 7 * time.Second},
+		{"429 with r=0, no Retry-After: t and its slack", withRatelimit(Answer{Status: http.StatusTooManyRequests}, 0, 7), 8 * time.Second},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -509,8 +510,8 @@ func TestWaitPastTheDeadlineFailsAtOnce(t *testing.T) {
 			defer cancel()
 			start := time.Now()
 			_, err := p.Wait(ctx, Call{})
-			if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "API-wide limit asks to wait 5m1s") {
-				t.Errorf("Wait = %v, want a deadline error naming the limit and 5m1s", err)
+			if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "API-wide limit asks to wait 5m0s") {
+				t.Errorf("Wait = %v, want a deadline error naming the limit and 5m0s", err)
 			}
 			if d := time.Since(start); d != 0 {
 				t.Errorf("Wait failed after %v, want at once", d)
