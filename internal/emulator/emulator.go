@@ -309,12 +309,7 @@ func (e *Emulator) Requests() []Request {
 func (e *Emulator) Purges() []Purge {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	out := make([]Purge, len(e.purges))
-	for i, p := range e.purges {
-		out[i] = p
-		out[i].Items = slices.Clone(p.Items)
-	}
-	return out
+	return clonePurges(e.purges)
 }
 
 // Invalidations returns the accepted invalidations (the latest Options.History
@@ -322,8 +317,13 @@ func (e *Emulator) Purges() []Purge {
 func (e *Emulator) Invalidations() []Purge {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	out := make([]Purge, len(e.invals))
-	for i, p := range e.invals {
+	return clonePurges(e.invals)
+}
+
+// clonePurges copies ps deep enough that a caller cannot change them.
+func clonePurges(ps []Purge) []Purge {
+	out := make([]Purge, len(ps))
+	for i, p := range ps {
 		out[i] = p
 		out[i].Items = slices.Clone(p.Items)
 	}

@@ -31,6 +31,7 @@ import (
 	"time"
 
 	"github.com/cloudflare-purge/cloudflare-purge/internal/result"
+	"github.com/cloudflare-purge/cloudflare-purge/internal/retry"
 	"github.com/cloudflare-purge/cloudflare-purge/internal/selector"
 )
 
@@ -91,24 +92,13 @@ func (o *Options) fill() {
 		o.Now = time.Now
 	}
 	if o.Sleep == nil {
-		o.Sleep = sleep
+		o.Sleep = retry.Sleep
 	}
 	if o.Debugf == nil {
 		o.Debugf = func(string, ...any) {}
 	}
 	if o.DialContext == nil {
 		o.DialContext = (&net.Dialer{Timeout: o.RequestTimeout}).DialContext
-	}
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
 	}
 }
 
