@@ -23,6 +23,11 @@ const (
 	devP   = "POST /zones/" + zoneID + "/environments/" + emulator.DevelopmentRef + "/purge_cache"
 )
 
+// Every environment and kind goes to its endpoint, in both modes: a purge
+// through purge_cache, an invalidation through invalidate_cache (the rows'
+// calls are written for a purge; an invalidation swaps the endpoint) and
+// never purge_cache; the outputs, the result document, the summary and the
+// log say which.
 func TestActionEndToEnd(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
@@ -31,7 +36,7 @@ func TestActionEndToEnd(t *testing.T) {
 		wantCalls []string
 		wantRefs  string
 		wantCount string
-		wantKinds []string // per accepted purge: environment ref + kind + item count
+		wantKinds []string // per accepted request: environment ref + kind + item count
 	}{
 		{
 			name:      "Staging by name",
@@ -86,58 +91,166 @@ func TestActionEndToEnd(t *testing.T) {
 			wantCount: "1",
 			wantKinds: []string{" tags 1"},
 		},
+		{
+			name:      "Staging by name, files",
+			inputs:    map[string]string{"environment": "Staging", "files": "https://example.com/a.css https://example.com/b.js"},
+			wantCalls: []string{envs, stageP},
+			wantRefs:  emulator.StagingRef,
+			wantCount: "2",
+			wantKinds: []string{emulator.StagingRef + " files 2"},
+		},
+		{
+			name:      "Staging by ref, tags",
+			inputs:    map[string]string{"environment": emulator.StagingRef, "tags": "html, css"},
+			wantCalls: []string{envs, stageP},
+			wantRefs:  emulator.StagingRef,
+			wantCount: "2",
+			wantKinds: []string{emulator.StagingRef + " tags 2"},
+		},
+		{
+			name: "Development by name, files with headers",
+			inputs: map[string]string{"environment": "Development", "files": `{"url": "https://example.com/a.css", "headers": {"CF-Device-Type": "mobile"}}` + "\n" +
+				`{"url": "https://example.com/a.css", "headers": {"CF-IPCountry": "DE"}}`},
+			wantCalls: []string{envs, devP},
+			wantRefs:  emulator.DevelopmentRef,
+			wantCount: "2",
+			wantKinds: []string{emulator.DevelopmentRef + " files 2"},
+		},
+		{
+			name:      "Development by ref, hosts",
+			inputs:    map[string]string{"environment": emulator.DevelopmentRef, "hosts": "www.example.com example.com"},
+			wantCalls: []string{envs, devP},
+			wantRefs:  emulator.DevelopmentRef,
+			wantCount: "2",
+			wantKinds: []string{emulator.DevelopmentRef + " hosts 2"},
+		},
+		{
+			name:      "Staging, prefixes",
+			inputs:    map[string]string{"environment": "Staging", "prefixes": "www.example.com/assets\nexample.com/img/"},
+			wantCalls: []string{envs, stageP},
+			wantRefs:  emulator.StagingRef,
+			wantCount: "2",
+			wantKinds: []string{emulator.StagingRef + " prefixes 2"},
+		},
+		{
+			name:      "Development, everything",
+			inputs:    map[string]string{"environment": "Development", "purge-everything": "true"},
+			wantCalls: []string{envs, devP},
+			wantRefs:  emulator.DevelopmentRef,
+			wantCount: "1",
+			wantKinds: []string{emulator.DevelopmentRef + " purge_everything 0"},
+		},
+		{
+			name:      "Production, everything, through the zone endpoint",
+			inputs:    map[string]string{"environment": "", "purge-everything": "true"},
+			wantCalls: []string{zoneP},
+			wantCount: "1",
+			wantKinds: []string{" purge_everything 0"},
+		},
+		{
+			name:      "Production by name, files, through the zone endpoint",
+			inputs:    map[string]string{"environment": "Production", "files": "https://example.com/"},
+			wantCalls: []string{zoneP},
+			wantCount: "1",
+			wantKinds: []string{" files 1"},
+		},
+		{
+			name:      "Production, prefixes and hosts",
+			inputs:    map[string]string{"prefixes": "www.example.com/assets", "hosts": "static.example.com"},
+			wantCalls: []string{zoneP, zoneP},
+			wantCount: "2",
+			wantKinds: []string{" hosts 1", " prefixes 1"},
+		},
+		{
+			name:      "every kind in two environments",
+			inputs:    map[string]string{"environment": "Staging, Development", "files": "https://example.com/", "tags": "html", "hosts": "example.com", "prefixes": "example.com/css"},
+			wantCalls: []string{envs, stageP, stageP, stageP, stageP, devP, devP, devP, devP},
+			wantRefs:  emulator.StagingRef + "," + emulator.DevelopmentRef,
+			wantCount: "8",
+			wantKinds: []string{
+				emulator.StagingRef + " files 1", emulator.StagingRef + " tags 1", emulator.StagingRef + " hosts 1", emulator.StagingRef + " prefixes 1",
+				emulator.DevelopmentRef + " files 1", emulator.DevelopmentRef + " tags 1", emulator.DevelopmentRef + " hosts 1", emulator.DevelopmentRef + " prefixes 1",
+			},
+		},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			h := newHarness(t, emulator.Options{})
-			r := h.action(h.defaults(tt.inputs), nil)
-			if r.code != 0 {
-				t.Fatalf("exit code %d, want 0\nstdout:\n%s", r.code, r.stdout)
+		for _, invalidate := range []bool{false, true} {
+			name := tt.name
+			if invalidate {
+				name += ", invalidated"
 			}
-			calls := h.paths()
-			// Purges run concurrently: compare them as a set after the lookups.
-			if diff := cmp.Diff(sortedTail(tt.wantCalls), sortedTail(calls)); diff != "" {
-				t.Errorf("calls (-want +got):\n%s", diff)
-			}
-			var kinds []string
-			for _, p := range h.em.Purges() {
-				kinds = append(kinds, fmt.Sprintf("%s %s %d", p.EnvironmentRef, p.Kind, len(p.Items)))
-			}
-			if diff := cmp.Diff(sortedTail(tt.wantKinds), sortedTail(kinds)); diff != "" {
-				t.Errorf("purges (-want +got):\n%s", diff)
-			}
-			want := map[string]string{
-				"zone-id":         zoneID,
-				"environment-ref": tt.wantRefs,
-				"purged-count":    tt.wantCount,
-				"failed-count":    "0",
-			}
-			got := map[string]string{}
-			for k := range want {
-				got[k] = r.outputs[k]
-			}
-			if diff := cmp.Diff(want, got); diff != "" {
-				t.Errorf("outputs (-want +got):\n%s", diff)
-			}
-			ids := strings.Split(r.outputs["purge-ids"], ",")
-			if len(ids) != len(h.em.Purges()) {
-				t.Errorf("purge-ids %q: want %d ids", r.outputs["purge-ids"], len(h.em.Purges()))
-			}
-			var doc result.Result
-			if err := json.Unmarshal([]byte(r.outputs["result"]), &doc); err != nil {
-				t.Fatalf("result output is not JSON: %v", err)
-			}
-			if fmt.Sprint(doc.PurgedCount) != tt.wantCount || doc.ZoneID != zoneID {
-				t.Errorf("result document disagrees with outputs: %+v", doc)
-			}
-			if !strings.Contains(r.summary, "Cloudflare cache purge: done") {
-				t.Errorf("summary:\n%s", r.summary)
-			}
-			if !strings.Contains(r.stdout, "::group::") || !strings.Contains(r.stdout, "::endgroup::") {
-				t.Errorf("no ::group:: per environment in the log:\n%s", r.stdout)
-			}
-		})
+			t.Run(name, func(t *testing.T) {
+				t.Parallel()
+				h := newHarness(t, emulator.Options{})
+				in := h.defaults(tt.inputs)
+				wantCalls := slices.Clone(tt.wantCalls)
+				if invalidate {
+					in["invalidate"] = "true"
+					for i, c := range wantCalls {
+						wantCalls[i] = strings.Replace(c, "/purge_cache", "/invalidate_cache", 1)
+					}
+				}
+				r := h.action(in, nil)
+				if r.code != 0 {
+					t.Fatalf("exit code %d, want 0\nstdout:\n%s", r.code, r.stdout)
+				}
+				// Requests run concurrently: compare them as a set after the lookups.
+				if diff := cmp.Diff(sortedTail(wantCalls), sortedTail(h.paths())); diff != "" {
+					t.Errorf("calls (-want +got):\n%s", diff)
+				}
+				accepted, other := h.em.Purges(), h.em.Invalidations()
+				if invalidate {
+					accepted, other = other, accepted
+					if n := h.purgeRequests(); n != 0 {
+						t.Errorf("%d purge_cache requests in invalidate mode, want none", n)
+					}
+				}
+				if len(other) != 0 {
+					t.Errorf("the emulator accepted requests of the other mode: %+v", other)
+				}
+				var kinds []string
+				for _, p := range accepted {
+					if p.Invalidate != invalidate {
+						t.Errorf("%+v: Invalidate is %v, want %v", p, p.Invalidate, invalidate)
+					}
+					kinds = append(kinds, fmt.Sprintf("%s %s %d", p.EnvironmentRef, p.Kind, len(p.Items)))
+				}
+				if diff := cmp.Diff(sortedTail(tt.wantKinds), sortedTail(kinds)); diff != "" {
+					t.Errorf("accepted (-want +got):\n%s", diff)
+				}
+				want := map[string]string{
+					"zone-id":         zoneID,
+					"environment-ref": tt.wantRefs,
+					"purged-count":    tt.wantCount,
+					"failed-count":    "0",
+				}
+				got := map[string]string{}
+				for k := range want {
+					got[k] = r.outputs[k]
+				}
+				if diff := cmp.Diff(want, got); diff != "" {
+					t.Errorf("outputs (-want +got):\n%s", diff)
+				}
+				if ids := strings.Split(r.outputs["purge-ids"], ","); len(ids) != len(accepted) {
+					t.Errorf("purge-ids %q: want %d ids", r.outputs["purge-ids"], len(accepted))
+				}
+				var doc result.Result
+				if err := json.Unmarshal([]byte(r.outputs["result"]), &doc); err != nil {
+					t.Fatalf("result output is not JSON: %v", err)
+				}
+				if fmt.Sprint(doc.PurgedCount) != tt.wantCount || doc.ZoneID != zoneID || doc.Invalidate != invalidate {
+					t.Errorf("result document disagrees with outputs: %+v", doc)
+				}
+				if !strings.Contains(r.stdout, "::group::") || !strings.Contains(r.stdout, "::endgroup::") {
+					t.Errorf("no ::group:: per environment in the log:\n%s", r.stdout)
+				}
+				if invalidate {
+					checkSaysInvalidated(t, r, tt.wantCount)
+				} else if !strings.Contains(r.summary, "Cloudflare cache purge: done") {
+					t.Errorf("summary:\n%s", r.summary)
+				}
+			})
+		}
 	}
 }
 
