@@ -356,7 +356,9 @@ func condition(f fieldRef, op string, v value, inAny bool) (*node, error) {
 		}
 		for i, n := range names {
 			names[i] = strings.TrimSuffix(strings.ToLower(n), ".")
-			if names[i] == "" || strings.ContainsAny(names[i], " /:@?#") {
+			// An empty label (a.., ..b) names no host a client can send:
+			// and one trailing dot is all a request's host may differ by.
+			if names[i] == "" || strings.ContainsAny(names[i], " /:@?#") || strings.Contains(names[i], "..") || strings.HasPrefix(names[i], ".") || strings.HasSuffix(names[i], ".") {
 				return refused("%s is compared with %q, which is not a host name", f.name, n), nil
 			}
 		}
