@@ -121,6 +121,9 @@ func (rn runner) run(ctx context.Context, src config.Source) (r *result.Result) 
 	return r
 }
 
+// zoneReadTimeout bounds the read of a zone's plan, retries included.
+const zoneReadTimeout = 10 * time.Second
+
 // client is the run's Cloudflare client, and its pacer when it is the
 // run's own (nil when a test gave one).
 func (rn runner) client(cfg *config.Config) (*cloudflare.Client, *pace.Pacer) {
@@ -151,7 +154,11 @@ func (rn runner) zone(ctx context.Context, r *result.Result, cfg *config.Config,
 	if cfg.ZoneIsID {
 		r.ZoneID = cfg.Zone
 		if pacer != nil && !cfg.DryRun {
-			if z, err := client.Zone(ctx, cfg.Zone); err == nil {
+			// A hint for the pacer, not a step of the run: a slow or failing
+			// read costs the purge little.
+			zctx, cancel := context.WithTimeout(ctx, zoneReadTimeout)
+			defer cancel()
+			if z, err := client.Zone(zctx, cfg.Zone); err == nil {
 				pacer.UsePlan(z.Plan)
 			} else {
 				rn.log.Debugf("the zone's plan is unknown (%v): pacing from the answers", err)
