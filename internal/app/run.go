@@ -30,9 +30,9 @@ type runner struct {
 	verify verify.Options
 }
 
-// run is the whole flow: config -> plan -> resolve -> purge -> result. It
-// always returns a result, also when the run fails: every planned item
-// ends purged or failed.
+// run is the whole flow: config -> plan -> resolve -> purge -> verify ->
+// result. It always returns a result, also when the run fails: every
+// planned item ends purged or failed.
 func (rn runner) run(ctx context.Context, src config.Source) (r *result.Result) {
 	start := time.Now()
 	r = &result.Result{}
