@@ -200,7 +200,7 @@ func TestReadmeFacts(t *testing.T) {
 	for _, s := range []string{
 		// The first two commands a newcomer runs.
 		"go run . --sandbox --environment Staging --files https://example.com/",
-		"go vet ./... && go test -race ./...",
+		"go vet -race ./... && go test -race ./...",
 		// The emulator's seeded zone.
 		emulator.ExampleZoneID, emulator.ProductionRef, emulator.StagingRef, emulator.DevelopmentRef, emulator.SandboxToken,
 		config.DefaultAPIURL,

@@ -159,6 +159,7 @@ func TestOutputs(t *testing.T) {
 // keeps every count, flags what it left out, and fits whenever the bound
 // is at least the last stage's size; each stage is reached on the way.
 func TestJSONBoundedStages(t *testing.T) {
+	t.Parallel()
 	r := sample()
 	r.Error = &result.Error{Kind: result.KindAPI, Message: strings.Repeat("long ", 400)}
 	full := JSON(r)
@@ -254,6 +255,7 @@ func bigRun(failing ...string) *result.Result {
 // TestOutputsAtScale: a big run's result output fits GitHub's limit with
 // its counts intact, and purge-ids (a plain list) stays under 1 MB.
 func TestOutputsAtScale(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct {
 		name                   string
 		failing                []string
