@@ -87,14 +87,7 @@ func TestMessagesInBothModes(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			for _, cli := range []bool{false, true} {
-				in := map[string]string{InputAPIToken: token, InputZone: "example.com"}
-				for k, v := range tt.inputs {
-					in[k] = v
-				}
-				src := source(in, nil)
-				src.CLI = cli
-				src.Dir = t.TempDir()
-				_, err := Load(src)
+				err := loadWith(tt.inputs, t.TempDir(), cli)
 				var got []string
 				for _, p := range Problems(err) {
 					if p != nil {
@@ -135,4 +128,17 @@ func TestNamingList(t *testing.T) {
 			t.Errorf("list(%v, CLI %v) = %q, want %q", tt.in, tt.cli, got, tt.want)
 		}
 	}
+}
+
+// loadWith is Load of the token, a zone name and inputs, in dir, in the CLI
+// or the action: the problems a test looks at are those of inputs.
+func loadWith(inputs map[string]string, dir string, cli bool) error {
+	in := map[string]string{InputAPIToken: token, InputZone: "example.com"}
+	for k, v := range inputs {
+		in[k] = v
+	}
+	src := source(in, nil)
+	src.Dir, src.CLI = dir, cli
+	_, err := Load(src)
+	return err
 }

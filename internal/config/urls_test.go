@@ -189,13 +189,7 @@ func TestLoadRefusesCredentialsInURLs(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			for _, cli := range []bool{false, true} {
-				in := map[string]string{InputAPIToken: token, InputZone: "example.com"}
-				for k, v := range tt.inputs {
-					in[k] = v
-				}
-				src := source(in, nil)
-				src.Dir, src.CLI = dir, cli
-				_, err := Load(src)
+				err := loadWith(tt.inputs, dir, cli)
 				problems := Problems(err)
 				var ie *InputError
 				if len(problems) != 1 || !errors.As(problems[0], &ie) || ie.Input != tt.input || !strings.Contains(ie.Problem, "must not contain credentials") {
