@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -320,12 +321,21 @@ func TestKnownPlanIsNeverRefused(t *testing.T) {
 	}
 }
 
-// Jobs sharing one account, none knowing of the others, converge on it:
-// four jobs on one Pro account (the matrix of issue 8) are refused a
-// handful of times and end near the floor of the four together; over a
-// long run, 429s become rare and the account's budget stays used.
+// TestAIMDConverges: jobs sharing one account, none knowing of the others,
+// converge on it: four jobs on one Pro account (the matrix of issue 8) are
+// refused a handful of times and end near the floor of the four together;
+// over a long run, 429s become rare and the account's budget stays used.
+//
+// Each case runs seven times and the medians are checked. One run is
+// random (the jitter that spreads restarts, the order in which goroutines
+// wake at the same instant), and its tail is long: in 300 runs of each case,
+// 6% of the matrix runs had more than 25 refused (the worst 28, the median
+// 14) and 1% of the ten jobs used less than 0.60 of the rate (the worst
+// 0.45, the median 0.92). A property of the pacer is what most runs do; a
+// bound on a single run would fail a test run in every few dozen.
 func TestAIMDConverges(t *testing.T) {
 	t.Parallel()
+	const runs = 7
 	tests := []struct {
 		name         string
 		jobs, calls  int // calls of 30 URLs per job
@@ -342,31 +352,44 @@ func TestAIMDConverges(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			synctest.Test(t, func(t *testing.T) {
-				acct := newAccount(plans["pro"][urlKind])
-				start := time.Now()
-				var wg sync.WaitGroup
-				for range tt.jobs {
-					wg.Go(func() { run(t, New(Options{Plan: "pro"}), acct, urls(30), tt.calls) })
-				}
-				wg.Wait()
-				took := time.Since(start)
-				total := float64(tt.jobs * tt.calls * 30)
-				floor := time.Duration((total-1500)/1500*float64(time.Second)) + 50*time.Millisecond
-				use := (total - 1500) / 1500 / took.Seconds()
-				t.Logf("%d calls, %d refused, %v (floor %v, %.2f of the rate used)", tt.jobs*tt.calls, acct.refused, took, floor, use)
-				if acct.refused > tt.maxRefused {
-					t.Errorf("%d refused, want at most %d", acct.refused, tt.maxRefused)
-				}
-				if tt.maxTime > 0 && took > tt.maxTime {
-					t.Errorf("took %v, want at most %v", took, tt.maxTime)
-				}
-				if use < tt.minUseOfRate {
-					t.Errorf("used %.2f of the account's rate, want at least %.2f", use, tt.minUseOfRate)
-				}
-			})
+			var refused []int
+			var took []time.Duration
+			var use []float64
+			total := float64(tt.jobs * tt.calls * 30)
+			for range runs {
+				synctest.Test(t, func(t *testing.T) {
+					acct := newAccount(plans["pro"][urlKind])
+					start := time.Now()
+					var wg sync.WaitGroup
+					for range tt.jobs {
+						wg.Go(func() { run(t, New(Options{Plan: "pro"}), acct, urls(30), tt.calls) })
+					}
+					wg.Wait()
+					refused = append(refused, acct.refused)
+					took = append(took, time.Since(start))
+					use = append(use, (total-1500)/1500/took[len(took)-1].Seconds())
+				})
+			}
+			floor := time.Duration((total-1500)/1500*float64(time.Second)) + 50*time.Millisecond
+			t.Logf("%d calls, floor %v; %d runs: refused %v, took %v, rate used %.2f", tt.jobs*tt.calls, floor, runs, refused, took, use)
+			if m := median(refused); m > tt.maxRefused {
+				t.Errorf("median refused %d, want at most %d", m, tt.maxRefused)
+			}
+			if m := median(took); tt.maxTime > 0 && m > tt.maxTime {
+				t.Errorf("median time %v, want at most %v", m, tt.maxTime)
+			}
+			if m := median(use); m < tt.minUseOfRate {
+				t.Errorf("median use of the account's rate %.2f, want at least %.2f", m, tt.minUseOfRate)
+			}
 		})
 	}
+}
+
+// median of an odd number of values.
+func median[T int | float64 | time.Duration](v []T) T {
+	s := slices.Clone(v)
+	slices.Sort(s)
+	return s[len(s)/2]
 }
 
 // The API-wide quota: never more calls in flight than the last answer says
