@@ -374,9 +374,11 @@ func TestNotVerified(t *testing.T) {
 	// Cleanup, not defer: the parallel subtests run after this function returns.
 	t.Cleanup(slow.Close)
 	t.Cleanup(func() { close(release) })
-	down := httptest.NewServer(http.NotFoundHandler())
-	downURL := down.URL
-	down.Close()
+	// Down: port 1, where nothing listens and which no listener of another
+	// test can be handed (ports below 1024 are never given to ":0"). A port
+	// freed by closing a server could be, and its requests would then land
+	// on that test's server.
+	const downURL = "http://127.0.0.1:1"
 	tlsSrv, roots := tlsServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { cached("MISS", -1)(w, 0) }))
 	d := &tlsDialer{to: tlsSrv.Listener.Addr().String()}
 
