@@ -155,8 +155,9 @@ func TestFaultMatrix(t *testing.T) {
 			for _, f := range tt.faults {
 				if f.Kind == emulator.FaultHang {
 					// Each hang costs a request timeout; one that
-					// recovers needs room for the good attempt after it.
-					h.RequestTimeout = time.Second
+					// recovers needs room for the good attempt after it,
+					// also on a slow, loaded machine.
+					h.RequestTimeout = 3 * time.Second
 					if f.Times > 1 {
 						h.RequestTimeout = 200 * time.Millisecond
 					}
@@ -382,7 +383,8 @@ func TestFailingBatchAmongGoodOnes(t *testing.T) {
 
 // The run's timeout: what was purged before it is reported, the rest
 // fails with a message saying the timeout ran out. The deadline is real
-// time (a context), so each case takes the 1s of its timeout.
+// time (a context), so each case takes the 3 s of its timeout: enough for
+// Staging's purge on a slow, loaded machine.
 func TestRunTimeout(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
@@ -404,7 +406,7 @@ func TestRunTimeout(t *testing.T) {
 			f.Method, f.PathContains, f.Times = "POST", emulator.DevelopmentRef, 1000
 			h.em.Inject(f)
 			start := time.Now()
-			r := h.actionIn(h.dir, h.defaults(map[string]string{"environment": "Staging,Development", "tags": "a,b,c", "timeout": "1s"}), nil, func(e *Env) {
+			r := h.actionIn(h.dir, h.defaults(map[string]string{"environment": "Staging,Development", "tags": "a,b,c", "timeout": "3s"}), nil, func(e *Env) {
 				// Waits really happen, but only until the run's end.
 				e.hooks.sleep = func(ctx context.Context, d time.Duration) error {
 					<-ctx.Done()
@@ -412,7 +414,7 @@ func TestRunTimeout(t *testing.T) {
 				}
 			})
 			if took := time.Since(start); took > 20*time.Second {
-				t.Errorf("the run took %v despite timeout: 1s", took)
+				t.Errorf("the run took %v despite timeout: 3s", took)
 			}
 			if r.code != 1 {
 				t.Fatalf("exit %d, want 1\n%s", r.code, r.stdout)
