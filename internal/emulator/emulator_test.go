@@ -806,6 +806,17 @@ func TestFaults(t *testing.T) {
 	}
 }
 
+// faulted counts the requests that met a fault.
+func faulted(rs []emulator.Request) int {
+	n := 0
+	for _, r := range rs {
+		if r.Fault {
+			n++
+		}
+	}
+	return n
+}
+
 // TestWireFaults runs the faults that break HTTP or JSON through a real server and
 // the apischema middleware, which must let them through unchecked.
 func TestWireFaults(t *testing.T) {
@@ -817,7 +828,11 @@ func TestWireFaults(t *testing.T) {
 	srv := httptest.NewServer(apischema.Middleware(loadValidator(t), func(err error) { t.Errorf("contract: %v", err) }, e))
 	defer srv.Close()
 
+	// Each request is bounded, so that a fault left over hangs one subtest,
+	// not the package.
 	post := func(ctx context.Context) (*http.Response, []byte, error) {
+		ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		defer cancel()
 		req, _ := http.NewRequestWithContext(ctx, "POST", srv.URL+examplePurge, strings.NewReader(`{"tags":["a"]}`))
 		req.Header.Set("Content-Type", "application/json")
 		bearer(emulator.SandboxToken)(req.Header)
@@ -838,10 +853,21 @@ func TestWireFaults(t *testing.T) {
 	})
 	t.Run("hang", func(t *testing.T) {
 		e.Inject(emulator.Fault{Kind: emulator.FaultHang})
-		ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+		before := faulted(e.Requests())
+		// Give up on the request once the emulator has taken the fault, not
+		// after a fixed time: on a slow machine a short deadline can pass
+		// before the request arrives, and the fault would then hang the next
+		// subtest's request instead.
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
-		if _, _, err := post(ctx); !errors.Is(err, context.DeadlineExceeded) {
-			t.Errorf("err = %v, want the deadline", err)
+		go func() {
+			for faulted(e.Requests()) == before && ctx.Err() == nil {
+				time.Sleep(5 * time.Millisecond)
+			}
+			cancel()
+		}()
+		if _, _, err := post(ctx); !errors.Is(err, context.Canceled) {
+			t.Errorf("err = %v, want the request cancelled while it hung", err)
 		}
 	})
 	t.Run("html", func(t *testing.T) {
