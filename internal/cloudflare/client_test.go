@@ -70,10 +70,13 @@ func (r *recorder) debugf(format string, args ...any) {
 	r.debug = append(r.debug, strings.TrimSpace(strings.ReplaceAll(format, "%", "")))
 }
 
+// client is a client of the test server at url. Its per-attempt timeout is
+// long (the one test of that timeout sets its own): a short one fails the
+// request of a test that a loaded machine runs slowly.
 func client(url string, rec *recorder) *Client {
 	p := retry.Default(2)
 	p.Jitter = func() float64 { return 0.5 }
-	return New(Options{BaseURL: url + "/client/v4", Credentials: Credentials{Token: "tok-0123456789"}, Retry: p, Sleep: rec.sleep, Debugf: rec.debugf, RequestTimeout: 2 * time.Second})
+	return New(Options{BaseURL: url + "/client/v4", Credentials: Credentials{Token: "tok-0123456789"}, Retry: p, Sleep: rec.sleep, Debugf: rec.debugf, RequestTimeout: 30 * time.Second})
 }
 
 var tags = plan.Batch{Kind: result.KindTags, Items: []string{"a"}}
