@@ -45,7 +45,7 @@ var actionlintBin = sync.OnceValues(func() (string, error) {
 	bin := filepath.Join(toolsDir, "actionlint")
 	cmd := exec.Command(goBin, "build", "-trimpath", "-o", bin, "github.com/rhysd/actionlint/cmd/actionlint")
 	cmd.Dir = filepath.Join(root, "tools")
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOFLAGS=") // as the Dockerfile test: no -race or other flag of the caller
 	staticBuild.Lock()
 	out, err := cmd.CombinedOutput()
 	staticBuild.Unlock()
