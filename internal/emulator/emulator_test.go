@@ -890,21 +890,15 @@ func TestWireFaults(t *testing.T) {
 
 	// Wait for the server side of every request (the hang ends with its context).
 	deadline := time.Now().Add(5 * time.Second)
-	var faulted int
+	var n int
 	for time.Now().Before(deadline) {
-		faulted = 0
-		for _, r := range e.Requests() {
-			if r.Fault {
-				faulted++
-			}
-		}
-		if faulted == 4 {
+		if n = faulted(e.Requests()); n == 4 {
 			break
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
-	if faulted != 4 {
-		t.Errorf("%d faulted requests recorded, want 4", faulted)
+	if n != 4 {
+		t.Errorf("%d faulted requests recorded, want 4", n)
 	}
 	if resp, _, err := post(context.Background()); err != nil || resp.StatusCode != 200 {
 		t.Errorf("after the faults: %v, %v", resp, err)
