@@ -53,6 +53,8 @@ func (rn runner) run(ctx context.Context, src config.Source) (r *result.Result) 
 		return r
 	}
 	r.DryRun, r.Invalidate, r.Verify = cfg.DryRun, cfg.Invalidate, cfg.Verify && !cfg.DryRun
+	r.Warm = cfg.Warm && !cfg.DryRun
+	r.Expect = expectation(cfg).String()
 	if u, err := url.Parse(cfg.APIURL); err == nil && u.Scheme == "http" && !isLoopback(u.Hostname()) {
 		rn.log.Warningf("api-url %s is plain http to another machine: the credentials travel unencrypted; use https", u.Redacted())
 	}
@@ -98,6 +100,12 @@ func (rn runner) run(ctx context.Context, src config.Source) (r *result.Result) 
 		if cfg.Verify {
 			rn.log.Infof("Dry run: nothing to verify")
 		}
+		if cfg.Wait > 0 {
+			rn.log.Infof("Dry run: no wait for the new build")
+		}
+		return r
+	}
+	if cfg.Wait > 0 && !rn.waitRun(ctx, r, cfg, targets) {
 		return r
 	}
 	if ownPacer != nil {
@@ -111,12 +119,14 @@ func (rn runner) run(ctx context.Context, src config.Source) (r *result.Result) 
 		r.Environments[i].FirstSentAt = sent.at(i)
 	}
 	if cfg.Verify {
-		o := rn.verify
-		o.EdgeURL, o.Debugf = cfg.EdgeURL, rn.log.Debugf
-		if h := rn.env.hooks.verifyOptions; h != nil {
-			h(&o)
-		}
+		o := rn.siteOptions(cfg)
 		rn.verifyRun(ctx, r, cfg, targets, o)
+		if o.Expect.IsSet() {
+			rn.repurge(ctx, r, client, zoneID, cfg, targets, o)
+		}
+	}
+	if cfg.Warm {
+		rn.warmRun(ctx, r, client, cfg, targets)
 	}
 	return r
 }

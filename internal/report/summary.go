@@ -75,8 +75,10 @@ func summary(r *result.Result, budget int) string {
 			w.add(plannedList(e, wordsOf(r).verb))
 		}
 	}
+	w.add(waitSection(r))
 	writeFailures(w, r)
 	w.add(verificationSection(r))
+	w.add(warmSection(r))
 	w.add(purgeIDs(r))
 	if w.cut {
 		w.b.WriteString(summaryCutNote)

@@ -21,7 +21,7 @@ const staleHint = "check that the URL is the cache key (query strings, custom ca
 // checksFirstStale are an environment's checks, stale ones first, then not
 // verified, redirects, not cached and verified ones, each in input order.
 func checksFirstStale(v *result.Verification) []result.URLCheck {
-	rank := map[string]int{result.VerdictStale: 0, result.VerdictNotVerified: 1, result.VerdictRedirect: 2, result.VerdictNotCached: 3, result.VerdictVerified: 4}
+	rank := map[string]int{result.VerdictStale: 0, result.VerdictOutdated: 0, result.VerdictNotVerified: 1, result.VerdictRedirect: 2, result.VerdictNotCached: 3, result.VerdictVerified: 4}
 	cs := slices.Clone(v.URLs)
 	slices.SortStableFunc(cs, func(a, b result.URLCheck) int { return rank[a.Verdict] - rank[b.Verdict] })
 	return cs
@@ -56,6 +56,8 @@ func verdictText(c result.URLCheck, w words) string {
 		s = "redirect to " + c.Location // the reason says to purge the destination too
 	case result.VerdictNotVerified:
 		s = "not verified"
+	case result.VerdictOutdated:
+		s = "OUTDATED: serves " + c.Seen
 	default:
 		s = c.Verdict
 	}
@@ -64,6 +66,15 @@ func verdictText(c result.URLCheck, w words) string {
 	}
 	if c.Reason != "" {
 		s += ": " + c.Reason
+	}
+	if c.Seen != "" && c.Verdict != result.VerdictOutdated {
+		s += "; serves " + c.Seen
+	}
+	if c.OriginSeen != "" {
+		s += "; its origin served " + c.OriginSeen
+	}
+	if c.Repurged {
+		s += " (after a second " + w.noun + ")"
 	}
 	return s
 }
@@ -84,6 +95,9 @@ func verificationLines(e result.Environment, w words) []Line {
 		return []Line{{Info, fmt.Sprintf("%s: verification skipped: %s", e.Name, cut(v.Reason, logTextChars))}}
 	}
 	out := []Line{{Info, verificationLine(e)}}
+	if v.Repurge != nil {
+		out = append(out, Line{Info, e.Name + ": " + cut(repurgeText(v.Repurge, w), logTextChars)})
+	}
 	for _, c := range checksFirstStale(v) {
 		level := Info
 		if c.Verdict == result.VerdictNotVerified {
@@ -105,7 +119,11 @@ func verificationLine(e result.Environment) string {
 	if v.Selector != "" {
 		via = " (selected by " + v.Selector + ")"
 	}
-	return fmt.Sprintf("%s: verified %s of %s%s, %s stale", e.Name, Number(v.VerifiedCount), Count(len(v.URLs), "URL"), via, Number(v.StaleCount))
+	line := fmt.Sprintf("%s: verified %s of %s%s, %s stale", e.Name, Number(v.VerifiedCount), Count(len(v.URLs), "URL"), via, Number(v.StaleCount))
+	if v.OutdatedCount > 0 || slices.ContainsFunc(v.URLs, func(c result.URLCheck) bool { return c.Seen != "" }) {
+		line += fmt.Sprintf(", %s outdated", Number(v.OutdatedCount))
+	}
+	return line
 }
 
 // staleLines are one error per stale URL, at most maxStaleLines.
@@ -164,6 +182,9 @@ func verificationSection(r *result.Result) string {
 		if v.StaleCount > 0 {
 			fmt.Fprintf(&b, "A stale URL: %s.\n\n", md(staleHint))
 		}
+		if v.Repurge != nil {
+			fmt.Fprintf(&b, "Second %s: %s.\n\n", wordsOf(r).noun, md(cut(repurgeText(v.Repurge, wordsOf(r)), summaryTextChars)))
+		}
 	}
 	return b.String()
 }
@@ -183,6 +204,9 @@ func humanVerification(e result.Environment, w words) string {
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "  %s\n", strings.TrimPrefix(verificationLine(e), e.Name+": "))
+	if v.Repurge != nil {
+		fmt.Fprintf(&b, "  %s\n", repurgeText(v.Repurge, w))
+	}
 	for _, c := range checksFirstStale(v) {
 		fmt.Fprintf(&b, "    %s: %s\n", c.URL, verdictText(c, w))
 	}
