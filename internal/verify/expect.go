@@ -60,8 +60,8 @@ func (x Expectation) BodyLimit() int64 {
 }
 
 // Check tells whether an answer serves the expectation, and what it served
-// instead or besides, in words: "X-Build: v1", "no X-Build header", "the
-// body lacks the text".
+// instead or besides, in words: "X-Build: v1", "no X-Build header", "a
+// body without the text (512 bytes read)".
 func (x Expectation) Check(h http.Header, body []byte) (ok bool, seen string) {
 	ok = true
 	var parts []string
@@ -86,10 +86,10 @@ func (x Expectation) Check(h http.Header, body []byte) (ok bool, seen string) {
 	}
 	if x.Body != "" {
 		if bytes.Contains(body, []byte(x.Body)) {
-			parts = append(parts, "the body holds the text")
+			parts = append(parts, "a body with the text")
 		} else {
 			ok = false
-			parts = append(parts, fmt.Sprintf("the body (%d bytes read) lacks the text", len(body)))
+			parts = append(parts, fmt.Sprintf("a body without the text (%d bytes read)", len(body)))
 		}
 	}
 	return ok, strings.Join(parts, ", ")

@@ -126,10 +126,14 @@ func Run(ctx context.Context, targets []Target, o Options) *result.Wait {
 		k++
 	}
 
+	// The wait ends at end by its clock (o.Now), or with the run (ctx); wctx
+	// bounds the requests in real time too.
+	end := start.Add(o.For)
 	wctx, cancel := context.WithTimeout(ctx, o.For)
 	defer cancel()
 	interval := o.FirstInterval
 	lastProgress := time.Duration(-1)
+	final := false
 	for {
 		ignored := poll(wctx, entries, &o, start)
 		w.Requests = 0
@@ -157,23 +161,23 @@ func Run(ctx context.Context, targets []Target, o Options) *result.Wait {
 		case errors.Is(ctx.Err(), context.Canceled):
 			w.Status, w.Reason = result.WaitStatusStopped, "the run was cancelled while waiting"
 			return w
-		case wctx.Err() != nil:
+		case final || ctx.Err() != nil || wctx.Err() != nil || !o.Now().Before(end):
 			w.Status, w.Reason = result.WaitStatusTimedOut, timedOut(ctx, o.For)
 			return w
 		}
 		d := jitter(interval)
 		interval = min(o.MaxInterval, interval*3/2)
-		if dl, ok := wctx.Deadline(); ok {
-			if left := dl.Sub(o.Now()); left <= 0 {
-				continue
-			} else if d > left {
-				// One last round at the deadline, not after it.
-				d = max(left-time.Second, left/2)
-			}
+		left := end.Sub(o.Now())
+		if dl, ok := ctx.Deadline(); ok {
+			left = min(left, time.Until(dl))
 		}
-		if err := o.Sleep(wctx, d); err != nil && wctx.Err() == nil {
-			w.Status, w.Reason = result.WaitStatusStopped, err.Error()
-			return w
+		if d >= left*3/4 {
+			// One last round shortly before the end, not at it: its
+			// requests need time to come back.
+			d, final = left*3/4, true
+		}
+		if err := o.Sleep(ctx, d); err != nil && !errors.Is(ctx.Err(), context.Canceled) {
+			final = true
 		}
 	}
 }
