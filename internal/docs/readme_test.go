@@ -155,6 +155,12 @@ func TestReadmeResultSchema(t *testing.T) {
 		{"error", result.Error{}},
 		{"environments[].verification", result.Verification{}},
 		{"verification.urls[]", result.URLCheck{}},
+		{"verification.repurge", result.Repurge{}},
+		{"wait", result.Wait{}},
+		{"wait.urls[]", result.WaitCheck{}},
+		{"environments[].warm", result.Warm{}},
+		{"warm.failures[]", result.WarmFailure{}},
+		{"sitemap", result.Sitemap{}},
 	}
 	var fieldTables []table
 	for _, tb := range tables(sec) {

@@ -48,7 +48,9 @@ func WaitErrorText(w *result.Wait) string {
 		Count(notReady, "URL"), len(w.URLs), w.Expect, w.Reason)
 }
 
-func ms(n int64) string { return (time.Duration(n) * time.Millisecond).Round(100 * time.Millisecond).String() }
+func ms(n int64) string {
+	return (time.Duration(n) * time.Millisecond).Round(100 * time.Millisecond).String()
+}
 
 // waitAnswer is what a wait URL served last: "X-Build: v1 (HTTP 200,
 // CF-Cache-Status MISS)".
