@@ -151,7 +151,9 @@ func TestWaitThatNeverSeesTheNewBuildPurgesNothing(t *testing.T) {
 	}
 	errs := commands(r, "error")
 	for _, u := range []string{"https://example.com/ ", "https://example.com/css/app.css "} {
-		if !slices.ContainsFunc(errs, func(l string) bool { return strings.Contains(l, u+"did not serve the new build") && strings.Contains(l, "X-Build: v1") }) {
+		if !slices.ContainsFunc(errs, func(l string) bool {
+			return strings.Contains(l, u+"did not serve the new build") && strings.Contains(l, "X-Build: v1")
+		}) {
 			t.Errorf("no ::error:: for %s naming what it served (X-Build: v1):\n%s", u, strings.Join(errs, "\n"))
 		}
 	}

@@ -81,7 +81,7 @@ func (x Expectation) Check(h http.Header, body []byte) (ok bool, seen string) {
 			parts = append(parts, "no "+x.Header+" header")
 		default:
 			ok = false
-			parts = append(parts, x.Header+": "+clean(vals[0]))
+			parts = append(parts, x.Header+": "+clean(strings.TrimSpace(vals[0])))
 		}
 	}
 	if x.Body != "" {
