@@ -63,10 +63,10 @@ func waitAnswer(c result.WaitCheck) string {
 		parts = append(parts, "CF-Cache-Status "+c.CacheStatus)
 	}
 	s := c.Seen
-	if s == "" {
-		s = c.Reason
-	}
-	if s == "" {
+	switch {
+	case s == "" && c.Reason != "":
+		s = "nothing (" + c.Reason + ")"
+	case s == "":
 		s = "nothing yet"
 	}
 	if len(parts) > 0 {
@@ -232,7 +232,7 @@ func waitSection(r *result.Result) string {
 		return ""
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "### Wait for the new build\n\n**%s** after %s (limit %s), %s, expecting `%s`\n\n", md(strings.ReplaceAll(w.Status, "_", " ")), ms(w.DurationMS), ms(w.LimitMS), Count(w.Requests, "request"), code(cut(w.Expect, summaryTextChars)))
+	fmt.Fprintf(&b, "### Wait for the new build\n\n**%s** after %s (limit %s), %s, expecting %s\n\n", md(strings.ReplaceAll(w.Status, "_", " ")), ms(w.DurationMS), ms(w.LimitMS), Count(w.Requests, "request"), md(cut(w.Expect, summaryTextChars)))
 	if w.Status == result.WaitStatusQueryIgnored {
 		fmt.Fprintf(&b, "> [!CAUTION]\n> %s\n\n", md(cut(w.Reason, summaryTextChars)))
 	}

@@ -161,6 +161,12 @@ func zoneTable(r *result.Result) string {
 		fmt.Fprintf(&b, "| %s | %s |\n| Failed | %s |\n| Requests sent | %s |\n", wordsOf(r).Past, Count(r.PurgedCount, "item"), Count(r.FailedCount, "item"), Number(r.Requests))
 		if r.Verify {
 			fmt.Fprintf(&b, "| Verified | %s |\n| Stale | %s |\n", Count(r.VerifiedCount, "URL"), Count(r.StaleCount, "URL"))
+			if r.Expect != "" {
+				fmt.Fprintf(&b, "| Outdated | %s |\n", Count(r.OutdatedCount, "URL"))
+			}
+		}
+		if r.Warm {
+			fmt.Fprintf(&b, "| Warmed | %s, %s failed |\n", Count(r.WarmedCount, "request"), Number(r.WarmFailedCount))
 		}
 	}
 	fmt.Fprintf(&b, "| Duration | %s |\n\n", (time.Duration(r.DurationMS) * time.Millisecond).String())
