@@ -16,6 +16,7 @@ const (
 	maxWaitLines      = 10
 	maxWarmLines      = 10
 	summaryMaxWaitURL = 50
+	logMaxWaitURLs    = 100
 )
 
 // WaitProgressLine is the wait's progress: "Waiting for the new build: 3/6
@@ -93,12 +94,16 @@ func waitLines(r *result.Result) []Line {
 		return nil
 	}
 	out := []Line{{Info, fmt.Sprintf("Wait for the new build (%s): %s after %s, %s", cut(w.Expect, logTextChars), strings.ReplaceAll(w.Status, "_", " "), ms(w.DurationMS), Count(w.Requests, "request"))}}
-	for _, c := range w.URLs {
+	shown, more := firstN(w.URLs, logMaxWaitURLs)
+	for _, c := range shown {
 		level := Info
 		if c.State == result.WaitNotWaitable {
 			level = Warning
 		}
 		out = append(out, Line{level, fmt.Sprintf("  %s: %s: %s", c.Environment, cut(c.URL, logTextChars), cut(waitCheckText(c), logTextChars))})
+	}
+	if more > 0 {
+		out = append(out, Line{Info, fmt.Sprintf("  … and %s more (the job summary and the result output list them)", Number(more))})
 	}
 	return out
 }

@@ -84,3 +84,23 @@ func TestWaitFailureReports(t *testing.T) {
 		t.Errorf("failed %d, outcome %v", r.FailedCount, OutcomeOf(r))
 	}
 }
+
+// A wait of 50 environments and 1,000 URLs still fits the result output.
+func TestJSONBoundedWithALongWait(t *testing.T) {
+	w := &result.Wait{Status: result.WaitStatusTimedOut, Expect: "X-Build: v2"}
+	for e := range 50 {
+		for u := range 1000 {
+			state := result.WaitReady
+			if u%2 == 0 {
+				state = result.WaitNotReady
+			}
+			w.URLs = append(w.URLs, result.WaitCheck{Environment: "env-" + strings.Repeat("e", e), URL: "https://example.com/a/long/path/" + strings.Repeat("p", u%50), State: state, Attempts: 9, Seen: "X-Build: v1"})
+		}
+	}
+	r := &result.Result{ZoneID: "023e105f4ecef8ad9ca31a8372d0c353", Wait: w}
+	r.Finish(0)
+	b := JSONBounded(r, MaxResultOutput)
+	if len(b) > MaxResultOutput || !strings.Contains(string(b), `"wait_omitted":true`) {
+		t.Errorf("%d bytes (max %d), wait_omitted %v", len(b), MaxResultOutput, strings.Contains(string(b), `"wait_omitted":true`))
+	}
+}

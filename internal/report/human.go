@@ -34,8 +34,12 @@ func Human(r *result.Result) string {
 	}
 	if r.Wait != nil {
 		fmt.Fprintf(&b, "Wait for the new build (%s): %s after %s\n", r.Wait.Expect, strings.ReplaceAll(r.Wait.Status, "_", " "), ms(r.Wait.DurationMS))
-		for _, c := range r.Wait.URLs {
+		shown, more := firstN(r.Wait.URLs, logMaxWaitURLs)
+		for _, c := range shown {
 			fmt.Fprintf(&b, "  %s: %s: %s\n", c.Environment, c.URL, waitCheckText(c))
+		}
+		if more > 0 {
+			fmt.Fprintf(&b, "  ... and %s more (--json lists them all)\n", Number(more))
 		}
 	}
 	for _, e := range r.Environments {

@@ -187,6 +187,14 @@ func dropVerifiedChecks(r *result.Result) {
 		}
 		e.Verification = &v
 	}
+	if w := r.Wait; w != nil {
+		c := *w
+		c.URLs = slices.DeleteFunc(slices.Clone(w.URLs), func(u result.WaitCheck) bool { return u.State == result.WaitReady })
+		if len(c.URLs) < len(w.URLs) {
+			r.WaitOmitted = true
+		}
+		r.Wait = &c
+	}
 }
 
 func dropItems(r *result.Result) {
@@ -210,6 +218,11 @@ func dropBatches(r *result.Result) {
 			r.BatchesOmitted = true
 		}
 		e.Batches = []result.Batch{}
+	}
+	if w := r.Wait; w != nil && len(w.URLs) > 0 {
+		c := *w
+		c.URLs, r.WaitOmitted = []result.WaitCheck{}, true
+		r.Wait = &c
 	}
 }
 

@@ -91,6 +91,9 @@ type Result struct {
 	// VerificationOmitted: the verified URLs' entries were left out (the
 	// counts, and the other verdicts' entries, stay).
 	VerificationOmitted bool `json:"verification_omitted,omitempty"`
+	// WaitOmitted: the wait's ready URLs' entries were left out, then
+	// (with the batches) all of them.
+	WaitOmitted bool `json:"wait_omitted,omitempty"`
 	BatchesOmitted      bool `json:"batches_omitted,omitempty"`
 	PurgeIDsOmitted     bool `json:"purge_ids_omitted,omitempty"`
 }
