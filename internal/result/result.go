@@ -93,9 +93,9 @@ type Result struct {
 	VerificationOmitted bool `json:"verification_omitted,omitempty"`
 	// WaitOmitted: the wait's ready URLs' entries were left out, then
 	// (with the batches) all of them.
-	WaitOmitted bool `json:"wait_omitted,omitempty"`
-	BatchesOmitted      bool `json:"batches_omitted,omitempty"`
-	PurgeIDsOmitted     bool `json:"purge_ids_omitted,omitempty"`
+	WaitOmitted     bool `json:"wait_omitted,omitempty"`
+	BatchesOmitted  bool `json:"batches_omitted,omitempty"`
+	PurgeIDsOmitted bool `json:"purge_ids_omitted,omitempty"`
 }
 
 // Environment is one target's outcome.
