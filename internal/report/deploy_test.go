@@ -85,10 +85,10 @@ func TestWaitFailureReports(t *testing.T) {
 	}
 }
 
-// A wait of 50 environments and 1,000 URLs still fits the result output.
+// A wait of 10 environments and 1,000 URLs (1.5 MB) still fits the result output.
 func TestJSONBoundedWithALongWait(t *testing.T) {
 	w := &result.Wait{Status: result.WaitStatusTimedOut, Expect: "X-Build: v2"}
-	for e := range 50 {
+	for e := range 10 {
 		for u := range 1000 {
 			state := result.WaitReady
 			if u%2 == 0 {
