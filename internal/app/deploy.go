@@ -122,7 +122,12 @@ func (rn runner) repurge(ctx context.Context, r *result.Result, client *cloudfla
 		one := []result.Environment{{Name: e.Name, Ref: e.Ref, Endpoint: e.Endpoint}}
 		one[0].Batches = plan.Layout(batches)
 		sent := make(firstSends, 1)
-		rn.log.Infof("%s: %s served the old build after the purge while the origin now serves the new one: %s %s once more", e.Name, report.Count(len(urls), "URL"), pastOf(r)[:len(pastOf(r))-1], strings.Join(urls, ", "))
+		verb := "purging"
+		if cfg.Invalidate {
+			verb = "invalidating"
+		}
+		rn.log.Infof("%s: %s served the old build after the %s while the origin now serves the new one: %s them once more, alone: %s",
+			e.Name, report.Count(len(urls), "URL"), strings.TrimSuffix(verb, "ing")+"e", verb, strings.Join(urls, ", "))
 		purge.Run(ctx, client, zoneID, batches, one, purge.Options{Invalidate: cfg.Invalidate, Context: sent.hook})
 		b := one[0].Batches[0]
 		v.Repurge = &result.Repurge{URLs: urls, Status: b.Status, ID: b.ID, Error: b.Error}
