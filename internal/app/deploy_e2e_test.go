@@ -300,3 +300,32 @@ func TestWaitToldAtOnceThatTheCacheKeyIgnoresTheQueryString(t *testing.T) {
 		t.Errorf("wait status %q", d.Wait.Status)
 	}
 }
+
+// The README's command: the sandbox's origin deploys a moment after the start;
+// the run waits for it, purges, verifies the new build and warms, offline.
+// Real time: the deploy comes after 1 s, the wait allows a minute.
+func TestDeploySandboxCLI(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, emulator.Options{})
+	r := h.cli([]string{"--sandbox", "--deploy-after", "1s", "--environment", "Staging,Development", "--files", "https://example.com/",
+		"--expect-header", "X-Build: v2", "--wait", "1m", "--verify", "--warm"}, nil, "")
+	if r.code != ExitOK {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
+	}
+	for _, w := range []string{"Wait for the new build (X-Build: v2): ready after", "Staging: https://example.com/: ready after",
+		"https://example.com/: verified (HTTP 200, CF-Cache-Status MISS); serves X-Build: v2", "Verified 2 URLs, 0 stale, 0 outdated.", "Warmed 2 requests, 0 failed."} {
+		if !strings.Contains(r.stdout, w) {
+			t.Errorf("the report lacks %q:\n%s", w, r.stdout)
+		}
+	}
+	for _, w := range []string{"Waiting for the new build: 0/2 ready", "The new build is served"} {
+		if !strings.Contains(r.stderr, w) {
+			t.Errorf("the log lacks %q:\n%s", w, r.stderr)
+		}
+	}
+
+	r = h.cli([]string{"--deploy-after", "5s", "--zone", "example.com", "--files", "https://example.com/"}, nil, "")
+	if r.code != ExitConfig || !strings.Contains(r.stderr, "--deploy-after is for the sandbox") {
+		t.Errorf("--deploy-after without --sandbox: exit %d, %s", r.code, r.stderr)
+	}
+}

@@ -207,6 +207,8 @@ func TestReadmeFacts(t *testing.T) {
 		// The first two commands a newcomer runs.
 		"go run . --sandbox --environment Staging --files https://example.com/",
 		"go vet -race ./... && go test -race ./...",
+		// The deploy that lands, offline (internal/app's TestDeploySandboxCLI runs it).
+		"go run . --sandbox --deploy-after 5s --environment Staging,Development \\\n  --files https://example.com/ --expect-header 'X-Build: v2' --wait 1m --verify --warm",
 		// The emulator's seeded zone.
 		emulator.ExampleZoneID, emulator.ProductionRef, emulator.StagingRef, emulator.DevelopmentRef, emulator.SandboxToken,
 		config.DefaultAPIURL,
