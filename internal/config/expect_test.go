@@ -2,6 +2,7 @@ package config
 
 import (
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -87,4 +88,35 @@ func TestLoadDeployInputErrors(t *testing.T) {
 			}
 		})
 	}
+}
+
+func FuzzDeployInputs(f *testing.F) {
+	f.Add("X-Build: v2", "build v2", "90s", "https://example.com/v", "https://example.com/sitemap.xml", true)
+	f.Add("ETag: \"abc\"", "", "0", "", "", false)
+	f.Add(token+": x", token, "1m", "https://example.com/"+token, "https://u:hunter2@x/s.xml", true)
+	f.Add("x-b:\x00", "\x00", "-1s", "/p", "ftp://x", false)
+	f.Fuzz(func(t *testing.T, header, body, wait, waitURLs, sitemap string, warm bool) {
+		in := map[string]string{InputAPIToken: token, InputZone: "example.com", InputFiles: "https://example.com/",
+			InputExpectHeader: header, InputExpectBody: body, InputWait: wait, InputWaitURLs: waitURLs, InputWarmSitemap: sitemap, InputWarm: strconv.FormatBool(warm)}
+		c, err := Load(source(in, nil))
+		if err != nil {
+			if !errors.Is(err, ErrInvalidInput) {
+				t.Fatalf("error %v is not an input error", err)
+			}
+			if containsFold(err.Error(), token) || strings.Contains(err.Error(), ":hunter2@") {
+				t.Fatalf("error shows a secret: %v", err)
+			}
+			return
+		}
+		x := c.Expect
+		if (x.Header == "") != (x.Value == "") || (x.Header != "" && (!isToken(x.Header) || strings.ContainsFunc(x.Value, isControl))) {
+			t.Fatalf("accepted expectation %+v", x)
+		}
+		if c.Wait < 0 || (c.Wait > 0 && (!x.IsSet() || c.Wait >= c.Timeout)) {
+			t.Fatalf("accepted wait %s with %+v, timeout %s", c.Wait, x, c.Timeout)
+		}
+		if c.WarmSitemap != "" && !c.Warm {
+			t.Fatalf("accepted a sitemap without warm")
+		}
+	})
 }
