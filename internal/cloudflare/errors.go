@@ -4,9 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/cloudflare-purge/cloudflare-purge/internal/pace"
 	"strings"
 	"time"
+
+	"github.com/cloudflare-purge/cloudflare-purge/internal/pace"
 )
 
 // Step names a kind of call, for messages and for the permission it needs.
@@ -55,11 +56,16 @@ type Error struct {
 
 func (e *Error) Unwrap() error { return e.Err }
 
-// ErrorKind, ErrorStep and HTTPStatus let the result classify the error
-// through small interfaces, without importing this package.
+// ErrorKind is the error's kind for the result, which classifies errors
+// through small interfaces (this one, ErrorStep and HTTPStatus) without
+// importing this package.
 func (e *Error) ErrorKind() string { return "api" }
+
+// ErrorStep names the step that failed, for the result.
 func (e *Error) ErrorStep() string { return string(e.Step) }
-func (e *Error) HTTPStatus() int   { return e.Status }
+
+// HTTPStatus is the answer's HTTP status, for the result.
+func (e *Error) HTTPStatus() int { return e.Status }
 
 // Code is Cloudflare's first error code, or 0.
 func (e *Error) Code() int {
