@@ -1,6 +1,6 @@
 package app
 
-// End-to-end tests of invalidate: true (issue 10) against the emulator.
+// End-to-end tests of invalidate: true against the emulator.
 
 import (
 	"encoding/json"

@@ -1,6 +1,6 @@
 package app
 
-// End-to-end tests of verify: true (issue 11): the purge through the
+// End-to-end tests of verify: true: the purge through the
 // emulator's API, then verification through the emulator's edge, served in
 // process on every address a verification dials, as the sandbox does.
 

@@ -179,8 +179,8 @@ func list(envs []cloudflare.Environment) string {
 // versioningError explains a failed environments list. Permission and
 // network failures stay what they are (exit 1), and so does "no route"
 // for a zone ID the user gave, which may be wrong: a refusal, as its purge
-// would be. Any other refusal means the zone has no versioning (API.md:
-// the answer is undocumented), also "no route" for a zone just found by name.
+// would be. Any other refusal means the zone has no versioning (Cloudflare
+// does not document that answer: docs/cloudflare.md, "Answers and codes"), also "no route" for a zone just found by name.
 func versioningError(err error, asked []string, zoneFound bool) error {
 	var ce *cloudflare.Error
 	noRoute := errors.As(err, &ce) && (ce.Status == http.StatusNotFound || ce.Code() == 7003 || ce.Code() == 7000)

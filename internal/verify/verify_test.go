@@ -161,7 +161,7 @@ func TestVerdicts(t *testing.T) {
 			redirect,
 			u("/503", result.VerdictNotVerified, 503, "", nil),
 			u("/404-miss", result.VerdictVerified, 404, "MISS", nil),
-			u("/403", result.VerdictNotCached, 403, "", nil), // rule 11: no CF-Cache-Status is not cached
+			u("/403", result.VerdictNotCached, 403, "", nil), // no CF-Cache-Status is not cached
 		},
 		VerifiedCount: 7,
 	}}
