@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/cloudflare-purge/cloudflare-purge/internal/config"
+	"github.com/cloudflare-purge/cloudflare-purge/internal/suggest"
 )
 
 const usageHead = `cloudflare-purge purges Cloudflare's cache per zone-versioning environment.
@@ -181,38 +182,12 @@ func unknownFlag(fs *flag.FlagSet, args []string, err error) error {
 	return fmt.Errorf("unknown flag %s", written)
 }
 
-// nearestFlag is the flag whose name is fewest edits from name, if it is
-// close enough to be a slip (at most a third of the name, and 3).
+// nearestFlag is the flag whose name is nearest to name, if it is close
+// enough to be a slip.
 func nearestFlag(fs *flag.FlagSet, name string) string {
-	best, bestDist := "", min(3, max(1, len(name)/3))+1
-	fs.VisitAll(func(fl *flag.Flag) {
-		if d := editDistance(strings.ToLower(name), fl.Name); d < bestDist {
-			best, bestDist = fl.Name, d
-		}
-	})
-	return best
-}
-
-// editDistance is Levenshtein's distance between a and b, in bytes (flag
-// names are ASCII).
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
+	var names []string
+	fs.VisitAll(func(fl *flag.Flag) { names = append(names, fl.Name) })
+	return suggest.Nearest(name, names)
 }
 
 // placeholders name the value of each input flag in --help; a string input

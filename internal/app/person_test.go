@@ -17,14 +17,14 @@ import (
 
 // The CLI as a person uses it: what a slip at the keyboard gets back.
 
-// A mistyped flag gets the nearest flag's name and where to look, once,
-// on standard error; nothing is sent.
+// A mistyped flag, echoed as it was written, gets the nearest flag's name
+// and where to look, once, on standard error; nothing is sent.
 func TestCLIMistypedFlag(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, emulator.Options{})
 	for _, tt := range []struct{ arg, want string }{
 		{"--enviroment", "error: unknown flag --enviroment: did you mean --environment?\nRun cloudflare-purge --help for usage.\n"},
-		{"-enviroment", "error: unknown flag --enviroment: did you mean --environment?\nRun cloudflare-purge --help for usage.\n"},
+		{"-enviroment", "error: unknown flag -enviroment: did you mean --environment?\nRun cloudflare-purge --help for usage.\n"},
 		{"--dryrun", "error: unknown flag --dryrun: did you mean --dry-run?\nRun cloudflare-purge --help for usage.\n"},
 		{"--Tags", "error: unknown flag --Tags: did you mean --tags?\nRun cloudflare-purge --help for usage.\n"},
 		{"--frobnicate", "error: unknown flag --frobnicate\nRun cloudflare-purge --help for usage.\n"},
@@ -78,6 +78,31 @@ func TestCLISandboxNamesTheZoneGiven(t *testing.T) {
 	r := h.cli([]string{"--sandbox", "--zone", "exmple.com", "--tags", "a"}, nil, "")
 	if !strings.Contains(r.stderr, "(zone exmple.com)") || strings.Contains(r.stderr, "(zone example.com)") {
 		t.Errorf("stderr:\n%s\nwant the zone given, exmple.com", r.stderr)
+	}
+}
+
+// A zone or environment a slip away from the account's gets what was
+// meant, not a permission the token has; nothing is purged.
+func TestCLINamesASlipAway(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, emulator.Options{})
+	vars := map[string]string{"CLOUDFLARE_API_TOKEN": testToken, "CLOUDFLARE_BASE_URL": h.srv.URL + "/client/v4"}
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--zone", "www.example.com"}, `error: zone "www.example.com" was not found: it is a host of the zone example.com; give zone example.com`},
+		{[]string{"--zone", "exampel.com"}, `error: zone "exampel.com" was not found: did you mean example.com?` + "\n"},
+		{[]string{"--zone", "other.org"}, `error: zone "other.org" was not found: the token sees only example.com; check the name, or give the zone ID` + "\n"},
+		{[]string{"--zone", "example.com", "--environment", "Stagign"}, `error: environment "Stagign" is not in the zone: did you mean Staging? Its environments are: Production (ref `},
+	} {
+		r := h.cli(append(tt.args, "--files", "https://example.com/"), vars, "")
+		if r.code != 2 || !strings.Contains(r.stderr, tt.want) || strings.Contains(r.stderr, "Zone Read") {
+			t.Errorf("%q: exit %d, stderr:\n%s\nwant exit 2 and %q", tt.args, r.code, r.stderr, tt.want)
+		}
+	}
+	if n := h.purgeRequests(); n != 0 {
+		t.Errorf("%d purges sent", n)
 	}
 }
 
