@@ -106,6 +106,29 @@ func TestCLINamesASlipAway(t *testing.T) {
 	}
 }
 
+// A wrong API path or a wrong token is named as such: api-url, the token.
+func TestCLINamesAWrongPathOrToken(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, emulator.Options{})
+	for _, tt := range []struct {
+		name, token, apiURL, zone, want string
+	}{
+		{"a second v4", testToken, h.srv.URL + "/client/v4/v4", "example.com", "Cloudflare error 7000: No route for that URI. Cloudflare has no such API path: check api-url"},
+		{"a second v4, zone id", testToken, h.srv.URL + "/client/v4/v4", emulator.ExampleZoneID, "Cloudflare error 7000: No route for that URI. Cloudflare has no such API path: check api-url"},
+		{"a path past v4", testToken, h.srv.URL + "/client/v4/zones", "example.com", "Cloudflare has no such API path: check api-url"},
+		{"an unknown token", "wRoNg-0123456789abcdefghijklmnopqrstuvwx", h.srv.URL + "/client/v4", "example.com", "If it has it, check the token itself: mistyped, expired or revoked?"},
+	} {
+		vars := map[string]string{"CLOUDFLARE_API_TOKEN": tt.token, "CLOUDFLARE_BASE_URL": tt.apiURL}
+		r := h.cli([]string{"--zone", tt.zone, "--environment", "Staging", "--tags", "a"}, vars, "")
+		if r.code != 1 || !strings.Contains(r.stderr, tt.want) {
+			t.Errorf("%s: exit %d, stderr:\n%s\nwant exit 1 and %q", tt.name, r.code, r.stderr, tt.want)
+		}
+	}
+	if n := h.purgeRequests(); n != 0 {
+		t.Errorf("%d purges sent", n)
+	}
+}
+
 // A dry run shows its plan: the items per environment, bounded, in the
 // report, the JSON document and the action's log and summary.
 func TestDryRunListsItsPlan(t *testing.T) {

@@ -101,3 +101,28 @@ func TestImportGroups(t *testing.T) {
 		}
 	}
 }
+
+// Code 1136 is about the visitor's IP address (which a client cannot
+// choose), not an IP the user might think of: every table that explains it
+// says so, wherever the README's troubleshooting lives.
+func TestCode1136SaysVisitorIP(t *testing.T) {
+	t.Parallel()
+	rows := 0
+	for _, name := range repoTextFiles(t) {
+		if filepath.Ext(name) != ".md" {
+			continue
+		}
+		for _, line := range strings.Split(string(readRepoFile(t, name)), "\n") {
+			if !strings.HasPrefix(line, "| 1136 |") {
+				continue
+			}
+			rows++
+			if !strings.Contains(line, "visitor's IP") {
+				t.Errorf("%s: %q does not say it is the visitor's IP", name, line)
+			}
+		}
+	}
+	if rows == 0 {
+		t.Error("no table explains code 1136")
+	}
+}
