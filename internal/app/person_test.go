@@ -129,6 +129,17 @@ func TestCLINamesAWrongPathOrToken(t *testing.T) {
 	}
 }
 
+// A zone typo in the sandbox points at the sandbox's zone, not at a
+// permission its token has.
+func TestCLISandboxZoneTypo(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, emulator.Options{})
+	r := h.cli([]string{"--sandbox", "--zone", "exmple.com", "--tags", "a"}, nil, "")
+	if r.code != 2 || !strings.Contains(r.stderr, `error: zone "exmple.com" was not found: did you mean example.com?`) || strings.Contains(r.stderr, "Zone Read") {
+		t.Errorf("exit %d, stderr:\n%s\nwant exit 2 and example.com suggested", r.code, r.stderr)
+	}
+}
+
 // A dry run shows its plan: the items per environment, bounded, in the
 // report, the JSON document and the action's log and summary.
 func TestDryRunListsItsPlan(t *testing.T) {
