@@ -136,7 +136,9 @@ func TestZone(t *testing.T) {
 // the zone of a host, a zone a letter away, the zones the token sees.
 func TestZoneNotFound(t *testing.T) {
 	t.Parallel()
-	zone := func(name string) cloudflare.Zone { return cloudflare.Zone{ID: "z-" + name, Name: name, AccountID: "a1"} }
+	zone := func(name string) cloudflare.Zone {
+		return cloudflare.Zone{ID: "z-" + name, Name: name, AccountID: "a1"}
+	}
 	var many []cloudflare.Zone
 	for _, n := range []string{"a.org", "b.org", "c.org", "d.org", "e.org", "f.org"} {
 		many = append(many, zone(n))
