@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -278,7 +279,8 @@ func TestAPILimitWarnedBeforeThePurge(t *testing.T) {
 }
 
 // A signal ends a run at any step, while its configuration is read too:
-// files-from on a standard input that never ends does not hold the run.
+// files-from on a standard input that never ends does not hold the run,
+// and the run says where it stopped.
 func TestSignalDuringLoading(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, emulator.Options{})
@@ -286,18 +288,38 @@ func TestSignalDuringLoading(t *testing.T) {
 	env, _, stderr := h.env([]string{"--files-from", "-"}, vars, "")
 	stdin, w := io.Pipe() // never written, never closed
 	defer w.Close()
-	env.Stdin = stdin
+	reading := make(chan struct{})
+	env.Stdin = &firstRead{r: stdin, reading: reading}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan int)
 	go func() { done <- Main(ctx, env) }()
-	time.Sleep(50 * time.Millisecond)
+	// The signal comes while the run reads files-from, not before or after.
+	select {
+	case <-reading:
+	case code := <-done:
+		t.Fatalf("exit %d before reading files-from\n%s", code, stderr)
+	case <-time.After(10 * time.Second):
+		t.Fatal("the run never read files-from")
+	}
 	cancel() // SIGINT, as main's signal.NotifyContext delivers it
 	select {
 	case code := <-done:
-		if code == 0 || len(h.em.Requests()) != 0 {
-			t.Errorf("exit %d after %d requests; want a failure and none sent\n%s", code, len(h.em.Requests()), stderr)
+		if code != ExitFailed || len(h.em.Requests()) != 0 || !strings.Contains(stderr.String(), "error: reading --files-from stopped at line 1: context canceled") {
+			t.Errorf("exit %d after %d requests; want %d, none sent, and the read of files-from named as stopped\n%s", code, len(h.em.Requests()), ExitFailed, stderr)
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("the run did not end on its signal while reading files-from")
 	}
+}
+
+// firstRead is a reader that says when it is first read from.
+type firstRead struct {
+	r       io.Reader
+	reading chan struct{}
+	once    sync.Once
+}
+
+func (f *firstRead) Read(p []byte) (int, error) {
+	f.once.Do(func() { close(f.reading) })
+	return f.r.Read(p)
 }
