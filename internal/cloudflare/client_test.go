@@ -249,7 +249,7 @@ func TestEnvironmentsAndZones(t *testing.T) {
 	}
 }
 
-// Every code the contract names gets its hint, naming the step's
+// Every code docs/cloudflare.md explains gets its hint, naming the step's
 // permission where it is one.
 func TestHints(t *testing.T) {
 	t.Parallel()
