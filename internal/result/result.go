@@ -342,12 +342,14 @@ func (r *Result) Finish(elapsed time.Duration) {
 	}
 }
 
-// Progress is a snapshot of a running purge, for progress lines.
+// Progress is a snapshot of a running purge, for progress lines: requests
+// and items are counted apart.
 type Progress struct {
-	Done, Total       int // requests
-	Items, TotalItems int
-	Failed            int // requests failed for good
-	Elapsed           time.Duration
+	Done, Total int // requests finished (purged or failed for good), of all
+	Failed      int // requests failed for good
+	// Items were purged, FailedItems failed, of TotalItems.
+	Items, FailedItems, TotalItems int
+	Elapsed                        time.Duration
 }
 
 // IsID tells whether s has the form of Cloudflare's ids (API.md: at most
