@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -116,5 +117,28 @@ func TestFilesPerRequestWithoutThePlan(t *testing.T) {
 	}
 	if !strings.Contains(r.stdout, "The zone's plan could not be read") || !strings.Contains(r.stdout, "files-per-request: 500") {
 		t.Errorf("the log does not say why 30:\n%s", r.stdout)
+	}
+}
+
+// A run of many small URL requests that the API-wide quota cannot carry is
+// refused with the ways that fit: the plan's larger requests, prefixes.
+func TestRefusalSaysWhatFits(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, emulator.Options{APILimit: emulator.APILimit{Quota: 10, Window: time.Minute}})
+	r := h.actionIn(h.dir, h.defaults(map[string]string{"files": manyURLs(3000), "files-per-request": "30", "timeout": "30s"}), nil, func(e *Env) { e.hooks.pacer = nil })
+	for _, want := range []string{"its 100 purge requests need at least", "Cloudflare's API-wide limit",
+		"an empty files-per-request (500 URLs per request, the most the zone's plan takes)", "prefixes, hosts or tags instead of many URLs"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("log lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	if r.code != 2 || h.purgeRequests() != 0 {
+		t.Errorf("exit %d, %d purges: want 2, none", r.code, h.purgeRequests())
+	}
+	// With the plan's size, 6 requests fit.
+	h.em.Reset()
+	r = h.actionIn(h.dir, h.defaults(map[string]string{"files": manyURLs(3000), "timeout": "30s"}), nil, func(e *Env) { e.hooks.pacer = nil })
+	if r.code != 0 || h.purgeRequests() != 6 {
+		t.Errorf("default size: exit %d, %d purges: want 0, 6\n%s", r.code, h.purgeRequests(), r.stdout)
 	}
 }

@@ -89,7 +89,8 @@ func (rn runner) run(ctx context.Context, src config.Source) (r *result.Result) 
 		// A test's pacer: the estimate is still the pacer's model of the plan.
 		pacer = pace.New(pace.Options{Plan: zonePlan})
 	}
-	tooLong := rn.tooLong(ctx, cfg, pacer, batches, len(targets))
+	limit, _ := plan.FilesLimit(zonePlan)
+	tooLong := rn.tooLong(ctx, cfg, pacer, batches, len(targets), limit)
 	if cfg.DryRun {
 		if tooLong != nil {
 			rn.log.Warningf("Without dry-run, this run would be refused: %v", tooLong)
@@ -194,13 +195,14 @@ func (rn runner) zone(ctx context.Context, r *result.Result, cfg *config.Config,
 // tooLong is the refusal of a run that the zone's purge budgets, or
 // Cloudflare's API-wide limit, cannot let through before its deadline even
 // from full buckets (pace.Need's floor); nil when it may fit.
-func (rn runner) tooLong(ctx context.Context, cfg *config.Config, p *pace.Pacer, batches []plan.Batch, envs int) error {
+// limit is the most URLs per request the zone's plan takes.
+func (rn runner) tooLong(ctx context.Context, cfg *config.Config, p *pace.Pacer, batches []plan.Batch, envs, limit int) error {
 	deadline, ok := ctx.Deadline()
 	if !ok || len(batches) == 0 {
 		return nil
 	}
+	// The calls in the order they go: environment, then batch.
 	calls := make([]pace.Call, 0, envs*len(batches))
-	items := make([]int, 0, envs*len(batches)) // items sent by the first i calls
 	files, sum := false, 0
 	for range envs {
 		for _, b := range batches {
@@ -210,7 +212,6 @@ func (rn runner) tooLong(ctx context.Context, cfg *config.Config, p *pace.Pacer,
 			}
 			calls = append(calls, c)
 			sum += b.Count()
-			items = append(items, sum)
 		}
 	}
 	left := time.Until(deadline)
@@ -224,8 +225,8 @@ func (rn runner) tooLong(ctx context.Context, cfg *config.Config, p *pace.Pacer,
 		return d > left
 	}) - 1
 	fitItems := 0
-	if fit > 0 {
-		fitItems = items[fit-1]
+	for i := range fit {
+		fitItems += batches[i%len(batches)].Count()
 	}
 	naming := func(in string) string {
 		if cfg.CLI {
@@ -237,11 +238,19 @@ func (rn runner) tooLong(ctx context.Context, cfg *config.Config, p *pace.Pacer,
 	timeout := cfg.Timeout - left + need // the time spent so far, then the need
 	timeout = (timeout + 10*time.Second).Truncate(10 * time.Second)
 	ways = append(ways, fmt.Sprintf("a %s of %s or more", naming(config.InputTimeout), timeout))
-	if files {
-		ways = append(ways, "prefixes, hosts or tags instead of many URLs (100 per request, and no URL budget)")
-		if cfg.FilesPerRequest > 0 && cfg.FilesPerRequest < plan.EnterpriseFilesPerRequest && strings.HasPrefix(what, "Cloudflare's API-wide") {
-			ways = append(ways, fmt.Sprintf("an empty %s (the most the zone's plan takes)", naming(config.InputFilesPerRequest)))
+	if files && cfg.FilesPerRequest > 0 && cfg.FilesPerRequest < limit {
+		ways = append(ways, fmt.Sprintf("an empty %s (%d URLs per request, the most the zone's plan takes)", naming(config.InputFilesPerRequest), limit))
+	}
+	// A prefix, host or tag stands for many URLs, unless their own
+	// budget is what binds.
+	var others []pace.Call
+	for _, c := range calls {
+		if c.URLs == 0 {
+			others = append(others, c)
 		}
+	}
+	if d, _ := p.Need(others); files && d <= left {
+		ways = append(ways, "prefixes, hosts or tags instead of many URLs (one stands for many)")
 	}
 	ways = append(ways, fmt.Sprintf("at most %s of its %s (%d of %d requests)", report.Number(fitItems), report.Count(sum, "item"), fit, len(calls)))
 	return &refusal{fmt.Sprintf("this run cannot finish before its timeout, so nothing was sent: its %s need at least %s under %s, and %s %s leaves %s. What fits: %s",
