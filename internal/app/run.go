@@ -172,8 +172,12 @@ func (rn runner) zone(ctx context.Context, r *result.Result, cfg *config.Config,
 		if z, err := client.Zone(zctx, cfg.Zone); err == nil {
 			zonePlan = z.Plan
 		} else if len(cfg.Items.Files) > 0 && cfg.FilesPerRequest == 0 {
+			set := "set files-per-request: %d"
+			if cfg.CLI {
+				set = "give --files-per-request %d"
+			}
 			rn.log.Infof("The zone's plan could not be read (%v): URLs go %d per request, as every plan takes them; "+
-				"on Enterprise, give the token Zone > Zone Read, or set files-per-request: %d", err, plan.OtherFilesPerRequest, plan.EnterpriseFilesPerRequest)
+				"on Enterprise, give the token Zone > Zone Read, or "+set, err, plan.OtherFilesPerRequest, plan.EnterpriseFilesPerRequest)
 		} else {
 			rn.log.Debugf("the zone's plan is unknown (%v): pacing from the answers", err)
 		}
