@@ -60,7 +60,7 @@ func (rn runner) run(ctx context.Context, src config.Source) (r *result.Result) 
 	ctx, cancel := context.WithDeadline(ctx, start.Add(cfg.Timeout))
 	defer cancel()
 	client, pacer := rn.client(cfg)
-	zoneID, zonePlan, err := rn.zone(ctx, r, cfg, client, pacer)
+	zoneID, zonePlan, err := rn.zone(ctx, r, cfg, client, pacer != nil)
 	if err != nil {
 		return rn.stopUnplanned(r, cfg, zonePlan, err)
 	}
@@ -85,7 +85,12 @@ func (rn runner) run(ctx context.Context, src config.Source) (r *result.Result) 
 	r.Environments = result.Layout(resolved, plan.Layout(batches))
 	printLines(rn.log, report.PlanLines(r))
 
-	if pacer == nil {
+	// The pacer learns the plan just before the purges: its model of the
+	// bucket starts a margin below the account's full bucket, and would
+	// refill into the margin while the run did other work.
+	if pacer != nil {
+		pacer.UsePlan(zonePlan)
+	} else {
 		// A test's pacer: the estimate is still the pacer's model of the plan.
 		pacer = pace.New(pace.Options{Plan: zonePlan})
 	}
@@ -156,7 +161,7 @@ func (rn runner) client(cfg *config.Config) (*cloudflare.Client, *pace.Pacer) {
 // budget to the pacer. The lookup by name has it; for an ID, a read of the
 // zone (Zone Read, which a purge does not need: without it, batches of 30
 // URLs, which every plan takes, and the pacer paces from the answers).
-func (rn runner) zone(ctx context.Context, r *result.Result, cfg *config.Config, client *cloudflare.Client, pacer *pace.Pacer) (id, zonePlan string, err error) {
+func (rn runner) zone(ctx context.Context, r *result.Result, cfg *config.Config, client *cloudflare.Client, ownPacer bool) (id, zonePlan string, err error) {
 	if cfg.ZoneIsID {
 		r.ZoneID = cfg.Zone
 		// Read when the plan changes something: the size of the URL
@@ -164,7 +169,7 @@ func (rn runner) zone(ctx context.Context, r *result.Result, cfg *config.Config,
 		// pacer's budget. A hint, not a step of the run: a slow or failing
 		// read costs the purge little.
 		sizes := len(cfg.Items.Files) > 0 && (cfg.FilesPerRequest == 0 || cfg.FilesPerRequest > plan.OtherFilesPerRequest)
-		if !sizes && (pacer == nil || cfg.DryRun) {
+		if !sizes && (!ownPacer || cfg.DryRun) {
 			return cfg.Zone, "", nil
 		}
 		zctx, cancel := context.WithTimeout(ctx, zoneReadTimeout)
@@ -189,9 +194,6 @@ func (rn runner) zone(ctx context.Context, r *result.Result, cfg *config.Config,
 			return "", "", err
 		}
 		r.ZoneID, zonePlan = z.ID, z.Plan
-	}
-	if pacer != nil {
-		pacer.UsePlan(zonePlan)
 	}
 	return r.ZoneID, zonePlan, nil
 }
