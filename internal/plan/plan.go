@@ -55,8 +55,12 @@ func FilesPerRequest(zonePlan string, asked int, cli bool) (int, error) {
 		return limit, nil
 	case known && asked > limit:
 		name := strings.Fields(strings.ToLower(zonePlan))[0]
+		leave := "leave it empty"
+		if cli {
+			leave = "leave it out"
+		}
 		return 0, &config.InputError{Input: config.InputFilesPerRequest, Value: strconv.Itoa(asked), CLI: cli,
-			Problem: fmt.Sprintf("the zone is on the %s plan, which takes at most %d URLs per purge request: set %d or less, or leave it empty for the plan's most", name, limit, limit)}
+			Problem: fmt.Sprintf("the zone is on the %s plan, which takes at most %d URLs per purge request: set %d or less, or %s for the plan's most", name, limit, limit, leave)}
 	}
 	return asked, nil
 }
