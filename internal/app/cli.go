@@ -81,7 +81,9 @@ func runCLI(ctx context.Context, env Env) int {
 	printLines(rn.log, report.FailureLines(r, see))
 
 	if f.json {
-		fmt.Fprintf(stdout, "%s\n", report.JSON(r))
+		if err := report.WriteJSON(stdout, r); err != nil {
+			fmt.Fprintf(stderr, "error: cannot write the result document: %v\n", err)
+		}
 	} else {
 		fmt.Fprint(stdout, report.Defuse(report.Human(r)))
 	}

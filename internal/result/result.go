@@ -284,14 +284,17 @@ func (r *Result) Stop(err *Error) {
 	if r.DryRun {
 		return
 	}
+	// One error for them all: 500,000 items in 50 environments are a
+	// million batches.
+	stop := StopError(err)
+	if r.Invalidate {
+		stop.Message = StoppedInvalidateMessage
+	}
 	for i := range r.Environments {
 		for j := range r.Environments[i].Batches {
 			b := &r.Environments[i].Batches[j]
 			if b.Status != Purged {
-				b.Status, b.Error = Failed, StopError(err)
-				if r.Invalidate {
-					b.Error.Message = StoppedInvalidateMessage
-				}
+				b.Status, b.Error = Failed, stop
 			}
 		}
 	}
