@@ -18,6 +18,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/cloudflare-purge/cloudflare-purge/internal/result"
 	"github.com/google/go-cmp/cmp"
@@ -497,4 +499,79 @@ func FuzzJudge(f *testing.F) {
 			t.Fatalf("negative Age %d", *c.Age)
 		}
 	})
+}
+
+// TestSiteTextBounded: what an answer brings (Location, CF-Cache-Status, a
+// reason quoting them) is redacted, then cleaned of control and format
+// characters and cut: however much a site sends, a check keeps a few
+// hundred characters, and no 12 characters of a secret.
+func TestSiteTextBounded(t *testing.T) {
+	t.Parallel()
+	const secret = "Zx9qTokenThatMustNeverBePrinted0123456789"
+	// Split by invisible characters, then past where the cut falls: each
+	// printed whole (or its start) if cut or cleaning came first.
+	split := secret[:20] + "\u200b\u202e" + secret[20:]
+	hostile := "https://example.com/\u202eevil ::error::\u2028x" + split + strings.Repeat("a", 480) + secret + strings.Repeat("b", 800<<10)
+	a := &answers{byURL: map[string]func(http.ResponseWriter, int){
+		"/redirect": func(w http.ResponseWriter, _ int) {
+			w.Header().Set("Location", hostile)
+			w.WriteHeader(http.StatusFound)
+		},
+		"/huge": func(w http.ResponseWriter, _ int) {
+			w.Header().Set("Location", strings.Repeat("c", 4<<20))
+			w.WriteHeader(http.StatusFound)
+		},
+		"/odd": cached(strings.Repeat("\u2067X", 300)+secret, -1),
+		// Go refuses control characters in a header, quoting the line in its error.
+		"/malformed": func(w http.ResponseWriter, _ int) {
+			w.Header().Set("X-Echo", "\x00"+split)
+			w.WriteHeader(http.StatusOK)
+		},
+	}}
+	srv := httptest.NewServer(a)
+	defer srv.Close()
+	var urls []string
+	for range 20 {
+		urls = append(urls, "http://example.com/redirect", "http://example.com/huge", "http://example.com/odd", "http://example.com/malformed")
+	}
+	got := Run(context.Background(), []Target{{Name: "P", Expression: production, URLs: urls, PurgedAt: time.Now()}},
+		Options{EdgeURL: srv.URL, Redact: func(s string) string { return strings.ReplaceAll(s, secret, "***") }})
+	total := 0
+	for _, c := range got[0].URLs {
+		for what, s := range map[string]string{"Location": c.Location, "CF-Cache-Status": c.CacheStatus, "reason": c.Reason} {
+			total += len(s)
+			if n := utf8.RuneCountInString(s); n > maxReason {
+				t.Errorf("%s %s: %d characters", c.URL, what, n)
+			}
+			if strings.ContainsFunc(s, func(r rune) bool { return unicode.IsControl(r) || unicode.Is(unicode.Cf, r) }) {
+				t.Errorf("%s %s keeps control or format characters: %q", c.URL, what, s)
+			}
+			for i := 0; i+12 <= len(secret); i++ {
+				if strings.Contains(s, secret[i:i+12]) {
+					t.Fatalf("%s %s shows %q of the secret: %q", c.URL, what, secret[i:i+12], s)
+				}
+			}
+		}
+		switch c.URL {
+		case "http://example.com/redirect":
+			if c.Verdict != result.VerdictRedirect || !strings.HasPrefix(c.Location, "https://example.com/evil ::error:: x***a") || !strings.HasSuffix(c.Location, "…") {
+				t.Errorf("redirect: %s to %q (%q)", c.Verdict, c.Location, c.Reason)
+			}
+		case "http://example.com/huge":
+			if c.Verdict != result.VerdictNotVerified || !strings.Contains(c.Reason, "exceeded") {
+				t.Errorf("a 4 MB header: %s (%q), want not verified", c.Verdict, c.Reason)
+			}
+		case "http://example.com/malformed":
+			if c.Verdict != result.VerdictNotVerified || !strings.Contains(c.Reason, "malformed") {
+				t.Errorf("a malformed answer: %s (%q), want not verified", c.Verdict, c.Reason)
+			}
+		case "http://example.com/odd":
+			if c.Verdict != result.VerdictNotVerified || utf8.RuneCountInString(c.CacheStatus) != maxCacheStatus {
+				t.Errorf("an odd status: %s %q (%q)", c.Verdict, c.CacheStatus, c.Reason)
+			}
+		}
+	}
+	if total > 80*(maxLocation+maxCacheStatus+maxReason)*2 {
+		t.Errorf("60 checks keep %d bytes of the sites' text", total)
+	}
 }
