@@ -89,7 +89,7 @@ func (rn runner) run(ctx context.Context, src config.Source) (r *result.Result) 
 			resolved[i].Endpoint = result.EndpointZone
 		}
 	}
-	r.Environments = result.Layout(resolved, layout)
+	r.Environments = result.Relayout(resolved, r.Environments, layout)
 	printLines(rn.log, report.PlanLines(r))
 
 	if cfg.DryRun {

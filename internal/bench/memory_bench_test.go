@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -22,14 +23,24 @@ import (
 const memoryGoal = 256 << 20
 
 // Sizes of BenchmarkMemory's runs: large enough that whatever grows with
-// items times environments dominates the binary's own footprint.
+// items times environments dominates the binary's own footprint. The
+// environment variables BENCH_MEMORY_URLS and BENCH_MEMORY_ENVS change them
+// (500000 and 50: the input's limits).
 const (
 	memURLs = 200_000
 	memEnvs = 20
 )
 
+// sizeFrom is the number in the environment variable name, else def.
+func sizeFrom(name string, def int) int {
+	if n, err := strconv.Atoi(os.Getenv(name)); err == nil && n > 0 {
+		return n
+	}
+	return def
+}
+
 // BenchmarkMemory runs the built binary on memURLs URLs in memEnvs
-// environments and reports its peak resident set (VmHWM, see peakRSS),
+// environments (or the sizes asked, see sizeFrom) and reports its peak resident set (VmHWM, see peakRSS),
 // min and median of 3 runs, against memoryGoal:
 //
 //	dry-run: resolved and planned, nothing sent; every item listed in
@@ -42,7 +53,7 @@ const (
 // -benchtime 1x: each iteration is 3 runs.
 func BenchmarkMemory(b *testing.B) {
 	bin := buildBinary(b)
-	envs := make([]string, memEnvs)
+	envs := make([]string, sizeFrom("BENCH_MEMORY_ENVS", memEnvs))
 	zone := emulator.Zone{
 		ID: emulator.ExampleZoneID, Name: emulator.ExampleZoneName,
 		AccountID: emulator.ExampleAccountID, Plan: emulator.PlanEnterprise, Versioning: true,
@@ -57,7 +68,7 @@ func BenchmarkMemory(b *testing.B) {
 	em := emulator.New(emulator.Options{})
 	em.AddZone(zone)
 	srv := newLoopback(b, em)
-	w := workload{urls: memURLs}
+	w := workload{urls: sizeFrom("BENCH_MEMORY_URLS", memURLs)}
 	workspace := b.TempDir()
 	urls := filepath.Join(workspace, "urls.txt")
 	if err := os.WriteFile(urls, []byte(w.stdin()), 0o600); err != nil {
