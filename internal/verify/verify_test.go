@@ -21,6 +21,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/cloudflare-purge/cloudflare-purge/internal/redact"
 	"github.com/cloudflare-purge/cloudflare-purge/internal/result"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
@@ -574,4 +575,47 @@ func TestSiteTextBounded(t *testing.T) {
 	if total > 80*(maxLocation+maxCacheStatus+maxReason)*2 {
 		t.Errorf("60 checks keep %d bytes of the sites' text", total)
 	}
+}
+
+// FuzzSiteText: whatever a site sends around a secret, whole or split by
+// invisible characters, and wherever the cut falls, no 12 characters of the
+// secret come out of siteText: it redacts before it cuts, and again once
+// cleaning has joined what invisible characters split.
+func FuzzSiteText(f *testing.F) {
+	f.Add("Zx9qTokenThatMustNeverBePrinted0123456789", "https://example.com/", "", 480, 0)
+	f.Add("Zx9qTokenThatMustNeverBePrinted0123456789", "", strings.Repeat("b", 900), 495, 20)
+	f.Add("abcdefghijklmnop", "\u202e", "\x00", 3, 1)
+	f.Fuzz(func(t *testing.T, secret, before, after string, pad, split int) {
+		ok := len(secret) >= 12 && len(secret) <= 100 && strings.Trim(secret, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_") == ""
+		if !ok || pad < 0 || pad > 2000 {
+			return
+		}
+		windows := func(s string) bool {
+			for i := 0; i+12 <= len(secret); i++ {
+				if strings.Contains(s, secret[i:i+12]) {
+					return true
+				}
+			}
+			return false
+		}
+		// Text of the site's own that holds part of the secret cannot be
+		// told from any other text: only the secret's own occurrence counts.
+		if windows(clean(before)) || windows(clean(after)) {
+			return
+		}
+		sent := secret
+		if split > 0 {
+			k := split % len(secret)
+			sent = secret[:k] + "\u200b\u2066\u00ad" + secret[k:]
+		}
+		red := redact.New(secret)
+		o := &Options{Redact: red.String}
+		o.fill()
+		text := before + strings.Repeat("a", pad) + sent + after
+		for _, n := range []int{maxCacheStatus, maxReason, maxLocation} {
+			if got := o.siteText(text, n); windows(got) || utf8.RuneCountInString(got) > n {
+				t.Fatalf("siteText(%q, %d) = %q", text, n, got)
+			}
+		}
+	})
 }
