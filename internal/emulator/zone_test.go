@@ -50,7 +50,7 @@ func TestZoneObjectsAsTheSDKReadsThem(t *testing.T) {
 				t.Errorf("%s: the zone lacks %s, which zones.Zone requires: %s", what, name, raw)
 			}
 		}
-		if z.ID != emulator.ExampleZoneID || z.Name != emulator.ExampleZoneName || z.Plan.LegacyID != "enterprise" || z.CreatedOn.IsZero() || z.Owner.ID == "" {
+		if z.ID != emulator.ExampleZoneID || z.Name != emulator.ExampleZoneName || z.CreatedOn.IsZero() || z.Owner.ID == "" {
 			t.Errorf("%s: %+v", what, z)
 		}
 	}
