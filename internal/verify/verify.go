@@ -544,7 +544,9 @@ func (p *prober) judge(resp *http.Response) result.URLCheck {
 		}
 	default:
 		c.Verdict = result.VerdictNotVerified
-		c.Reason = fmt.Sprintf("unknown CF-Cache-Status %q", c.CacheStatus)
+		// Quoted as is, not escaped (%q): bound cleans it, and an escape
+		// would hide from redaction a secret that invisible characters split.
+		c.Reason = `unknown CF-Cache-Status "` + c.CacheStatus + `"`
 	}
 	return c
 }
