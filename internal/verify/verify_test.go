@@ -522,7 +522,7 @@ func TestSiteTextBounded(t *testing.T) {
 			w.Header().Set("Location", strings.Repeat("c", 4<<20))
 			w.WriteHeader(http.StatusFound)
 		},
-		"/odd": cached(strings.Repeat("\u2067X", 300)+split, -1),
+		"/odd":       cached(strings.Repeat("\u2067X", 300)+split, -1),
 		"/odd-short": cached("X"+split, -1),
 		// Go refuses control characters in a header, quoting the line in its error.
 		"/malformed": func(w http.ResponseWriter, _ int) {
