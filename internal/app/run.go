@@ -29,6 +29,9 @@ type runner struct {
 	// verify is where verification requests go: the sandbox routes them
 	// to the emulator's edge in-process.
 	verify verify.Options
+	// redact hides the run's secrets: verification redacts a site's text
+	// before it cuts it.
+	redact func(string) string
 }
 
 // run is the whole flow: config -> plan -> resolve -> purge -> verify ->
@@ -122,7 +125,7 @@ func (rn runner) run(ctx context.Context, src config.Source) (r *result.Result) 
 	}
 	if cfg.Verify {
 		o := rn.verify
-		o.EdgeURL, o.Debugf = cfg.EdgeURL, rn.log.Debugf
+		o.EdgeURL, o.Debugf, o.Redact = cfg.EdgeURL, rn.log.Debugf, rn.redact
 		if h := rn.env.hooks.verifyOptions; h != nil {
 			h(&o)
 		}
