@@ -22,7 +22,7 @@ import (
 func TestRunsSendOnlyTheCallsTheyNeed(t *testing.T) {
 	t.Parallel()
 	const (
-		urls, tags, hosts, prefixes = 950, 250, 2, 1 // 2 + 3 + 1 + 1 requests per environment (Enterprise: 500 URLs a request)
+		urls, tags, hosts, prefixes = 550, 250, 2, 1 // 2 + 3 + 1 + 1 requests per environment (Enterprise: 500 URLs a request; 4 x 550 URLs within its burst)
 		perEnv                      = 7
 	)
 	tests := []struct {
