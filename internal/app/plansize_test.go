@@ -73,7 +73,7 @@ func repeat(v, n int) []int {
 
 // A size the zone's plan refuses is refused before any purge: exit 2,
 // naming the input, the value and the plan's limit; nothing is sent.
-func TestFilesPerRequestAbovethePlanRefused(t *testing.T) {
+func TestFilesPerRequestAboveThePlanRefused(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, emulator.Options{Plan: emulator.PlanPro})
 	r := h.action(h.defaults(map[string]string{"environment": "Staging", "files": manyURLs(100), "files-per-request": "31"}), nil)
