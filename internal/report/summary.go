@@ -77,7 +77,9 @@ func summary(r *result.Result, budget int) string {
 	}
 	w.add(waitSection(r))
 	writeFailures(w, r)
-	w.add(verificationSection(r))
+	for _, s := range verificationSections(r) {
+		w.add(s)
+	}
 	w.add(warmSection(r))
 	w.add(purgeIDs(r))
 	if w.cut {

@@ -24,7 +24,8 @@ const MaxBody = 1 << 20
 // the origin: each request gets a new value (CacheBust).
 const CacheBustParam = "cloudflare-purge-origin"
 
-// maxSeen bounds the text kept of what a site served (a header's value).
+// maxSeen bounds the text kept of what a site served (a header's value):
+// see Options.bound.
 const maxSeen = 200
 
 // Expectation is what the new deploy serves: a header with an exact value
@@ -45,7 +46,7 @@ func (x Expectation) String() string {
 		parts = append(parts, x.Header+": "+x.Value)
 	}
 	if x.Body != "" {
-		parts = append(parts, fmt.Sprintf("body contains %q", clean(x.Body)))
+		parts = append(parts, fmt.Sprintf("body contains %q", printable(x.Body)))
 	}
 	return strings.Join(parts, " and ")
 }
@@ -75,13 +76,15 @@ func (x Expectation) Check(h http.Header, body []byte) (ok bool, seen string) {
 		}
 		switch {
 		case found:
-			parts = append(parts, x.Header+": "+clean(x.Value))
+			parts = append(parts, x.Header+": "+printable(x.Value))
 		case len(vals) == 0:
 			ok = false
 			parts = append(parts, "no "+x.Header+" header")
 		default:
 			ok = false
-			parts = append(parts, x.Header+": "+clean(strings.TrimSpace(vals[0])))
+			// The site's text: Options.bound (or BoundWait) cleans, redacts
+			// and cuts it.
+			parts = append(parts, x.Header+": "+strings.TrimSpace(vals[0]))
 		}
 	}
 	if x.Body != "" {
@@ -95,18 +98,16 @@ func (x Expectation) Check(h http.Header, body []byte) (ok bool, seen string) {
 	return ok, strings.Join(parts, ", ")
 }
 
-// clean is site or user text fit for a report: one line, printable, bounded.
-func clean(s string) string {
-	s = strings.Map(func(r rune) rune {
+// printable is the user's text (expect-header's value, expect-body, which
+// the configuration bounds) fit for a report: one line, printable. A site's
+// text goes through Options.siteText instead.
+func printable(s string) string {
+	return strings.Map(func(r rune) rune {
 		if !unicode.IsPrint(r) {
 			return '?'
 		}
 		return r
 	}, s)
-	if len(s) > maxSeen {
-		s = strings.ToValidUTF8(s[:maxSeen], "") + "…"
-	}
-	return s
 }
 
 // CacheBust is raw with CacheBustParam set to a new random value.
@@ -181,6 +182,10 @@ func (f *Fetcher) Get(ctx context.Context, raw string, limit int64) Answer {
 	}
 	return f.p.send(ctx, r, max(limit, bodyLimit))
 }
+
+// SiteText is what a site sent, or why it could not be reached, as reports
+// may show it (see Options.SiteText).
+func (f *Fetcher) SiteText(s string) string { return f.p.o.siteText(s, maxReason) }
 
 // Close lets the fetcher's idle connections go.
 func (f *Fetcher) Close() { f.p.client.CloseIdleConnections() }

@@ -97,7 +97,13 @@ func Run(ctx context.Context, targets []Target, o Options) *result.Wait {
 	o.fill()
 	start := o.Now()
 	w := &result.Wait{Expect: o.Expect.String(), LimitMS: o.For.Milliseconds(), URLs: []result.WaitCheck{}}
-	defer func() { w.DurationMS = o.Now().Sub(start).Milliseconds() }()
+	defer func() {
+		w.DurationMS = o.Now().Sub(start).Milliseconds()
+		// What the sites sent enters the result as verification's does.
+		for i := range w.URLs {
+			w.URLs[i] = o.Fetch.BoundWait(w.URLs[i])
+		}
+	}()
 
 	var entries []entry
 	for _, t := range targets {

@@ -90,6 +90,8 @@ func Sitemap(ctx context.Context, f *verify.Fetcher, raw string, allowed func(ho
 		s.Truncated = true
 	}
 	s.Pages = len(pages)
+	// The error may quote the site (a nested sitemap's address, the XML).
+	s.Error = f.SiteText(s.Error)
 	return pages, s
 }
 

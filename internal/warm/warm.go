@@ -48,11 +48,11 @@ func Run(ctx context.Context, targets []Target, o Options) []*result.Warm {
 		}
 		f, err := verify.NewFetcher("warm", t.Name, t.Expression, o.Fetch)
 		if err != nil {
-			w.Status, w.Reason = result.WarmNotWarmable, err.Error()
+			w.Status, w.Reason = result.WarmNotWarmable, o.Fetch.SiteText(err.Error())
 			continue
 		}
 		defer f.Close()
-		w.Selector = f.Selector()
+		w.Selector = f.SiteText(f.Selector())
 		var mu sync.Mutex
 		for _, u := range t.URLs {
 			select {
@@ -73,12 +73,12 @@ func Run(ctx context.Context, targets []Target, o Options) []*result.Warm {
 				defer mu.Unlock()
 				switch {
 				case a.Failure != "":
-					fail(w, u, 0, a.Failure)
+					fail(w, u, 0, f.SiteText(a.Failure))
 				case a.Status >= 200 && a.Status < 300:
 					w.Requested++
 					w.WarmedCount++
 				case a.Status >= 300 && a.Status < 400:
-					fail(w, u, a.Status, "a redirect (to "+a.Header.Get("Location")+") is not followed; warm its destination")
+					fail(w, u, a.Status, f.SiteText("a redirect (to "+a.Header.Get("Location")+") is not followed; warm its destination"))
 				default:
 					fail(w, u, a.Status, fmt.Sprintf("the site answered %d %s", a.Status, http.StatusText(a.Status)))
 				}
