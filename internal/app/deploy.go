@@ -53,12 +53,6 @@ func plainFiles(cfg *config.Config, n int) []string {
 	return out
 }
 
-// errWait is the run's error when the wait ended without the new build.
-type errWait struct{ msg string }
-
-func (e errWait) Error() string     { return e.msg }
-func (e errWait) ErrorStep() string { return "wait" }
-
 // waitRun waits, before the first purge, until every wait URL serves the
 // expectation through each environment. false: it did not, the run is
 // stopped and nothing is purged.
@@ -90,7 +84,8 @@ func (rn runner) waitRun(ctx context.Context, r *result.Result, cfg *config.Conf
 		rn.log.Infof("%s", report.WaitDoneLine(w))
 		return true
 	}
-	rn.stop(r, errWait{msg: report.WaitErrorText(w)})
+	// The run's error when the wait ended without the new build.
+	rn.stop(r, &result.Error{Kind: result.ErrorAPI, Step: "wait", Message: report.WaitErrorText(w)})
 	return false
 }
 

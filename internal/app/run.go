@@ -221,7 +221,8 @@ func (rn runner) zone(ctx context.Context, r *result.Result, cfg *config.Config,
 
 // tooLong is the refusal of a run that the zone's purge budgets, or
 // Cloudflare's API-wide limit, cannot let through before its deadline even
-// from full buckets (pace.Need's floor); nil when it may fit.
+// from full buckets (pace.Need's floor); nil when it may fit. A refusal is
+// a configuration error: exit code 2.
 // limit is the most URLs per request the zone's plan takes.
 func (rn runner) tooLong(ctx context.Context, cfg *config.Config, p *pace.Pacer, batches []plan.Batch, envs, limit int) error {
 	deadline, ok := ctx.Deadline()
@@ -280,7 +281,7 @@ func (rn runner) tooLong(ctx context.Context, cfg *config.Config, p *pace.Pacer,
 		ways = append(ways, "prefixes, hosts or tags instead of many URLs (one stands for many)")
 	}
 	ways = append(ways, fmt.Sprintf("at most %s of its %s (%d of %d requests)", report.Number(fitItems), report.Count(sum, "item"), fit, len(calls)))
-	return &refusal{fmt.Sprintf("this run cannot finish before its timeout, so nothing was sent: its %s need at least %s under %s, and %s %s leaves %s. What fits: %s",
+	return &result.Error{Kind: result.ErrorConfiguration, Message: fmt.Sprintf("this run cannot finish before its timeout, so nothing was sent: its %s need at least %s under %s, and %s %s leaves %s. What fits: %s",
 		report.Count(len(calls), "purge request"), roundUp(need), what, naming(config.InputTimeout), cfg.Timeout, left.Round(100*time.Millisecond), strings.Join(ways, "; or "))}
 }
 
@@ -289,13 +290,6 @@ func roundUp(d time.Duration) time.Duration {
 	const unit = 100 * time.Millisecond
 	return (d + unit - 1).Truncate(unit)
 }
-
-// refusal is a run refused before its first purge because the account
-// cannot carry it out: exit code 2, as for the configuration.
-type refusal struct{ msg string }
-
-func (e *refusal) Error() string     { return e.msg }
-func (e *refusal) ErrorKind() string { return result.KindConfiguration }
 
 // isLoopback tells whether host is this machine: plain http there (the
 // emulator, a local proxy) exposes nothing.

@@ -3,6 +3,7 @@ package cloudflare
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -569,23 +570,17 @@ func TestZone(t *testing.T) {
 	}
 }
 
-// The result classifies errors through these, without importing the package.
-func TestErrorInterfaces(t *testing.T) {
+// The result reads an *Error as its own error, without importing the package.
+func TestErrorClassified(t *testing.T) {
 	t.Parallel()
-	var err error = &Error{Step: StepInvalidate, Status: 429, Details: []Detail{{Code: 1134, Message: "m"}}}
-	var classified interface {
-		ErrorKind() string
-		ErrorStep() string
-		HTTPStatus() int
-		Code() int
-		Message() string
-		Hint() string
-	}
+	var err error = fmt.Errorf("wrapped: %w", &Error{Step: StepInvalidate, Status: 429, Details: []Detail{{Code: 1134, Message: "m"}}})
+	var classified *result.Error
 	if !errors.As(err, &classified) {
-		t.Fatal("*Error does not expose the interfaces")
+		t.Fatal("*Error is not read as a *result.Error")
 	}
-	got := []any{classified.ErrorKind(), classified.ErrorStep(), classified.HTTPStatus(), classified.Code(), classified.Message()}
-	if diff := cmp.Diff([]any{"api", "invalidation", 429, 1134, "m"}, got); diff != "" {
+	got := result.NewError(err)
+	want := &result.Error{Kind: result.ErrorAPI, Step: "invalidation", HTTPStatus: 429, Code: 1134, Message: "m", Hint: hint(StepInvalidate, 1134)}
+	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
 	}
 }

@@ -1,7 +1,6 @@
 package config
 
 import (
-	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -98,7 +97,7 @@ func TestLoadRefusesCredentials(t *testing.T) {
 			src := source(in, nil)
 			src.Dir = dir
 			_, err := Load(src)
-			if !errors.Is(err, ErrInvalidInput) {
+			if !isInput(err) {
 				t.Fatalf("error %v, want an input error", err)
 			}
 			var about []*InputError

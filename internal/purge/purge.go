@@ -126,7 +126,7 @@ func batchError(ctx context.Context, err error, invalidate bool) *result.Error {
 	case errors.Is(err, context.Canceled) || errors.Is(ctx.Err(), context.Canceled):
 		// Also when the cancel came while the batch waited to retry: the
 		// last answer was not the last word, the cancel was.
-		e = &result.Error{Kind: result.KindAPI, Message: not + ": the run was cancelled before Cloudflare confirmed this batch"}
+		e = &result.Error{Kind: result.ErrorAPI, Message: not + ": the run was cancelled before Cloudflare confirmed this batch"}
 	case errors.Is(ctx.Err(), context.DeadlineExceeded):
 		// The deadline came while waiting to retry: the last error stands,
 		// but it was not the last word.

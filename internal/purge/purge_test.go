@@ -160,7 +160,7 @@ func TestRunCancelWhileWaitingToRetry(t *testing.T) {
 		cancel() // the signal comes while the policy waits before a retry
 		return &cloudflare.Error{Step: cloudflare.StepPurge, Status: 500}
 	}), "zone", batches, envs, Options{})
-	want := &result.Error{Kind: result.KindAPI, Message: "not purged: the run was cancelled before Cloudflare confirmed this batch"}
+	want := &result.Error{Kind: result.ErrorAPI, Message: "not purged: the run was cancelled before Cloudflare confirmed this batch"}
 	if diff := cmp.Diff(want, envs[0].Batches[0].Error); diff != "" {
 		t.Errorf("batch error (-want +got):\n%s", diff)
 	}
