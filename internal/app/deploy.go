@@ -116,20 +116,19 @@ func (rn runner) repurge(ctx context.Context, r *result.Result, client *cloudfla
 		batches := plan.Build(config.Items{Files: files}, len(files))
 		one := []result.Environment{{Name: e.Name, Ref: e.Ref, Endpoint: e.Endpoint}}
 		one[0].Batches = plan.Layout(batches)
-		sent := make(firstSends, 1)
 		verb := "purging"
 		if cfg.Invalidate {
 			verb = "invalidating"
 		}
 		rn.log.Infof("%s: %s served the old build after the %s while the origin now serves the new one: %s them once more, alone: %s",
 			e.Name, report.Count(len(urls), "URL"), strings.TrimSuffix(verb, "ing")+"e", verb, strings.Join(urls, ", "))
-		purge.Run(ctx, client, zoneID, batches, one, purge.Options{Invalidate: cfg.Invalidate, Context: sent.hook})
+		purge.Run(ctx, client, zoneID, batches, one, purge.Options{Invalidate: cfg.Invalidate})
 		b := one[0].Batches[0]
 		v.Repurge = &result.Repurge{URLs: urls, Status: b.Status, ID: b.ID, Error: b.Error}
 		if b.Status != result.Purged {
 			continue
 		}
-		again := verify.Run(ctx, []verify.Target{{Name: e.Name, Ref: e.Ref, Expression: targets[i].Expression, URLs: urls, PurgedAt: sent.at(0)}}, o)[0]
+		again := verify.Run(ctx, []verify.Target{{Name: e.Name, Ref: e.Ref, Expression: targets[i].Expression, URLs: urls, PurgedAt: one[0].FirstSentAt}}, o)[0]
 		for _, c := range again.URLs {
 			c.Repurged = true
 			if k := slices.IndexFunc(v.URLs, func(old result.URLCheck) bool { return old.URL == c.URL }); k >= 0 {

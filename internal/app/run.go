@@ -132,13 +132,9 @@ func (rn runner) run(ctx context.Context, src config.Source) (r *result.Result) 
 			return rn.stop(r, err)
 		}
 	}
-	sent := make(firstSends, len(r.Environments))
 	purge.Run(ctx, client, zoneID, batches, r.Environments, purge.Options{
-		Progress: progress(rn.log, len(targets)*len(batches)), Invalidate: cfg.Invalidate, Context: sent.hook,
+		Progress: progress(rn.log, len(targets)*len(batches)), Invalidate: cfg.Invalidate,
 	})
-	for i := range r.Environments {
-		r.Environments[i].FirstSentAt = sent.at(i)
-	}
 	if cfg.Verify {
 		o := rn.siteOptions(cfg)
 		rn.verifyRun(ctx, r, cfg, targets, o)

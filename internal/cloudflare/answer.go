@@ -31,6 +31,9 @@ type request struct {
 	// read takes the "result" of an answer with "success": true; its error
 	// fails the call for good.
 	read func(result json.RawMessage) error
+	// sentAt, if set, is given the time the first attempt left, past the
+	// pacer: verification judges a cached copy's age against it.
+	sentAt *time.Time
 }
 
 var (
@@ -46,15 +49,6 @@ var (
 	errNotTrue    = errors.New(`the API's answer has no "success": true (the JSON boolean): it was not taken for success`)
 	errNoResponse = errors.New("no response")
 )
-
-type sendHookKey struct{}
-
-// OnSend returns ctx with f to be called with the time each attempt of a
-// call made with it leaves, past the pacer: verification judges a cached
-// copy's age against when an environment's first purge was sent.
-func OnSend(ctx context.Context, f func(time.Time)) context.Context {
-	return context.WithValue(ctx, sendHookKey{}, f)
-}
 
 // call runs one API call under the retry policy: the pacer's turn before
 // each attempt, a per-attempt timeout, and the pacer told of each answer.
@@ -74,8 +68,8 @@ func (c *Client) call(ctx context.Context, r request) (attempts int, err error) 
 		}
 		actx, cancel := context.WithTimeout(ctx, c.o.RequestTimeout)
 		defer cancel()
-		if f, ok := ctx.Value(sendHookKey{}).(func(time.Time)); ok {
-			f(time.Now())
+		if sent == 0 && r.sentAt != nil {
+			*r.sentAt = time.Now()
 		}
 		sent++
 		var res *http.Response

@@ -113,7 +113,8 @@ type Environment struct {
 	// nil when the run did not warm.
 	Warm *Warm `json:"warm,omitempty"`
 	// FirstSentAt is when the environment's first purge request left (past
-	// the pacer): a copy cached before it is one the purge had to remove.
+	// the pacer), as purge.Run records it: a copy cached before it is one
+	// the purge had to remove.
 	FirstSentAt time.Time `json:"-"`
 }
 
