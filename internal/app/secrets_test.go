@@ -20,9 +20,9 @@ func TestRedactResultReachesEveryField(t *testing.T) {
 		Sitemap: &result.Sitemap{URL: "https://example.com/?k=" + s, Error: s},
 		Error:   &result.Error{Kind: result.ErrorAPI, Message: s, Hint: s, Step: s},
 		Environments: []result.Environment{{
-			Name:    s,
-			Batches: []result.Batch{{Kind: result.KindFiles, Items: []string{"https://example.com/" + s}, Error: result.StopError(&result.Error{})}},
-			Warm:    &result.Warm{Reason: s, Failures: []result.WarmFailure{{URL: s, Reason: s}}},
+			Name:         s,
+			Batches:      []result.Batch{{Kind: result.KindFiles, Items: []string{"https://example.com/" + s}, Error: result.StopError(&result.Error{})}},
+			Warm:         &result.Warm{Reason: s, Failures: []result.WarmFailure{{URL: s, Reason: s}}},
 			Verification: &result.Verification{Reason: s, URLs: []result.URLCheck{{URL: s, Reason: s}}},
 		}},
 	}
