@@ -84,7 +84,7 @@ func TestLoadDeployInputErrors(t *testing.T) {
 				t.Fatalf("problems %v; want one about %s = %q with %q", problems, tt.input, tt.value, tt.want)
 			}
 			if !isInput(err) {
-				t.Errorf("%v is not ErrInvalidInput (exit 2)", err)
+				t.Errorf("%v is not an input error (exit 2)", err)
 			}
 		})
 	}
