@@ -13,7 +13,6 @@ import (
 	"strings"
 	"time"
 	"unicode"
-	"unicode/utf8"
 
 	"github.com/cloudflare/cloudflare-go/v7/option"
 
@@ -103,7 +102,7 @@ func (c *Client) call(ctx context.Context, r request) (attempts int, err error) 
 	if ctx.Err() != nil && last.Status != 0 && !errors.Is(last.Err, ErrRunTimeout) && !errors.Is(last.Err, context.Canceled) {
 		// The run ended while waiting to retry: that is why it failed,
 		// not the answer that asked for the retry.
-		return sent, &Error{Step: r.step, Attempts: sent, Err: fmt.Errorf("%w, while waiting to retry after: %s", runEnded(ctx.Err()), clip(last.message(), 200))}
+		return sent, &Error{Step: r.step, Attempts: sent, Err: fmt.Errorf("%w, while waiting to retry after: %s", runEnded(ctx.Err()), result.Cut(last.message(), 200))}
 	}
 	last.Attempts = sent
 	var long *retry.TooLongError
@@ -174,7 +173,7 @@ func judge(r request, res *http.Response, raw []byte, err error, runCtx, attempt
 	switch {
 	case s/100 == 3:
 		// Redirects are not followed: credentials go to api-url only.
-		e.Err = fmt.Errorf("api-url answered a redirect to %q, which is not followed: set api-url to the final URL", clip(cleanMessage(res.Header.Get("Location")), 200))
+		e.Err = fmt.Errorf("api-url answered a redirect to %q, which is not followed: set api-url to the final URL", result.Cut(cleanMessage(res.Header.Get("Location")), 200))
 	case !isJSON:
 		// An HTML error page from a proxy, or a body cut off mid-way.
 		e.Err = ErrNotJSON
@@ -245,7 +244,7 @@ func parseBody(raw []byte) (body, bool) {
 			d, _ := object(raw)
 			code, _ := integer(d["code"])
 			msg, _ := str(d["message"])
-			b.details = append(b.details, Detail{Code: code, Message: clip(cleanMessage(msg), maxMessage)})
+			b.details = append(b.details, Detail{Code: code, Message: result.Cut(cleanMessage(msg), maxMessage)})
 		}
 	}
 	return b, true
@@ -404,7 +403,7 @@ func validID(s string) bool { return result.IsID(s) }
 // breaks nor control characters (they could start a workflow command on a
 // line of their own), valid UTF-8, at most maxName characters.
 func cleanName(s string) string {
-	return clip(strings.Map(func(r rune) rune {
+	return result.Cut(strings.Map(func(r rune) rune {
 		if unprintable(r) {
 			return -1
 		}
@@ -436,21 +435,6 @@ func cleanMessage(s string) string {
 // separator: what may break a line or hide text in a log.
 func unprintable(r rune) bool {
 	return unicode.IsControl(r) || r == '\u2028' || r == '\u2029' || unicode.Is(unicode.Cf, r)
-}
-
-// clip cuts s to at most n characters, marking the cut.
-func clip(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	i, k := 0, 0
-	for i = range s {
-		if k == n-1 {
-			break
-		}
-		k++
-	}
-	return s[:i] + "…"
 }
 
 // maxRetryAfter bounds a Retry-After so that no arithmetic overflows;

@@ -191,7 +191,7 @@ func checkID(step Step, what, id string) error {
 	if validID(id) {
 		return nil
 	}
-	return &Error{Step: step, Err: fmt.Errorf("%w: the %s %q is not one (at most 32 hexadecimal characters); nothing was sent", errBadIDIn, what, clip(cleanMessage(id), 80))}
+	return &Error{Step: step, Err: fmt.Errorf("%w: the %s %q is not one (at most 32 hexadecimal characters); nothing was sent", errBadIDIn, what, result.Cut(cleanMessage(id), 80))}
 }
 
 // zoneBody is the request body of one batch: exactly one kind. The SDK's

@@ -19,6 +19,7 @@ import (
 	"github.com/cloudflare/cloudflare-go/v7/zones"
 
 	"github.com/cloudflare-purge/cloudflare-purge/internal/pace"
+	"github.com/cloudflare-purge/cloudflare-purge/internal/result"
 	"github.com/cloudflare-purge/cloudflare-purge/internal/retry"
 )
 
@@ -139,7 +140,7 @@ func (o Options) middleware(req *http.Request, next option.MiddlewareNext) (*htt
 		if res != nil {
 			status = strconv.Itoa(res.StatusCode)
 		} else if err != nil {
-			status = "error: " + clip(cleanMessage(err.Error()), maxMessage)
+			status = "error: " + result.Cut(cleanMessage(err.Error()), maxMessage)
 		}
 		o.Debugf("%s %s -> %s in %s", req.Method, req.URL.Path, status, time.Since(start).Round(time.Millisecond))
 	}

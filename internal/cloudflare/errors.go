@@ -83,7 +83,7 @@ func (e *Error) Code() int {
 
 // Message is Cloudflare's error messages, or a description of the failure.
 func (e *Error) Message() string {
-	m := clip(e.message(), maxMessage)
+	m := result.Cut(e.message(), maxMessage)
 	if w := e.waitNote(); w != "" {
 		m += " (" + w + ")"
 	}

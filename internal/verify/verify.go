@@ -31,7 +31,6 @@ import (
 	"sync"
 	"time"
 	"unicode"
-	"unicode/utf8"
 
 	"github.com/cloudflare-purge/cloudflare-purge/internal/result"
 	"github.com/cloudflare-purge/cloudflare-purge/internal/retry"
@@ -475,7 +474,7 @@ func (o *Options) siteText(s string, n int) string {
 		return s
 	}
 	s = o.Redact(strings.ToValidUTF8(s, "\uFFFD"))
-	return cut(o.Redact(clean(s)), n)
+	return result.Cut(o.Redact(clean(s)), n)
 }
 
 // clean makes s one line of visible text (see siteText).
@@ -489,21 +488,6 @@ func clean(s string) string {
 		}
 		return r
 	}, s)
-}
-
-// cut shortens s to n characters, the last an ellipsis marking the cut.
-func cut(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	k := 0
-	for i := range s {
-		if k == n-1 {
-			return s[:i] + "…"
-		}
-		k++
-	}
-	return s
 }
 
 // failure says in words why a request got no answer.
