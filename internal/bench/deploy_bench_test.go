@@ -93,7 +93,7 @@ func BenchmarkDeploySteps(b *testing.B) {
 								ts = append(ts, verify.Target{Name: t.name, Expression: t.expr, URLs: urls, PurgedAt: start})
 							}
 							for _, v := range verify.Run(context.Background(), ts, fetch) {
-								if v.VerifiedCount != n {
+								if v.Tally(); v.VerifiedCount != n {
 									b.Fatalf("verified %d of %d: %+v", v.VerifiedCount, n, v.URLs[0])
 								}
 							}

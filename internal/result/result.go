@@ -359,17 +359,7 @@ func (r *Result) Finish(elapsed time.Duration) {
 		r.PurgedCount += e.PurgedCount
 		r.FailedCount += e.FailedCount
 		if v := e.Verification; v != nil {
-			v.VerifiedCount, v.StaleCount, v.OutdatedCount = 0, 0, 0
-			for _, u := range v.URLs {
-				switch u.Verdict {
-				case VerdictVerified:
-					v.VerifiedCount++
-				case VerdictStale:
-					v.StaleCount++
-				case VerdictOutdated:
-					v.OutdatedCount++
-				}
-			}
+			v.Tally()
 			r.VerifiedCount += v.VerifiedCount
 			r.StaleCount += v.StaleCount
 			r.OutdatedCount += v.OutdatedCount

@@ -125,7 +125,8 @@ func (o *Options) fill() {
 	}
 }
 
-// Run verifies every target and returns one Verification per target, in order.
+// Run verifies every target and returns one Verification per target, in
+// order; the result counts the verdicts (Verification.Tally).
 // Nothing is requested for a target whose expression cannot be sent.
 func Run(ctx context.Context, targets []Target, o Options) []*result.Verification {
 	o.fill()
@@ -187,18 +188,6 @@ func Run(ctx context.Context, targets []Target, o Options) []*result.Verificatio
 	wg.Wait()
 	for _, c := range clients {
 		c.CloseIdleConnections()
-	}
-	for _, v := range out {
-		for _, u := range v.URLs {
-			switch u.Verdict {
-			case result.VerdictVerified:
-				v.VerifiedCount++
-			case result.VerdictStale:
-				v.StaleCount++
-			case result.VerdictOutdated:
-				v.OutdatedCount++
-			}
-		}
 	}
 	return out
 }

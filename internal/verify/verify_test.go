@@ -140,7 +140,7 @@ func TestVerdicts(t *testing.T) {
 	for _, p := range paths {
 		urls = append(urls, "http://example.com"+p+"?q=1#frag")
 	}
-	got := Run(context.Background(), []Target{{Name: "Production", Expression: production, URLs: urls, PurgedAt: clock.Now().Add(-5 * time.Second)}},
+	got := tallied(context.Background(), []Target{{Name: "Production", Expression: production, URLs: urls, PurgedAt: clock.Now().Add(-5 * time.Second)}},
 		Options{EdgeURL: srv.URL, Now: clock.Now, Sleep: clock.Sleep})
 	u := func(p, verdict string, status int, cache string, ag *int) result.URLCheck {
 		return result.URLCheck{URL: "http://example.com" + p + "?q=1#frag", Verdict: verdict, HTTPStatus: status, CacheStatus: cache, Age: ag, Attempts: 1}
@@ -202,7 +202,7 @@ func TestStaleIsRequestedAgain(t *testing.T) {
 	} {
 		t.Run(tt.path, func(t *testing.T) {
 			clock := newClock()
-			got := Run(context.Background(), []Target{{Name: "Production", Expression: production, URLs: []string{"http://example.com" + tt.path}, PurgedAt: clock.Now().Add(-2 * time.Second)}},
+			got := tallied(context.Background(), []Target{{Name: "Production", Expression: production, URLs: []string{"http://example.com" + tt.path}, PurgedAt: clock.Now().Add(-2 * time.Second)}},
 				Options{EdgeURL: srv.URL, Now: clock.Now, Sleep: clock.Sleep})
 			c := got[0].URLs[0]
 			if c.Verdict != tt.want || c.Attempts != tt.attempts {
@@ -253,7 +253,7 @@ func TestSendsOnlyTheSelector(t *testing.T) {
 	defer srv.Close()
 	clock := newClock()
 	expr := `(cf.zone.name eq "example.com" and any(http.request.cookies["development"][*] eq "true") and any(http.request.headers["x-env"][*] eq "qa"))`
-	got := Run(context.Background(), []Target{
+	got := tallied(context.Background(), []Target{
 		{Name: "Development", Expression: expr, URLs: []string{"http://www.example.com/a", "http://user:secret@example.com/b"}, PurgedAt: clock.Now()},
 	}, Options{EdgeURL: srv.URL, Now: clock.Now, Sleep: clock.Sleep})
 	if v := got[0].URLs[0].Verdict; v != result.VerdictVerified {
@@ -344,7 +344,7 @@ func TestEdgeIP(t *testing.T) {
 			for _, r := range tt.refuse {
 				d.refuse[r] = true
 			}
-			got := Run(context.Background(), []Target{{Name: "Staging", Expression: tt.expr, URLs: []string{tt.url}, PurgedAt: time.Now()}},
+			got := tallied(context.Background(), []Target{{Name: "Staging", Expression: tt.expr, URLs: []string{tt.url}, PurgedAt: time.Now()}},
 				Options{EdgeURL: tt.edgeURL, DialContext: d.DialContext, TLSConfig: roots})
 			if c := got[0].URLs[0]; c.Verdict != result.VerdictVerified {
 				t.Errorf("verdict %s (%s), want verified", c.Verdict, c.Reason)
@@ -401,7 +401,7 @@ func TestNotVerified(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			got := Run(context.Background(), []Target{{Name: "QA", Expression: byHeader, URLs: []string{tt.url}, PurgedAt: time.Now()}}, tt.o)
+			got := tallied(context.Background(), []Target{{Name: "QA", Expression: byHeader, URLs: []string{tt.url}, PurgedAt: time.Now()}}, tt.o)
 			c := got[0].URLs[0]
 			if c.Verdict != result.VerdictNotVerified || !strings.Contains(c.Reason, tt.why) {
 				t.Errorf("got %s (%q), want not verified saying %q", c.Verdict, c.Reason, tt.why)
@@ -420,7 +420,7 @@ func TestNothingRequested(t *testing.T) {
 	defer srv.Close()
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	got := Run(context.Background(), []Target{
+	got := tallied(context.Background(), []Target{
 		{Name: "UK", Expression: byCountry, URLs: []string{"http://example.com/"}},
 		{Name: "Empty", Expression: production},
 		{Name: "A", Expression: `http.host eq "a.example.com"`, URLs: []string{"http://b.example.com/"}},
@@ -478,7 +478,7 @@ func TestConcurrencyBound(t *testing.T) {
 	for i := range 12 {
 		urls = append(urls, "http://example.com/"+strconv.Itoa(i+1))
 	}
-	got := Run(context.Background(), []Target{
+	got := tallied(context.Background(), []Target{
 		{Name: "Development", Expression: development, URLs: urls, PurgedAt: time.Now()},
 		{Name: "Production", Expression: production, URLs: urls, PurgedAt: time.Now()},
 	}, Options{EdgeURL: srv.URL, Concurrency: 2})
@@ -548,7 +548,7 @@ func TestSiteTextBounded(t *testing.T) {
 	for range 20 {
 		urls = append(urls, "http://example.com/redirect", "http://example.com/huge", "http://example.com/odd", "http://example.com/malformed", "http://example.com/odd-short")
 	}
-	got := Run(context.Background(), []Target{{Name: "P", Expression: production, URLs: urls, PurgedAt: time.Now()}},
+	got := tallied(context.Background(), []Target{{Name: "P", Expression: production, URLs: urls, PurgedAt: time.Now()}},
 		Options{EdgeURL: srv.URL, Redact: redact.New(secret).String})
 	total := 0
 	for _, c := range got[0].URLs {
@@ -636,4 +636,13 @@ func FuzzSiteText(f *testing.F) {
 			}
 		}
 	})
+}
+
+// tallied is Run with the verdicts counted, as the result counts them.
+func tallied(ctx context.Context, targets []Target, o Options) []*result.Verification {
+	vs := Run(ctx, targets, o)
+	for _, v := range vs {
+		v.Tally()
+	}
+	return vs
 }
