@@ -65,7 +65,7 @@ const (
 // Target is one environment to verify.
 type Target struct {
 	Name, Ref, Expression string    // the environment; no Expression: the default one, Production
-	URLs                  []string  // what to request
+	URLs                  []string  // what to request; app skips an environment with none, saying why
 	PurgedAt              time.Time // when its first purge request was sent (zero: the start of Run)
 }
 
@@ -143,11 +143,6 @@ func Run(ctx context.Context, targets []Target, o Options) []*result.Verificatio
 	for i, t := range targets {
 		v := &result.Verification{URLs: []result.URLCheck{}}
 		out[i] = v
-		if len(t.URLs) == 0 {
-			v.Status = result.VerificationSkipped
-			v.Reason = "no URL to check"
-			continue
-		}
 		// No expression: the zone's default environment, Production,
 		// whose list was not read: a plain request selects it.
 		var sel selector.Selector
