@@ -30,7 +30,7 @@ func expectation(cfg *config.Config) verify.Expectation {
 // routing, the edge URL, a test's changes.
 func (rn runner) siteOptions(cfg *config.Config) verify.Options {
 	o := rn.verify
-	o.EdgeURL, o.Debugf, o.Redact = cfg.EdgeURL, rn.log.Debugf, rn.redact
+	o.Edge, o.Debugf, o.Redact = cfg.EdgeURL, rn.log.Debugf, rn.redact
 	o.Expect = expectation(cfg)
 	if h := rn.env.hooks.verifyOptions; h != nil {
 		h(&o)
