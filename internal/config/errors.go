@@ -37,10 +37,7 @@ func (e *InputError) As(target any) bool {
 // quote shows user text safely in one line, shortened when long.
 func quote(s string) string {
 	const max = 120
-	if len(s) > max {
-		s = s[:max] + "..."
-	}
-	return fmt.Sprintf("%q", s)
+	return fmt.Sprintf("%q", result.Cut(s, max+1))
 }
 
 func inputErr(input, value, format string, args ...any) error {
