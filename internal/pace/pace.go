@@ -113,6 +113,23 @@ const (
 	// untimed bounds a wait for an answer (a slot of the API-wide quota):
 	// every answer wakes the waiters anyway.
 	untimed = time.Minute
+	// initWindow is the calls of a kind in flight at first; each success
+	// adds one, up to maxWindow (purge's 16), until the first 429: jobs
+	// that start together do not each send a full bucket's worth at once.
+	initWindow = 4
+	maxWindow  = 16
+	// climb is how fast the share of the plan's budget climbs back, per
+	// second, while 429s are recent (within quiet); after that, each
+	// success adds its tokens over the plan's burst: the share doubles every
+	// burst's worth.
+	climb = 0.01
+	quiet = 500 * time.Millisecond
+	// crowdRate is how much more than its part of the account's calls a
+	// job's purges may take of the budget's rate (and crowdAdd more): jobs
+	// differ, and AIMD finds the rest. The burst is shared by parts alone:
+	// jobs that start together must not each take a full bucket.
+	crowdRate = 1.75
+	crowdAdd  = 0.02
 )
 
 // Pacer is safe for concurrent use.
@@ -124,6 +141,7 @@ type Pacer struct {
 	mu    sync.Mutex
 	kinds [numKinds]kind
 	api   quota
+	crowd crowd
 	// wake ends when an answer comes, for the calls waiting for a slot of
 	// the API-wide quota.
 	wake    context.Context
@@ -133,7 +151,7 @@ type Pacer struct {
 // kind is the model of one of the account's purge buckets.
 type kind struct {
 	home    budget  // the plan's
-	share   float64 // of home, in (0, 1]: halved on a 429, climbs on successes
+	share   float64 // of home, in (0, 1]: halved on a 429, climbs on successes (AIMD)
 	biggest int     // the largest call seen, in tokens: the burst never goes below it
 	lim     *rate.Limiter
 	cuts    int // halvings so far: a 429 to a call sent before the last is the same wave
@@ -147,6 +165,14 @@ type kind struct {
 	asked                time.Time // the part of the pause Cloudflare asked for (the rest is our jitter)
 	jitter               float64   // of the current pause
 	credits              []time.Time
+	// window is the calls in flight it may have (see inFlight); reserved,
+	// the calls holding tokens that have not gone yet.
+	window   float64
+	reserved int
+	// cap is the part of the account's API calls that are this job's (see
+	// crowd); cutAt, when the last halving was.
+	cap, part float64
+	cutAt     time.Time
 }
 
 // New returns a Pacer.
@@ -161,10 +187,10 @@ func New(o Options) *Pacer {
 	now := p.now()
 	for i, b := range plans[unknownPlan] {
 		k := &p.kinds[i]
-		k.home, k.share = b, 1
+		k.home, k.share, k.cap, k.part, k.window = b, 1, 1, 1, initWindow
 		k.lim = k.limiter(now, math.Inf(1))
 	}
-	p.api = newQuota()
+	p.api, p.crowd = newQuota(), newCrowd()
 	p.wake, p.wakeAll = context.WithCancel(context.Background())
 	p.UsePlan(o.Plan)
 	return p
@@ -211,6 +237,7 @@ func (p *Pacer) Wait(ctx context.Context, c Call) (done func(Answer), err error)
 		}
 		d, why, onAnswer := p.hold(now, left, c, &res)
 		if d <= 0 {
+			res.used()
 			return p.start(now, c), nil
 		}
 		if hasDeadline && !onAnswer && left < d {
@@ -249,12 +276,22 @@ func (e *TooLongError) Unwrap() error { return context.DeadlineExceeded }
 type reservation struct {
 	r    *rate.Reservation
 	cuts int // the kind's halvings when it was made
+	k    *kind
 }
 
+// cancel gives the tokens back.
 func (r *reservation) cancel(now time.Time) {
 	if r != nil && r.r != nil {
 		r.r.CancelAt(now)
+		r.used()
+	}
+}
+
+// used ends the claim: the call went, or gave its tokens back.
+func (r *reservation) used() {
+	if r != nil && r.r != nil {
 		r.r = nil
+		r.k.reserved--
 	}
 }
 
@@ -263,6 +300,10 @@ func (r *reservation) cancel(now time.Time) {
 // left is the time until ctx's deadline, negative when it has none.
 func (p *Pacer) hold(now time.Time, left time.Duration, c Call, res **reservation) (d time.Duration, why string, onAnswer bool) {
 	if d, onAnswer := p.api.hold(now); d > 0 {
+		// Parked on the quota: the purge budget's tokens go back, or every
+		// call parked so fires at once when the window resets.
+		(*res).cancel(now)
+		*res = nil
 		return d, "Cloudflare's API-wide limit", onAnswer
 	}
 	if !c.Purge {
@@ -278,6 +319,7 @@ func (p *Pacer) hold(now time.Time, left time.Duration, c Call, res **reservatio
 			k.lim.ReserveN(now, min(n, k.lim.Burst())) // spends what the account spends
 			return 0, "", false
 		}
+
 		// The jitter spreads the restarts of jobs refused together; near
 		// the deadline it gives way: only the wait asked for counts.
 		end := k.pause
@@ -293,7 +335,11 @@ func (p *Pacer) hold(now time.Time, left time.Duration, c Call, res **reservatio
 		if d := k.settling(now); d > 0 {
 			return d, "the purge budget (answers due)", true
 		}
-		*res = &reservation{r: k.lim.ReserveN(now, min(n, k.lim.Burst())), cuts: k.cuts}
+		if len(k.sent)+k.reserved >= k.inFlight() {
+			return untimed, "the purge budget (calls in flight)", true
+		}
+		*res = &reservation{r: k.lim.ReserveN(now, min(n, k.lim.Burst())), cuts: k.cuts, k: k}
+		k.reserved++
 	}
 	return (*res).r.DelayFrom(now), "the purge budget", false
 }
@@ -314,6 +360,8 @@ func (p *Pacer) kindOf(c Call) (*kind, int) {
 // start counts the call as sent and returns its done.
 func (p *Pacer) start(sent time.Time, c Call) func(Answer) {
 	p.api.send()
+	index := p.crowd.started
+	p.crowd.started++
 	cuts := 0 // the halvings of its kind: answers to calls sent before one are old news
 	if c.Purge {
 		k, _ := p.kindOf(c)
@@ -322,15 +370,19 @@ func (p *Pacer) start(sent time.Time, c Call) func(Answer) {
 	}
 	var once sync.Once
 	return func(a Answer) {
-		once.Do(func() { p.answered(sent, cuts, c, a) })
+		once.Do(func() { p.answered(sent, index, cuts, c, a) })
 	}
 }
 
-func (p *Pacer) answered(sent time.Time, cuts int, c Call, a Answer) {
+func (p *Pacer) answered(sent time.Time, index int64, cuts int, c Call, a Answer) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	now := p.now()
 	apiSpent := p.api.answer(now, sent, a)
+	if a.Status != 0 {
+		p.crowd.answer(now, index, parseRatelimit(a.Header.Values("Ratelimit")))
+		p.shareOut(now)
+	}
 	// Wake the calls waiting for a slot: this one is free, and the quota is
 	// known anew.
 	p.wakeAll()
@@ -353,17 +405,43 @@ func (p *Pacer) answered(sent time.Time, cuts int, c Call, a Answer) {
 	}
 }
 
-// refused halves the kind's budget, once per wave of 429s, and holds its new
-// calls for the wait asked plus up to half of it more, drawn per process.
-// The refused call's retry may go when Retry-After says (a credit).
-func (k *kind) refused(now time.Time, cuts int, retryAfter time.Duration, jitter func() float64) {
-	if retryAfter > 0 {
-		k.credits = append(k.credits, now.Add(retryAfter))
+// shareOut sets each kind's caps from the part of the account's calls that
+// are this job's (crowd). With no 429 lately and the others calling less
+// (they finished), the share rises to that part at once: the jobs left take
+// what the ones gone leave.
+func (p *Pacer) shareOut(now time.Time) {
+	part := p.crowd.part
+	for i := range p.kinds {
+		k := &p.kinds[i]
+		changed := false
+		if p.crowd.crowded && now.Sub(k.cutAt) >= quiet && k.share < part {
+			k.share, changed = part, true
+		}
+		rateCap := max(minShare, min(1, crowdRate*part+crowdAdd))
+		burstCap := max(minShare, part)
+		if changed || rateCap != k.cap || burstCap != k.part {
+			k.cap, k.part = rateCap, burstCap
+			k.apply(now)
+		}
 	}
+}
+
+// refused halves the kind's budget, once per wave of 429s, and holds its new
+// calls for the wait asked; when the wave is more than one 429, or follows
+// another, plus up to half of it more, drawn per process. The first refused
+// call's retry may go when Retry-After says (a credit); the others follow
+// the halved budget.
+func (k *kind) refused(now time.Time, cuts int, retryAfter time.Duration, jitter func() float64) {
 	switch {
 	case cuts == k.cuts:
-		k.cuts, k.jitter, k.wave = k.cuts+1, jitter(), 1
-		k.share = max(minShare, k.share/2)
+		// One credit per wave: the other refused calls' retries follow the
+		// halved budget, spread, rather than all go at Retry-After.
+		if retryAfter > 0 {
+			k.credits = append(k.credits, now.Add(retryAfter))
+		}
+		k.cuts, k.jitter, k.wave, k.cutAt = k.cuts+1, jitter(), 1, now
+		k.share = max(minShare, k.eff()/2)
+		k.window = max(1, min(k.window, float64(len(k.sent)+1))/2)
 		k.apply(now)
 	case cuts == k.cuts-1:
 		// Another refusal of the same wave: the account's bucket is empty,
@@ -374,7 +452,13 @@ func (k *kind) refused(now time.Time, cuts int, retryAfter time.Duration, jitter
 		k.empty = k.wave >= 2
 	}
 	w := max(retryAfter, minPause)
-	k.pause = later(k.pause, now.Add(w+time.Duration(k.jitter*float64(w)/2)))
+	j := k.jitter
+	if k.wave < 2 && k.cuts < 2 {
+		// A lone 429, the first: a moment's contention until it repeats;
+		// the pause is the wait asked, no more.
+		j = 0
+	}
+	k.pause = later(k.pause, now.Add(w+time.Duration(j*float64(w)/2)))
 	k.asked = later(k.asked, now.Add(w))
 }
 
@@ -409,7 +493,7 @@ func (k *kind) settling(now time.Time) time.Duration {
 // go meanwhile keep what they took).
 func (k *kind) restart(now time.Time) {
 	k.empty = false
-	r := k.share * k.home.rate
+	r := k.eff() * k.home.rate
 	tokens := min(k.lim.TokensAt(now), now.Sub(k.pause).Seconds()*r)
 	k.lim = k.limiter(now, max(0, tokens))
 	if tokens <= -1 {
@@ -417,15 +501,36 @@ func (k *kind) restart(now time.Time) {
 	}
 }
 
-// succeeded climbs back additively: a burst's worth of accepted tokens
-// restores the whole budget. Answers to calls sent before the last halving
-// tell nothing new.
+// succeeded opens the window by one per round trip of successes and, once
+// a 429 showed the budget shared, climbs the share back: slowly while 429s
+// are recent, as fast as the successes come once they have stopped. Answers
+// to calls sent before the last halving tell nothing new.
 func (k *kind) succeeded(now time.Time, cuts, n int) {
-	if k.share >= 1 || cuts != k.cuts {
+	if cuts != k.cuts {
 		return
 	}
-	k.share = min(1, k.share+float64(n)/k.home.burst)
+	k.window = min(maxWindow, k.window+1/k.window)
+	if k.cuts == 0 || k.share >= 1 {
+		return
+	}
+	step := float64(n) / k.home.burst // doubles the share every burst's worth
+	if now.Sub(k.cutAt) < quiet {
+		// The same for every job, whatever its share: jobs that climb
+		// alike and are halved when they take most converge on equal parts.
+		step = climb * float64(n) / (k.share * k.home.rate)
+	}
+	k.share = min(1, k.share+step)
 	k.apply(now)
+}
+
+// eff is the share of the plan's budget the kind paces to: its own (AIMD),
+// and no more than the part of the account's calls that are this job's.
+func (k *kind) eff() float64 { return max(minShare, min(k.share, k.cap)) }
+
+// inFlight is how many calls of the kind may be out at once: the window,
+// and no more than the share of the budget needs.
+func (k *kind) inFlight() int {
+	return max(1, min(int(k.window), int(math.Ceil(k.eff()*maxWindow))))
 }
 
 // credit takes a refused call's due Retry-After, if one is.
@@ -455,9 +560,9 @@ func dropOld(ts []time.Time, before time.Time) []time.Time {
 // refilling when its first call arrives, a round trip after ours, and the
 // margin keeps later calls from arriving before their tokens are there.
 func (k *kind) limiter(now time.Time, tokens float64) *rate.Limiter {
-	r := k.share * k.home.rate
+	r := k.eff() * k.home.rate
 	l := rate.NewLimiter(rate.Limit(r), k.burst())
-	tokens = max(0, min(tokens, k.share*(k.home.burst-k.home.rate*margin.Seconds())))
+	tokens = max(0, min(tokens, k.eff()*(k.home.burst-k.home.rate*margin.Seconds())))
 	// Empty it at the instant from which it refills to tokens by now.
 	l.AllowN(now.Add(-time.Duration(tokens/r*float64(time.Second))), l.Burst())
 	return l
@@ -465,14 +570,14 @@ func (k *kind) limiter(now time.Time, tokens float64) *rate.Limiter {
 
 // apply sets the limiter to the kind's share of its plan's budget.
 func (k *kind) apply(now time.Time) {
-	k.lim.SetLimitAt(now, rate.Limit(k.share*k.home.rate))
+	k.lim.SetLimitAt(now, rate.Limit(k.eff()*k.home.rate))
 	k.lim.SetBurstAt(now, k.burst()) // fewer tokens than held: the next use caps them
 }
 
 // burst is the share of the plan's burst less the margin, rounded up (a
 // call is a whole token), and never less than the largest call seen.
 func (k *kind) burst() int {
-	b := k.share * (k.home.burst - k.home.rate*margin.Seconds())
+	b := min(k.eff(), k.part) * (k.home.burst - k.home.rate*margin.Seconds())
 	n := int(b)
 	if float64(n) < b {
 		n++

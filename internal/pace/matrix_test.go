@@ -1,0 +1,180 @@
+package pace
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"sync"
+	"testing"
+	"testing/synctest"
+	"time"
+)
+
+// matrixJob is one job of a matrix in the simulation: what the program does
+// for 600 URLs and 60 tags on a zone given by ID. Two lookups one after the
+// other (the zone's read, the environments), then its purges, at most 16 at
+// a time, each retried as the client does: after a budget 429 it waits
+// Retry-After, and contention never fails an item while time remains.
+type matrixJob struct {
+	p        *Pacer
+	acct     *account // URLs
+	flexAcct *account // tag requests
+	urlCalls int      // of 30 URLs
+	tagCalls int
+	api      *apiCount
+	refused  *int
+	mu       *sync.Mutex
+}
+
+// apiCount is the API-wide limit as Cloudflare counts it: every call of
+// every job sharing the token, announced in each answer's Ratelimit.
+type apiCount struct {
+	mu    sync.Mutex
+	left  int
+	reset time.Time
+}
+
+func newAPICount() *apiCount {
+	return &apiCount{left: 1200, reset: time.Now().Add(5 * time.Minute)}
+}
+
+func (c *apiCount) count(a Answer) Answer {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.left--
+	if a.Header == nil {
+		a.Header = http.Header{}
+	}
+	a.Header.Set("Ratelimit", fmt.Sprintf(`"default";r=%d;t=%d`, max(c.left, 0), int(time.Until(c.reset).Seconds()+0.999)))
+	a.Header.Set("Ratelimit-Policy", `"default";q=1200;w=300`)
+	return a
+}
+
+const simRTT = 50 * time.Millisecond
+
+func (j matrixJob) run(t *testing.T, ctx context.Context) {
+	for range 2 {
+		done := mustWait(t, j.p, Call{})
+		time.Sleep(simRTT / 2)
+		a := j.api.count(ok())
+		time.Sleep(simRTT / 2)
+		done(a)
+	}
+	calls := make(chan Call)
+	var wg sync.WaitGroup
+	for range 16 {
+		wg.Go(func() {
+			for c := range calls {
+				j.send(t, ctx, c)
+			}
+		})
+	}
+	for range j.tagCalls {
+		calls <- tags
+	}
+	for range j.urlCalls {
+		calls <- urls(30)
+	}
+	close(calls)
+	wg.Wait()
+}
+
+func (j matrixJob) send(t *testing.T, ctx context.Context, c Call) {
+	acct, n := j.flexAcct, 1.0
+	if c.URLs > 0 {
+		acct, n = j.acct, float64(c.URLs)
+	}
+	for {
+		done, err := j.p.Wait(ctx, c)
+		if err != nil {
+			t.Errorf("a call was lost: %v", err)
+			return
+		}
+		time.Sleep(simRTT / 2)
+		a := j.api.count(acct.take(n))
+		time.Sleep(simRTT / 2)
+		done(a)
+		if a.Status == http.StatusOK {
+			return
+		}
+		j.mu.Lock()
+		*j.refused++
+		j.mu.Unlock()
+		time.Sleep(a.RetryAfter)
+	}
+}
+
+// simMatrix runs jobs together on one Pro account and returns the 429s
+// and the slowest job's time over the floor: the lookups, the account's
+// drain of every job's URLs beyond its burst, the last round trip.
+func simMatrix(t *testing.T, jobs int) (refused int, xFloor float64) {
+	const urlCalls, tagCalls = 20, 1
+	synctest.Test(t, func(t *testing.T) {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+		defer cancel()
+		home := plans["pro"]
+		acct, flex := newAccount(home[urlKind]), newAccount(home[flexKind])
+		var mu sync.Mutex
+		api := newAPICount()
+		start := time.Now()
+		var slowest time.Duration
+		var wg sync.WaitGroup
+		for range jobs {
+			wg.Go(func() {
+				pc := New(Options{Plan: "pro"})
+				j := matrixJob{p: pc, acct: acct, flexAcct: flex, urlCalls: urlCalls, tagCalls: tagCalls, api: api, refused: &refused, mu: &mu}
+				j.run(t, ctx)
+				mu.Lock()
+				slowest = max(slowest, time.Since(start))
+				mu.Unlock()
+			})
+		}
+		wg.Wait()
+		total := float64(jobs * urlCalls * 30)
+		drain := max(0, (total-home[urlKind].burst)/home[urlKind].rate)
+		floor := 3*simRTT + time.Duration(drain*float64(time.Second))
+		xFloor = slowest.Seconds() / floor.Seconds()
+	})
+	return refused, xFloor
+}
+
+// TestMatrixConverges: 4, 10 and 20 jobs of 600 URLs and 60 tags each on
+// one Pro account, none knowing of the others, lose nothing, are refused at
+// most a quarter of the requests they need, and the slowest ends near the
+// floor of all of them together: medians of several runs (the jitter and
+// the order goroutines wake in make each run differ).
+func TestMatrixConverges(t *testing.T) {
+	t.Parallel()
+	const runs = 7
+	tests := []struct {
+		jobs       int
+		maxXFloor  float64
+		maxRefused float64 // of the requests needed
+	}{
+		// Four jobs' floor is short (0.75 s): one 429's Retry-After of a
+		// second costs more than the budget's whole wait, so a run without
+		// one and a run with one differ by more than half.
+		{4, 2.0, 0.25},
+		{10, 1.4, 0.25},
+		{20, 1.3, 0.25},
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprintf("%d-jobs", tt.jobs), func(t *testing.T) {
+			t.Parallel()
+			var refused, xs []float64
+			needed := float64(tt.jobs * 21)
+			for range runs {
+				r, x := simMatrix(t, tt.jobs)
+				refused = append(refused, float64(r)/needed)
+				xs = append(xs, x)
+			}
+			t.Logf("%d jobs, %d runs: 429s per request needed %.2f, slowest job x floor %.2f", tt.jobs, runs, refused, xs)
+			if m := median(refused); m > tt.maxRefused {
+				t.Errorf("median 429s per request needed %.2f, want at most %.2f", m, tt.maxRefused)
+			}
+			if m := median(xs); m > tt.maxXFloor {
+				t.Errorf("median slowest job %.2f x the floor, want at most %.2f", m, tt.maxXFloor)
+			}
+		})
+	}
+}
