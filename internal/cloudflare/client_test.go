@@ -81,6 +81,11 @@ func client(url string, rec *recorder) *Client {
 
 var tags = plan.Batch{Kind: result.KindTags, Items: []string{"a"}}
 
+// limited1134 is the purge budget's refusal, with its Retry-After.
+func limited1134(retryAfter string) answer {
+	return answer{status: 429, ctype: "application/json", body: `{"success":false,"errors":[{"code":1134,"message":"rate limited"}]}`, headers: map[string]string{"Retry-After": retryAfter}}
+}
+
 // TestPurgeClassifies checks the verdict on each kind of answer: retried
 // or not, and the error it ends with.
 func TestPurgeClassifies(t *testing.T) {
@@ -104,8 +109,13 @@ func TestPurgeClassifies(t *testing.T) {
 			attempts: 2, sleeps: []time.Duration{4 * time.Second}, ok: true},
 		{name: "408 is retried", answers: []answer{jsonAnswer(408, `{"success":false,"errors":[{"code":10002,"message":"timeout"}]}`), jsonAnswer(200, okPurge)},
 			attempts: 2, sleeps: []time.Duration{250 * time.Millisecond}, ok: true},
-		{name: "429 Retry-After in seconds", answers: []answer{{status: 429, ctype: "application/json", body: `{"success":false,"errors":[{"code":1134,"message":"rate limited"}]}`, headers: map[string]string{"Retry-After": "2"}}},
-			attempts: 3, sleeps: []time.Duration{2 * time.Second, 2 * time.Second}, status: 429, code: 1134, message: "rate limited", hint: "rate limit"},
+		// The purge budget's refusals are retried past max-retries (2 here):
+		// the account's budget is shared, and contention loses nothing.
+		{name: "429 Retry-After in seconds", answers: []answer{limited1134("2"), limited1134("2"), limited1134("2"), jsonAnswer(200, okPurge)},
+			attempts: 4, sleeps: []time.Duration{2 * time.Second, 2 * time.Second, 2 * time.Second}, ok: true},
+		// The API-wide limit's are not: 971 blocks the user for minutes.
+		{name: "429 971", answers: []answer{{status: 429, ctype: "application/json", body: `{"success":false,"errors":[{"code":971,"message":"More than 1200 requests per 300 seconds reached."}]}`, headers: map[string]string{"Retry-After": "3"}}},
+			attempts: 3, sleeps: []time.Duration{3 * time.Second, 3 * time.Second}, status: 429, code: 971, message: "More than 1200", hint: "API-wide limit"},
 		{name: "429 Retry-After not a number: backoff", answers: []answer{{status: 429, ctype: "application/json", body: `{"success":false,"errors":[{"code":1134,"message":"rate limited"}]}`, headers: map[string]string{"Retry-After": "soon"}}, jsonAnswer(200, okPurge)},
 			attempts: 2, sleeps: []time.Duration{250 * time.Millisecond}, ok: true},
 		{name: "429 with a fractional Retry-After", answers: []answer{{status: 429, ctype: "application/json", body: `{"success":false,"errors":[{"code":1134,"message":"rate limited"}]}`, headers: map[string]string{"Retry-After": "1.5"}}, jsonAnswer(200, okPurge)},

@@ -716,7 +716,14 @@ func (p *Pacer) sleepUnless(ctx context.Context, d time.Duration, wake context.C
 	if wake != nil {
 		defer context.AfterFunc(wake, cancel)()
 	}
-	err := p.sleep(sctx, d)
+	sleepFor := p.sleep
+	if wake != nil && d >= untimed {
+		// Not a wait of known length, only a bound on one for an answer:
+		// in real time, so that a clock that jumps ahead as it is slept on
+		// (a test's) does not jump a minute per call waiting its turn.
+		sleepFor = sleep
+	}
+	err := sleepFor(sctx, d)
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}
