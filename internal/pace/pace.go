@@ -299,7 +299,7 @@ func (r *reservation) used() {
 // whether the wait ends with an answer rather than at a known time.
 // left is the time until ctx's deadline, negative when it has none.
 func (p *Pacer) hold(now time.Time, left time.Duration, c Call, res **reservation) (d time.Duration, why string, onAnswer bool) {
-	if d, onAnswer := p.api.hold(now); d > 0 {
+	if d, onAnswer := p.api.hold(now, p.crowd.part); d > 0 {
 		// Parked on the quota: the purge budget's tokens go back, or every
 		// call parked so fires at once when the window resets.
 		(*res).cancel(now)
@@ -615,10 +615,14 @@ func (q *quota) send() {
 
 // hold says how long a call must wait for the quota: until a window resets
 // (then one call probes it), or for an answer while calls are in flight.
-func (q *quota) hold(now time.Time) (d time.Duration, onAnswer bool) {
+// part is this job's part of the calls the quota counts (see crowd).
+func (q *quota) hold(now time.Time, part float64) (d time.Duration, onAnswer bool) {
 	for i := range q.windows {
 		w := &q.windows[i]
-		if w.left > 0 {
+		// Calls are left, and this job's part of them is a call at least:
+		// jobs sharing the quota leave each other a call each, and none
+		// spends the last ones (others may be about to).
+		if w.left > 0 && (float64(w.left)*part >= 1 || w.reset.IsZero() || !now.Before(w.reset)) {
 			continue
 		}
 		if w.reset.IsZero() || !now.Before(w.reset) {
@@ -663,12 +667,28 @@ func (q *quota) answer(now, sent time.Time, a Answer) (spent bool) {
 				}
 			}
 			// Answers come back out of order: within one window, the
-			// smallest count wins; only a call sent after the window's
-			// reset tells of a new one.
+			// smallest count wins and the earliest reset (each answer's is
+			// a bound from above: t is rounded up). An answer whose reset is
+			// far later is of a new window, and its counts stand alone (a
+			// new window's reset with the old one's count would hold the
+			// calls for a whole window); one whose reset is far earlier is
+			// of the window before, and old news.
 			for _, o := range old {
-				if o.name == w.name && !o.reset.IsZero() && sent.Before(o.reset) {
+				if o.name != w.name || o.reset.IsZero() {
+					continue
+				}
+				tol := max(2*time.Second, o.length/2)
+				switch {
+				case w.reset.IsZero():
+					if sent.Before(o.reset) {
+						w.left, w.reset = min(w.left, o.left), o.reset
+					}
+				case w.reset.Sub(o.reset) > tol:
+				case o.reset.Sub(w.reset) > tol:
+					w.left, w.reset = o.left, o.reset
+				default:
 					w.left = min(w.left, o.left)
-					w.reset = later(w.reset, o.reset)
+					w.reset = earlier(w.reset, o.reset)
 				}
 			}
 			if r == 0 && a.Status == http.StatusTooManyRequests {
@@ -743,6 +763,13 @@ func sleep(ctx context.Context, d time.Duration) error {
 	case <-t.C:
 		return nil
 	}
+}
+
+func earlier(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
 }
 
 func later(a, b time.Time) time.Time {

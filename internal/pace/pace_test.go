@@ -651,3 +651,82 @@ func TestNeed(t *testing.T) {
 		}
 	}
 }
+
+// Calls that took a turn of the purge budget and then park on the API-wide
+// quota give their tokens back: else every call parked so goes at once when
+// the window resets, a burst the budget has not got.
+func TestCallsParkedOnTheQuotaGiveTheirTokensBack(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		p := New(Options{Plan: "pro"})
+		for range 48 { // the burst, spent: each call now waits 20 ms for its tokens
+			mustWait(t, p, urls(30))(ok())
+		}
+		mustWait(t, p, Call{})(withRatelimit(ok(), 3, 10)) // 3 calls left
+		start := time.Now()
+		var mu sync.Mutex
+		var dones []func(Answer)
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		var wg sync.WaitGroup
+		defer wg.Wait()
+		defer cancel()
+		for range 6 {
+			wg.Go(func() {
+				if d, err := p.Wait(ctx, urls(30)); err == nil {
+					mu.Lock()
+					dones = append(dones, d)
+					mu.Unlock()
+				}
+			})
+		}
+		time.Sleep(200 * time.Millisecond)
+		synctest.Wait()
+		p.mu.Lock()
+		k := &p.kinds[urlKind]
+		tokens, reserved := k.lim.TokensAt(p.now()), k.reserved
+		p.mu.Unlock()
+		mu.Lock()
+		went := len(dones)
+		mu.Unlock()
+		// The three parked calls hold no tokens: the bucket has 150 URLs
+		// (120 when they kept theirs; a reservation made after another is
+		// not moved when that one is cancelled).
+		if went != 3 || reserved != 0 || tokens < 149 {
+			t.Errorf("after %v: %d calls went, %d still hold tokens, %.0f URLs in the bucket; want 3, 0 and 150", time.Since(start), went, reserved, tokens)
+		}
+		for _, d := range dones {
+			d(withRatelimit(ok(), 0, 10))
+		}
+	})
+}
+
+// An answer of a new window (its reset a window later) stands alone: its
+// count is not mixed with the old window's, which would hold the calls for
+// a whole window with the few calls the old one had left. An answer of the
+// window before (its reset long past the current one's) is old news.
+func TestQuotaWindowsDoNotMix(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		p := New(Options{})
+		policy := func(a Answer, r, t int) Answer {
+			a.Header = http.Header{}
+			a.Header.Set("Ratelimit", fmt.Sprintf(`"default";r=%d;t=%d`, r, t))
+			a.Header.Set("Ratelimit-Policy", `"default";q=1200;w=300`)
+			return a
+		}
+		mustWait(t, p, Call{})(policy(ok(), 5, 2)) // 5 left, the reset 2 s away
+		old := mustWait(t, p, Call{})              // sent before it
+		time.Sleep(1500 * time.Millisecond)
+		// Sent before the reset as the pacer knows it (t plus a second),
+		// counted in the new window by the server.
+		mustWait(t, p, Call{})(policy(ok(), 1199, 300))
+		w := p.api.windows[0]
+		if w.left != 1199-1 || w.reset.Sub(time.Now()) < 299*time.Second {
+			t.Errorf("after the new window's first answer: %d left, reset in %v; want 1198 (one call in flight) and about 5 minutes", w.left, w.reset.Sub(time.Now()))
+		}
+		old(policy(ok(), 4, 1)) // the old window's answer, late
+		if w := p.api.windows[0]; w.left != 1198 || w.reset.Sub(time.Now()) < 299*time.Second {
+			t.Errorf("after the old window's late answer: %d left, reset in %v; want it ignored", w.left, w.reset.Sub(time.Now()))
+		}
+	})
+}
