@@ -128,7 +128,7 @@ const (
 	// job's purges may take of the budget's rate (and crowdAdd more): jobs
 	// differ, and AIMD finds the rest. The burst is shared by parts alone:
 	// jobs that start together must not each take a full bucket.
-	crowdRate = 1.75
+	crowdRate = 1.25
 	crowdAdd  = 0.02
 )
 
@@ -299,7 +299,7 @@ func (r *reservation) used() {
 // whether the wait ends with an answer rather than at a known time.
 // left is the time until ctx's deadline, negative when it has none.
 func (p *Pacer) hold(now time.Time, left time.Duration, c Call, res **reservation) (d time.Duration, why string, onAnswer bool) {
-	if d, onAnswer := p.api.hold(now, p.crowd.part); d > 0 {
+	if d, onAnswer := p.api.hold(now, p.crowd.lowest()); d > 0 {
 		// Parked on the quota: the purge budget's tokens go back, or every
 		// call parked so fires at once when the window resets.
 		(*res).cancel(now)
@@ -359,9 +359,9 @@ func (p *Pacer) kindOf(c Call) (*kind, int) {
 
 // start counts the call as sent and returns its done.
 func (p *Pacer) start(sent time.Time, c Call) func(Answer) {
-	p.api.send()
 	index := p.crowd.started
 	p.crowd.started++
+	p.api.send()
 	cuts := 0 // the halvings of its kind: answers to calls sent before one are old news
 	if c.Purge {
 		k, _ := p.kindOf(c)
@@ -380,7 +380,7 @@ func (p *Pacer) answered(sent time.Time, index int64, cuts int, c Call, a Answer
 	now := p.now()
 	apiSpent := p.api.answer(now, sent, a)
 	if a.Status != 0 {
-		p.crowd.answer(now, index, parseRatelimit(a.Header.Values("Ratelimit")))
+		p.crowd.answer(now, index, p.api.inflight, parseRatelimit(a.Header.Values("Ratelimit")))
 		p.shareOut(now)
 	}
 	// Wake the calls waiting for a slot: this one is free, and the quota is
@@ -593,9 +593,11 @@ type quota struct {
 }
 
 type window struct {
-	name  string
-	left  int       // calls that may still start in it
-	reset time.Time // zero: unknown (a call probes it)
+	name string
+	// r is the smallest remaining count the window's answers said (answers
+	// come back out of order); left, the calls that may still start in it.
+	r, left int
+	reset   time.Time // zero: unknown (a call probes it)
 	// quota and length are the policy's, for the message of a wait.
 	quota  int
 	length time.Duration
@@ -603,7 +605,7 @@ type window struct {
 
 // newQuota starts from the documented limit, until the first answer says.
 func newQuota() quota {
-	return quota{windows: []window{{name: "default", left: 1200, quota: 1200, length: 5 * time.Minute}}}
+	return quota{windows: []window{{name: "default", r: 1200, left: 1200, quota: 1200, length: 5 * time.Minute}}}
 }
 
 func (q *quota) send() {
@@ -619,10 +621,10 @@ func (q *quota) send() {
 func (q *quota) hold(now time.Time, part float64) (d time.Duration, onAnswer bool) {
 	for i := range q.windows {
 		w := &q.windows[i]
-		// Calls are left, and this job's part of them is a call at least:
-		// jobs sharing the quota leave each other a call each, and none
-		// spends the last ones (others may be about to).
-		if w.left > 0 && (float64(w.left)*part >= 1 || w.reset.IsZero() || !now.Before(w.reset)) {
+		// Calls are left, and this job's part of what the count says is
+		// left is more than its calls in flight: jobs sharing the quota
+		// each spend their part of it, not all of it.
+		if w.left > 0 && (float64(w.r)*part-float64(q.inflight) >= 1 || w.reset.IsZero() || !now.Before(w.reset)) {
 			continue
 		}
 		if w.reset.IsZero() || !now.Before(w.reset) {
@@ -655,7 +657,7 @@ func (q *quota) answer(now, sent time.Time, a Answer) (spent bool) {
 			if !okR {
 				continue
 			}
-			w := window{name: it.name, left: int(min(r, 1<<30)) - q.inflight}
+			w := window{name: it.name, r: int(min(r, 1<<30))}
 			if okT {
 				w.reset = now.Add(time.Duration(min(t, 1<<20))*time.Second + resetSlack)
 			}
@@ -681,16 +683,19 @@ func (q *quota) answer(now, sent time.Time, a Answer) (spent bool) {
 				switch {
 				case w.reset.IsZero():
 					if sent.Before(o.reset) {
-						w.left, w.reset = min(w.left, o.left), o.reset
+						w.r, w.reset = min(w.r, o.r), o.reset
 					}
 				case w.reset.Sub(o.reset) > tol:
 				case o.reset.Sub(w.reset) > tol:
-					w.left, w.reset = o.left, o.reset
+					w.r, w.reset = o.r, o.reset
 				default:
-					w.left = min(w.left, o.left)
+					w.r = min(w.r, o.r)
 					w.reset = earlier(w.reset, o.reset)
 				}
 			}
+			// The calls in flight may not be counted in r yet: they are
+			// counted as spent until their answers come.
+			w.left = w.r - q.inflight
 			if r == 0 && a.Status == http.StatusTooManyRequests {
 				spent = true
 			}
@@ -722,7 +727,7 @@ func (q *quota) answer(now, sent time.Time, a Answer) (spent bool) {
 			}
 		}
 		for i := range q.windows {
-			q.windows[i].left, q.windows[i].reset = 0, until
+			q.windows[i].r, q.windows[i].left, q.windows[i].reset = 0, 0, until
 		}
 	}
 	return spent

@@ -445,8 +445,9 @@ func TestRemainingQuotaHoldsCalls(t *testing.T) {
 }
 
 // Answers come back out of order: an older one's larger remaining quota
-// does not undo a newer one's smaller. Each answer counts the other calls
-// in flight as not counted yet: b's answer leaves 2 - 1 (a in flight).
+// does not undo a newer one's smaller. The calls in flight count as not
+// counted yet: b's answer leaves 2 - 1 (a in flight); once a's answer is
+// in, 2 (a was counted before b, its 3 says).
 func TestRemainingQuotaKeepsTheSmallest(t *testing.T) {
 	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
@@ -454,9 +455,12 @@ func TestRemainingQuotaKeepsTheSmallest(t *testing.T) {
 		mustWait(t, p, Call{})(withRatelimit(ok(), 5, 10))
 		a, b := mustWait(t, p, Call{}), mustWait(t, p, Call{})
 		b(withRatelimit(ok(), 2, 10))
-		a(withRatelimit(ok(), 3, 10))
 		if got := p.api.windows[0].left; got != 1 {
-			t.Errorf("%d calls left, want 1", got)
+			t.Errorf("after b's answer: %d calls left, want 1", got)
+		}
+		a(withRatelimit(ok(), 3, 10))
+		if got := p.api.windows[0].left; got != 2 {
+			t.Errorf("after a's answer: %d calls left, want 2", got)
 		}
 	})
 }
@@ -725,7 +729,7 @@ func TestQuotaWindowsDoNotMix(t *testing.T) {
 			t.Errorf("after the new window's first answer: %d left, reset in %v; want 1198 (one call in flight) and about 5 minutes", w.left, w.reset.Sub(time.Now()))
 		}
 		old(policy(ok(), 4, 1)) // the old window's answer, late
-		if w := p.api.windows[0]; w.left != 1198 || w.reset.Sub(time.Now()) < 299*time.Second {
+		if w := p.api.windows[0]; w.left != 1199 || w.reset.Sub(time.Now()) < 299*time.Second {
 			t.Errorf("after the old window's late answer: %d left, reset in %v; want it ignored", w.left, w.reset.Sub(time.Now()))
 		}
 	})
