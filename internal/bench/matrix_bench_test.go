@@ -236,4 +236,3 @@ func naiveCall(ctx context.Context, client *http.Client, method, url string, bod
 		}
 	}
 }
-
