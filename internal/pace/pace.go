@@ -124,12 +124,13 @@ const (
 	// burst's worth.
 	climb = 0.01
 	quiet = 500 * time.Millisecond
-	// crowdRate is how much more than its part of the account's calls a
-	// job's purges may take of the budget's rate (and crowdAdd more): jobs
-	// differ, and AIMD finds the rest. The burst is shared by parts alone:
-	// jobs that start together must not each take a full bucket.
-	crowdRate = 1.25
-	crowdAdd  = 0.02
+	// crowdAdd is how much of the budget's rate a job's purges may take
+	// beyond its part of the account's calls: enough for the jobs' parts to
+	// drift towards equal ones, too little to drain the bucket (with 4 jobs,
+	// a quarter more drained it before their end: one 429, and its second
+	// of Retry-After, on a run of 0.75 s). The burst is shared by parts
+	// alone: jobs that start together must not each take a full bucket.
+	crowdAdd = 0.02
 )
 
 // Pacer is safe for concurrent use.
@@ -417,7 +418,7 @@ func (p *Pacer) shareOut(now time.Time) {
 		if p.crowd.crowded && now.Sub(k.cutAt) >= quiet && k.share < part {
 			k.share, changed = part, true
 		}
-		rateCap := max(minShare, min(1, crowdRate*part+crowdAdd))
+		rateCap := max(minShare, min(1, part+crowdAdd))
 		burstCap := max(minShare, part)
 		if changed || rateCap != k.cap || burstCap != k.part {
 			k.cap, k.part = rateCap, burstCap
