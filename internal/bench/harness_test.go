@@ -20,7 +20,8 @@ import (
 	"github.com/cloudflare-purge/cloudflare-purge/internal/retry"
 )
 
-// budget is one of a plan's purge buckets, as API.md's table publishes it:
+// budget is one of a plan's purge buckets, as Cloudflare publishes them
+// (docs/cloudflare.md, "Limits"):
 // the floors are computed from these, not from the pacer's own numbers.
 type budget struct{ rate, burst float64 }
 
@@ -40,8 +41,9 @@ type workload struct {
 	// byName gives the zone by name (one lookup) rather than by ID.
 	byName bool
 	// envs are the environment input; empty: Production only.
-	envs            []string
-	urls, tags      int // per environment
+	envs       []string
+	urls, tags int // per environment
+	// filesPerRequest is the flag's value; 0: not given (the plan's most).
 	filesPerRequest int
 	omitRetryAfter  bool
 	// apiLimit scales the emulator's API-wide limit (zero: Cloudflare's).
@@ -126,7 +128,11 @@ func (w workload) lookups() int {
 // minRequests is the fewest purge requests: per kind, ceil(items / limit),
 // for every environment.
 func (w workload) minRequests() int {
-	per := ceilDiv(w.urls, w.filesPerRequest) + ceilDiv(w.tags, plan.ListItemsPerRequest)
+	size, err := plan.FilesPerRequest(string(w.plan), w.filesPerRequest, true)
+	if err != nil {
+		panic(err)
+	}
+	per := ceilDiv(w.urls, size) + ceilDiv(w.tags, plan.ListItemsPerRequest)
 	return per * len(w.targets())
 }
 
@@ -165,8 +171,10 @@ func (w workload) args(apiURL string) []string {
 	}
 	a := []string{
 		"--zone", zone, "--api-url", apiURL, "--api-token", emulator.SandboxToken,
-		"--environment", strings.Join(w.targets(), ","), "--files-per-request", fmt.Sprint(w.filesPerRequest),
-		"--json",
+		"--environment", strings.Join(w.targets(), ","), "--json",
+	}
+	if w.filesPerRequest > 0 {
+		a = append(a, "--files-per-request", fmt.Sprint(w.filesPerRequest))
 	}
 	if w.urls > 0 {
 		a = append(a, "--files-from", "-")

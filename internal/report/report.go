@@ -3,9 +3,6 @@
 package report
 
 import (
-	"encoding/json"
-	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -36,7 +33,6 @@ const MaxResultOutput = 512 << 10
 // Output is one output's name and value.
 type Output struct{ Name, Value string }
 
-// Outputs are the action's outputs, in action.yml order.
 // MaxPurgeIDsOutput bounds the purge-ids output under GitHub's 1 MB per
 // output: about 27,000 ids, far more than any ordinary run sends.
 const MaxPurgeIDsOutput = 900 << 10
@@ -53,6 +49,7 @@ func PurgeIDsShown(r *result.Result) int {
 	return len(r.PurgeIDs)
 }
 
+// Outputs are the action's outputs, in action.yml order.
 func Outputs(r *result.Result) []Output {
 	return []Output{
 		{OutputZoneID, r.ZoneID},
@@ -84,143 +81,6 @@ func OutcomeOf(r *result.Result) Outcome {
 		return Failed
 	}
 	return Succeeded
-}
-
-// JSON is the result document, as --json prints it. It lists the items of
-// failed batches, and of every batch on a dry run or when r.ListItems asks.
-func JSON(r *result.Result) []byte {
-	if !r.DryRun && !r.ListItems {
-		r = withoutDoneItems(r)
-	}
-	b, err := json.Marshal(r)
-	if err != nil {
-		panic(fmt.Sprintf("report: result does not marshal: %v", err)) // plain data: cannot happen
-	}
-	return b
-}
-
-// JSONBounded is the result document in at most max bytes. When the whole
-// is bigger it is slimmed in stages, each only if the last was not enough,
-// and flagged so that a reader knows what is missing:
-//
-//  1. the purged batches' entries go (batches_omitted): purge_ids and the
-//     counts still say what was purged; then the verified URLs' checks
-//     (verification_omitted): the counts stay, and the stale ones;
-//  2. the failed batches' items go (items_omitted);
-//  3. the failed batches' entries go too: per environment, only the counts;
-//  4. purge_ids goes (purge_ids_omitted; the purge-ids output has them);
-//  5. the run's error is cut to textMax characters.
-//
-// The last stage holds at most 50 environments (the input's limit), each
-// with its name and ref: under 128 KiB for any name the input accepts (255
-// characters) or Cloudflare's dashboard allows, so a max from there up is
-// honoured in practice; an API that sent absurd names could pass it.
-func JSONBounded(r *result.Result, max int) []byte {
-	b := JSON(r)
-	if len(b) <= max {
-		return b
-	}
-	slim := *r
-	slim.Environments = append([]result.Environment(nil), r.Environments...)
-	for _, shrink := range []func(*result.Result){dropPurgedBatches, dropVerifiedChecks, dropItems, dropBatches, dropPurgeIDs, cutRunError} {
-		shrink(&slim)
-		if b = JSON(&slim); len(b) <= max {
-			break
-		}
-	}
-	return b
-}
-
-// withoutDoneItems is a copy of r that lists only the failed batches'
-// items (the counts stay).
-func withoutDoneItems(r *result.Result) *result.Result {
-	c := *r
-	c.Environments = slices.Clone(r.Environments)
-	for i := range c.Environments {
-		bs := slices.Clone(c.Environments[i].Batches)
-		for j := range bs {
-			if bs[j].Status != result.Failed {
-				bs[j].Items = nil
-			}
-		}
-		c.Environments[i].Batches = bs
-	}
-	return &c
-}
-
-// textMax is how much of the run's error the last stage of JSONBounded keeps.
-const textMax = 1000
-
-// The stages of JSONBounded. Each copies what it changes: the result given
-// to JSONBounded is not touched.
-
-func dropPurgedBatches(r *result.Result) {
-	for i := range r.Environments {
-		e := &r.Environments[i]
-		kept := []result.Batch{}
-		for _, b := range e.Batches {
-			if b.Status != result.Purged {
-				kept = append(kept, b)
-			}
-		}
-		if len(kept) < len(e.Batches) {
-			r.BatchesOmitted = true
-		}
-		e.Batches = kept
-	}
-}
-
-func dropVerifiedChecks(r *result.Result) {
-	for i := range r.Environments {
-		e := &r.Environments[i]
-		if e.Verification == nil {
-			continue
-		}
-		v := *e.Verification
-		v.URLs = slices.DeleteFunc(slices.Clone(v.URLs), func(c result.URLCheck) bool { return c.Verdict == result.VerdictVerified })
-		if len(v.URLs) < len(e.Verification.URLs) {
-			r.VerificationOmitted = true
-		}
-		e.Verification = &v
-	}
-}
-
-func dropItems(r *result.Result) {
-	for i := range r.Environments {
-		e := &r.Environments[i]
-		bs := append([]result.Batch(nil), e.Batches...)
-		for j := range bs {
-			if bs[j].Items != nil {
-				bs[j].Items = nil
-				r.ItemsOmitted = true
-			}
-		}
-		e.Batches = bs
-	}
-}
-
-func dropBatches(r *result.Result) {
-	for i := range r.Environments {
-		e := &r.Environments[i]
-		if len(e.Batches) > 0 {
-			r.BatchesOmitted = true
-		}
-		e.Batches = []result.Batch{}
-	}
-}
-
-func dropPurgeIDs(r *result.Result) {
-	if len(r.PurgeIDs) > 0 {
-		r.PurgeIDs, r.PurgeIDsOmitted = []string{}, true
-	}
-}
-
-func cutRunError(r *result.Result) {
-	if r.Error != nil {
-		e := *r.Error
-		e.Message, e.Hint = cut(e.Message, textMax), cut(e.Hint, textMax)
-		r.Error = &e
-	}
 }
 
 // cut shortens s to n characters, marking the cut with an ellipsis.

@@ -25,12 +25,12 @@ func TestErrorText(t *testing.T) {
 		{
 			"a refused zone lookup",
 			&cloudflare.Error{Step: cloudflare.StepZoneLookup, Status: 403, Attempts: 1, Details: []cloudflare.Detail{{Code: 10000, Message: "Authentication error"}}},
-			"zone lookup failed (HTTP 403): Cloudflare error 10000: Authentication error. The token needs the Zone > Zone Read permission on this zone (Cache Purge to purge; Zone Read to find a zone by name; Zone Versioning Read to find an environment by name).",
+			"zone lookup failed (HTTP 403): Cloudflare error 10000: Authentication error. The token needs the Zone > Zone Read permission on this zone (Cache Purge to purge; Zone Read to find a zone by name; Zone Versioning Read to find an environment by name). If it has it, check the token itself: mistyped, expired or revoked?",
 		},
 		{
 			"a refused environments list",
 			&cloudflare.Error{Step: cloudflare.StepEnvironments, Status: 403, Details: []cloudflare.Detail{{Code: 10000, Message: "Authentication error"}}},
-			"environments list failed (HTTP 403): Cloudflare error 10000: Authentication error. The token needs the Zone > Zone Versioning Read permission on this zone (Cache Purge to purge; Zone Read to find a zone by name; Zone Versioning Read to find an environment by name).",
+			"environments list failed (HTTP 403): Cloudflare error 10000: Authentication error. The token needs the Zone > Zone Versioning Read permission on this zone (Cache Purge to purge; Zone Read to find a zone by name; Zone Versioning Read to find an environment by name). If it has it, check the token itself: mistyped, expired or revoked?",
 		},
 		{
 			"a status without a body says it once",
@@ -142,5 +142,24 @@ func TestStop(t *testing.T) {
 	dry.Stop(run)
 	if diff := cmp.Diff(layout(), dry.Environments); diff != "" {
 		t.Errorf("a dry run's batches changed (-want +got):\n%s", diff)
+	}
+}
+
+// TestRelayout: the targets get the old layout's batch lists, each its own,
+// and a fresh list past them; names, refs and endpoints are the targets'.
+func TestRelayout(t *testing.T) {
+	batches := []Batch{{Kind: KindFiles, Count: 2, Items: []string{"a", "b"}}, {Kind: KindTags, Count: 1, Items: []string{"t"}}}
+	old := Layout([]Environment{{Name: "staging"}, {Name: "dev"}}, batches)
+	got := Relayout([]Environment{{Name: "Staging", Ref: "1", Endpoint: EndpointEnvironment}, {Name: "Development", Ref: "2"}, {Name: "QA", Ref: "3"}}, old, batches)
+	want := Layout([]Environment{{Name: "Staging", Ref: "1", Endpoint: EndpointEnvironment}, {Name: "Development", Ref: "2"}, {Name: "QA", Ref: "3"}}, batches)
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("Relayout (-want +got):\n%s", diff)
+	}
+	if &got[0].Batches[0] != &old[0].Batches[0] || &got[1].Batches[0] != &old[1].Batches[0] {
+		t.Error("the old batch lists were copied")
+	}
+	got[2].Batches[0].Status = Purged
+	if got[0].Batches[0].Status != Planned || got[1].Batches[0].Status != Planned {
+		t.Error("two targets share a batch list")
 	}
 }
