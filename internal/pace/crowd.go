@@ -10,7 +10,6 @@ import "time"
 // Jobs sharing a purge budget and starting together see their part of it
 // in their first answers, long before the budget's first 429.
 type crowd struct {
-	started int64 // calls this pacer started
 	// samples of the current window, by arrival, the oldest span ago at most.
 	samples []sample
 	part    float64 // of the calls counted, this job's: in (0, 1]
@@ -21,22 +20,15 @@ type crowd struct {
 }
 
 type sample struct {
-	at      time.Time
-	part    float64   // (low) the part then
-	index   int64     // the call's rank among this pacer's calls
-	left    int64     // the answer's remaining count
-	started int64     // calls this pacer had started when it came
-	reset   time.Time // the window's, as the answer said
+	at    time.Time
+	part  float64   // (low) the part then
+	left  int64     // the answer's remaining count
+	reset time.Time // the window's, as the answer said
 }
 
 // crowdSpan is how far back the estimate looks: long enough for several
 // answers, short enough to see other jobs end.
 const crowdSpan = 500 * time.Millisecond
-
-// lone is the part from which a job counts as alone (and two calls are
-// never others'): answers come back out of order, and a call or two of
-// its own may seem another's.
-const lone = 0.85
 
 // lowSpan is how long a small part counts for the API-wide quota: longer
 // than the window's reset takes to reach every job.
@@ -49,9 +41,9 @@ const minCounted = 10
 
 func newCrowd() crowd { return crowd{part: 1} }
 
-// answer reads the remaining count of the first Ratelimit item with one,
-// for the call of rank index (inflight calls still out), and updates part.
-func (c *crowd) answer(now time.Time, index int64, inflight int, items []item) {
+// answer reads the remaining count of the first Ratelimit item with one
+// (inflight: this job's calls still out), and updates part.
+func (c *crowd) answer(now time.Time, inflight int, items []item) {
 	var left, secs int64 = -1, 0
 	for _, it := range items {
 		if r, ok := it.param("r"); ok {
@@ -63,7 +55,7 @@ func (c *crowd) answer(now time.Time, index int64, inflight int, items []item) {
 	if left < 0 {
 		return
 	}
-	s := sample{at: now, index: index, left: left, reset: now.Add(time.Duration(min(secs, 1<<20)) * time.Second)}
+	s := sample{at: now, left: left, reset: now.Add(time.Duration(min(secs, 1<<20)) * time.Second)}
 	if n := len(c.samples); n > 0 {
 		switch last := c.samples[n-1]; {
 		case s.reset.Sub(last.reset) > 2*time.Second:

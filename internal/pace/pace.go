@@ -5,18 +5,24 @@
 //     other requests that carry tags, hosts, prefixes or purge_everything.
 //     Each is a rate.Limiter started at the plan's published numbers
 //     (Enterprise's when the plan is unknown).
-//   - Other jobs may share the budget without our knowing: a 429 (or code
-//     1134) halves the refused kind's budget and holds its new calls for the
-//     Retry-After plus a jitter drawn per process, so that jobs refused
-//     together do not resume together; each success climbs back a step, to
-//     the plan's budget once the 429s stop (AIMD, as TCP does). Retry-After
-//     tells when the refused call's tokens are there, not which plan the
-//     account has: the pacer lets the retry go at that instant and models no
-//     plan from it.
+//   - Other jobs may share the budget without our knowing. The API-wide
+//     count every answer carries falls by every call of the token, theirs
+//     too: the part of it that is this job's caps its share of the burst
+//     and the rate (crowd.go), so that jobs started together do not each
+//     spend a full bucket. Calls in flight follow the share, from 4 at
+//     first. A 429 (or code 1134) halves the refused kind's share and holds
+//     its new calls for the Retry-After (plus a jitter drawn per process
+//     when the 429s come in a wave or again, so that jobs refused together
+//     do not resume together); the share climbs back by the same step for
+//     every job while 429s are recent, then as fast as the successes come,
+//     and to the job's part at once when the others have gone quiet (AIMD,
+//     as TCP does). Retry-After tells when the refused call's tokens are
+//     there, not which plan the account has: the first refused call's retry
+//     goes at that instant, the others follow the halved budget.
 //   - The API-wide limit, read from the Ratelimit and Ratelimit-Policy
 //     headers of every answer: never more calls in flight than the quota
-//     left; once it is spent (or code 971 says so), nothing goes until it
-//     resets.
+//     left (with other jobs on the token, than this job's part of it); once
+//     it is spent (or code 971 says so), nothing goes until it resets.
 //
 // A wait that would pass the context's deadline is not waited: Wait fails at
 // once, saying how long it would have been, and holds no other call.
@@ -360,8 +366,6 @@ func (p *Pacer) kindOf(c Call) (*kind, int) {
 
 // start counts the call as sent and returns its done.
 func (p *Pacer) start(sent time.Time, c Call) func(Answer) {
-	index := p.crowd.started
-	p.crowd.started++
 	p.api.send()
 	cuts := 0 // the halvings of its kind: answers to calls sent before one are old news
 	if c.Purge {
@@ -371,17 +375,17 @@ func (p *Pacer) start(sent time.Time, c Call) func(Answer) {
 	}
 	var once sync.Once
 	return func(a Answer) {
-		once.Do(func() { p.answered(sent, index, cuts, c, a) })
+		once.Do(func() { p.answered(sent, cuts, c, a) })
 	}
 }
 
-func (p *Pacer) answered(sent time.Time, index int64, cuts int, c Call, a Answer) {
+func (p *Pacer) answered(sent time.Time, cuts int, c Call, a Answer) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	now := p.now()
 	apiSpent := p.api.answer(now, sent, a)
 	if a.Status != 0 {
-		p.crowd.answer(now, index, p.api.inflight, parseRatelimit(a.Header.Values("Ratelimit")))
+		p.crowd.answer(now, p.api.inflight, parseRatelimit(a.Header.Values("Ratelimit")))
 		p.shareOut(now)
 	}
 	// Wake the calls waiting for a slot: this one is free, and the quota is

@@ -740,12 +740,12 @@ func TestQuotaWindowsDoNotMix(t *testing.T) {
 		// counted in the new window by the server.
 		mustWait(t, p, Call{})(policy(ok(), 1199, 300))
 		w := p.api.windows[0]
-		if w.left != 1199-1 || w.reset.Sub(time.Now()) < 299*time.Second {
-			t.Errorf("after the new window's first answer: %d left, reset in %v; want 1198 (one call in flight) and about 5 minutes", w.left, w.reset.Sub(time.Now()))
+		if w.left != 1199-1 || time.Until(w.reset) < 299*time.Second {
+			t.Errorf("after the new window's first answer: %d left, reset in %v; want 1198 (one call in flight) and about 5 minutes", w.left, time.Until(w.reset))
 		}
 		old(policy(ok(), 4, 1)) // the old window's answer, late
-		if w := p.api.windows[0]; w.left != 1199 || w.reset.Sub(time.Now()) < 299*time.Second {
-			t.Errorf("after the old window's late answer: %d left, reset in %v; want it ignored", w.left, w.reset.Sub(time.Now()))
+		if w := p.api.windows[0]; w.left != 1199 || time.Until(w.reset) < 299*time.Second {
+			t.Errorf("after the old window's late answer: %d left, reset in %v; want it ignored", w.left, time.Until(w.reset))
 		}
 	})
 }
