@@ -65,8 +65,14 @@ func (c *crowd) answer(now time.Time, inflight int, items []item) {
 		}
 	}
 	c.samples = append(c.samples, s)
-	for len(c.samples) > 2 && now.Sub(c.samples[0].at) > crowdSpan {
+	for now.Sub(c.samples[0].at) > crowdSpan {
+		// Every answer of the span or none: a sample kept from before a
+		// pause, with the ones between gone, would count this job's own
+		// calls of the pause's eve as others'.
 		c.samples = c.samples[1:]
+	}
+	if len(c.samples) < 2 {
+		return
 	}
 	// Between the least and the most counted answers of the span, this
 	// job's calls are the ones answered in it, and maybe some of those

@@ -254,3 +254,64 @@ func TestAPIWindowBoundary(t *testing.T) {
 		t.Logf("244 calls in %v", took)
 	})
 }
+
+// One job alone on Enterprise, 300 tag requests, 16 at a time; the 150th
+// is refused once (Retry-After: 1), as another tool of the account might
+// cause. It costs the second asked and little more: a moment's contention,
+// not a smaller plan, and the job's own calls across the pause are not
+// taken for others' (the crowd's part stays whole).
+func TestOne429CostsItsSecond(t *testing.T) {
+	t.Parallel()
+	run := func(fault bool) (took time.Duration) {
+		synctest.Test(t, func(t *testing.T) {
+			p := New(Options{Plan: "enterprise"})
+			api := newAPICount(1200, 5*time.Minute)
+			acct := newAccount(plans["enterprise"][flexKind])
+			var mu sync.Mutex
+			sent := 0
+			start := time.Now()
+			done := mustWait(t, p, Call{})
+			time.Sleep(simRTT)
+			done(api.count(ok()))
+			calls := make(chan struct{})
+			var wg sync.WaitGroup
+			for range 16 {
+				wg.Go(func() {
+					for range calls {
+						for {
+							done := mustWait(t, p, tags)
+							time.Sleep(simRTT / 2)
+							mu.Lock()
+							sent++
+							refuse := fault && sent == 150
+							mu.Unlock()
+							a := limited(time.Second)
+							if !refuse {
+								a = acct.take(1)
+							}
+							a = api.count(a)
+							time.Sleep(simRTT / 2)
+							done(a)
+							if a.Status == http.StatusOK {
+								break
+							}
+							time.Sleep(a.RetryAfter)
+						}
+					}
+				})
+			}
+			for range 300 {
+				calls <- struct{}{}
+			}
+			close(calls)
+			wg.Wait()
+			took = time.Since(start)
+		})
+		return took
+	}
+	without, with := run(false), run(true)
+	floor := without + time.Second
+	if x := with.Seconds() / floor.Seconds(); x > 1.3 {
+		t.Errorf("with one 429: %v, %.2f x the floor (%v without it, plus the second asked); want at most 1.3 x", with, x, without)
+	}
+}
