@@ -148,7 +148,7 @@ func judge(r request, res *http.Response, raw []byte, err error, runCtx, attempt
 		answer.Code = b.details[0].Code
 	}
 	var readErr error
-	if err == nil && res != nil && res.StatusCode/100 == 2 && isJSON && b.success == successTrue {
+	if err == nil && res != nil && res.StatusCode/100 == 2 && isJSON && b.success == successTrue && !b.duplicateKey {
 		if readErr = r.read(b.result); readErr == nil {
 			return answer, retry.Verdict{}, nil // an answer that came is kept, even at the deadline
 		}
@@ -186,6 +186,9 @@ func judge(r request, res *http.Response, raw []byte, err error, runCtx, attempt
 		e.Err = ErrNotJSON
 	case s/100 != 2:
 		e.Details = b.details
+	case b.duplicateKey:
+		e.Err = errDuplicateKey
+		return answer, retry.Verdict{}, e
 	case b.success == successFalse:
 		e.Details = b.details
 		if len(e.Details) == 0 {
@@ -222,6 +225,8 @@ type body struct {
 	success success
 	details []Detail
 	result  json.RawMessage
+	// duplicateKey: some object gives a key twice; never a success.
+	duplicateKey bool
 }
 
 // maxDetails bounds the errors[] entries kept; maxMessage, each message.
@@ -237,7 +242,7 @@ func parseBody(raw []byte) (body, bool) {
 	if !ok {
 		return body{}, false
 	}
-	var b body
+	b := body{duplicateKey: duplicateKey(raw)}
 	switch string(bytes.TrimSpace(top["success"])) {
 	case "true":
 		b.success = successTrue
