@@ -60,7 +60,7 @@ func runCLI(ctx context.Context, env Env) int {
 	defer stdout.Flush()
 	defer stderr.Flush()
 	debug := f.debug || env.Getenv("RUNNER_DEBUG") == "1"
-	rn := runner{env: env, log: textLog{w: stderr, debug: debug}, verify: sandboxVerify}
+	rn := runner{env: env, log: textLog{w: stderr, debug: debug, red: red}, verify: sandboxVerify}
 	r := rn.run(ctx, src)
 	r.ListItems = f.list
 	redactResult(red, r)
@@ -83,7 +83,7 @@ func runCLI(ctx context.Context, env Env) int {
 	if f.json {
 		fmt.Fprintf(stdout, "%s\n", report.JSON(r))
 	} else {
-		fmt.Fprint(stdout, report.Defuse(report.Human(r)))
+		fmt.Fprint(stdout, safeLine(red, report.Human(r)))
 	}
 	return exitCode(report.OutcomeOf(r))
 }
