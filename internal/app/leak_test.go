@@ -198,6 +198,8 @@ func TestNoSecretLeaks(t *testing.T) {
 			h.em.Inject(echo("Unknown X-Auth-Email " + leakHashEmail))
 			return cli([]string{"--tags", "a", "--debug", "--max-retries", "0"}, map[string]string{"CLOUDFLARE_API_KEY": leakKey, "CLOUDFLARE_EMAIL": leakHashEmail}, "")(t, h)
 		}},
+		{name: "server echoes the token where its message is cut", masks: 1, run: action(map[string]string{"tags": "a"}, echo(strings.Repeat("m", 976)+leakToken))},
+		{name: "server echoes the token with zero-width spaces in it", masks: 1, run: action(map[string]string{"tags": "a"}, echo("bad "+strings.Join(strings.Split(leakToken, ""), "\u200b")))},
 		{name: "server echoes key and email", masks: 2, run: action(with(keyAuth, map[string]string{"tags": "a"}), echo("Unknown X-Auth-Key "+leakKey+" for "+leakEmail))},
 		{name: "a failed URL holds the token", masks: 1, run: action(map[string]string{"files": "https://example.com/signed?t=" + leakToken}, purgeFault(emulator.Fault{Kind: emulator.FaultStatus, Status: 500}))},
 		{name: "panic with the token in it", masks: 1, run: func(t *testing.T, h *harness) run {

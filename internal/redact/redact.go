@@ -13,6 +13,12 @@
 //   - base64-encoded, in the standard and the URL alphabet, padded or not,
 //     at any alignment (see base64Cores).
 //
+// A part of a secret is hidden too: any FragmentLength characters of it in
+// a row (ASCII case folded, escapes read), so that a message cut short, or
+// a secret a server split in two or broke with characters that are
+// dropped on the way, shows at most a few characters of it. An email
+// address is hidden whole only: its domain is public.
+//
 // Secrets shorter than MinLength are ignored: they would mangle ordinary
 // text, and config refuses credentials that short.
 package redact
@@ -36,6 +42,10 @@ const MinLength = 5
 // Mask replaces every secret found.
 const Mask = "***"
 
+// FragmentLength is how many characters of a secret in a row are hidden
+// wherever they appear: fewer do not tell a secret from ordinary text.
+const FragmentLength = 12
+
 // Redactor hides a fixed set of secrets. Its methods are safe for
 // concurrent use; the nil *Redactor hides nothing.
 type Redactor struct {
@@ -50,6 +60,9 @@ type Redactor struct {
 type pattern struct {
 	b    string // ASCII lower-cased when fold
 	fold bool   // ASCII case-insensitive: the secret itself; base64 is not
+	// min is the fewest bytes of b, from its start, that make a match;
+	// 0: all of them.
+	min int
 }
 
 // New returns a Redactor for secrets; empty and short ones are skipped.
@@ -68,6 +81,13 @@ func New(secrets ...string) *Redactor {
 			continue
 		}
 		add(pattern{b: lowerASCII(s), fold: true})
+		// Its parts: every suffix of it, matched for FragmentLength bytes
+		// or more, finds every run of that many bytes of the secret. Not
+		// an email address's: its domain is public, and host names and
+		// URLs hold it.
+		for k := 0; k+FragmentLength < len(s) && !strings.Contains(s, "@"); k++ {
+			add(pattern{b: lowerASCII(s[k:]), fold: true, min: FragmentLength})
+		}
 		for _, j := range jsonForms(s) {
 			add(pattern{b: lowerASCII(j), fold: true})
 		}
@@ -217,20 +237,32 @@ func (p *pattern) match(s string, i int) int {
 	j := 0
 	for ; j < len(p.b); j++ {
 		if i+j >= len(s) {
-			return -1
+			return p.partial(i, j)
 		}
 		c := s[i+j]
 		if c == '%' || c == '\\' || c == '+' {
 			break
 		}
 		if !p.eq(c, p.b[j]) {
-			return -1
+			return p.partial(i, j)
 		}
 	}
 	if j == len(p.b) {
 		return i + j
 	}
-	return p.matchEscaped(s, i+j, j)
+	if e := p.matchEscaped(s, i+j, j); e >= 0 {
+		return e
+	}
+	return p.partial(i, j)
+}
+
+// partial is the end of a match of the pattern's first j bytes, read as
+// they are, from s[i]: a match when the pattern takes that few; else -1.
+func (p *pattern) partial(i, j int) int {
+	if p.min > 0 && j >= p.min {
+		return i + j
+	}
+	return -1
 }
 
 // matchEscaped is match from s[i] and the pattern's byte j on, where s
@@ -239,7 +271,11 @@ func (p *pattern) matchEscaped(s string, i, j int) int {
 	var bufA, bufB [8]int
 	cur, next := append(bufA[:0], i), bufB[:0]
 	var ebuf [4]escape
+	best := -1 // the end of the longest match of at least min bytes
 	for ; j < len(p.b); j++ {
+		if p.min > 0 && j >= p.min {
+			best = max(best, slices.Max(cur))
+		}
 		want := p.b[j]
 		next = next[:0]
 		for _, at := range cur {
@@ -256,7 +292,7 @@ func (p *pattern) matchEscaped(s string, i, j int) int {
 			}
 		}
 		if len(next) == 0 {
-			return -1
+			return best
 		}
 		cur, next = next, cur
 	}
