@@ -25,7 +25,10 @@ func runCLI(ctx context.Context, env Env) int {
 		printUsage(env.Stdout, fs)
 		return ExitOK
 	case err != nil:
-		fmt.Fprintf(env.Stderr, "error: %v\nRun cloudflare-purge --help for usage.\n", err)
+		// The flags were not read: the secrets are those given in any
+		// flag or variable, as found.
+		red := redact.New(append(argSecrets(env.Args), secretValues(func(string) string { return "" }, env.Getenv)...)...)
+		fmt.Fprintf(env.Stderr, "error: %s\nRun cloudflare-purge --help for usage.\n", safeLine(red, err.Error()))
 		return ExitConfig
 	case f.version:
 		fmt.Fprintf(env.Stdout, "cloudflare-purge %s\n", version())
