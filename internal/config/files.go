@@ -56,6 +56,8 @@ func parseFiles(r io.Reader, input string, base *url.URL, n naming, add func(Fil
 				return inputErr(input, text, "%s%v", where(), err)
 			}
 			files = []File{f}
+		case splitsPassword(text, strings.Fields):
+			return inputErr(input, text, "%s%s", where(), credentialsInURL)
 		default:
 			entries, err := splitEntries(text)
 			if err != nil {

@@ -153,6 +153,11 @@ func parsePrefixes(s string, n naming) ([]string, error) {
 func parseList(input, s string, n naming, check func(string) (keep, key string, err error)) ([]string, error) {
 	var out []string
 	seen := map[string]bool{}
+	for line := range strings.Lines(s) {
+		if splitsPassword(line, splitList) {
+			return nil, inputErr(input, strings.TrimSpace(line), "%s", credentialsInURL)
+		}
+	}
 	for _, f := range splitList(s) {
 		keep, key, err := check(f)
 		if err != nil {
