@@ -53,6 +53,10 @@ func (rn runner) run(ctx context.Context, src config.Source) (r *result.Result) 
 		return r
 	}
 	r.DryRun, r.Invalidate, r.Verify = cfg.DryRun, cfg.Invalidate, cfg.Verify && !cfg.DryRun
+	if rw := cfg.Rewrites; rw.Count > 0 {
+		rn.log.Infof("%s sent as the cache keys they name (host in lower-case ASCII, no default port, no fragment), as clients request them: %s is sent as %s",
+			plural(rw.Count, "URL is", "URLs are"), rw.Given, rw.Sent)
+	}
 	if u, err := url.Parse(cfg.APIURL); err == nil && u.Scheme == "http" && !isLoopback(u.Hostname()) {
 		rn.log.Warningf("api-url %s is plain http to another machine: the credentials travel unencrypted; use https", u.Redacted())
 	}
@@ -225,4 +229,12 @@ func progress(log logger, total int) func(result.Progress) {
 		last = p.Elapsed
 		log.Infof("%s", report.ProgressLine(p))
 	}
+}
+
+// plural is "1 URL is" or "3 URLs are".
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }

@@ -242,7 +242,12 @@ func joinPath(base *url.URL, p string, n naming) (string, error) {
 		b.WriteByte('/')
 		escapeSegment(&b, seg)
 	}
-	return normalizeURL(b.String(), n)
+	// Not noted as a change: the path was given, not this URL.
+	u, err := CacheKeyURL(b.String())
+	if err != nil {
+		return "", err
+	}
+	return u, nil
 }
 
 // escapeSegment writes seg percent-encoded: every byte but RFC 3986's
@@ -263,33 +268,17 @@ func escapeSegment(b *strings.Builder, seg string) {
 	}
 }
 
-// normalizeURL checks that s is an absolute http(s) URL. The scheme and
-// host are lower-cased (Cloudflare compares them case-insensitively); the
-// rest is kept byte for byte, since the path is case-sensitive.
+// normalizeURL is CacheKeyURL, its problems named for the input, and
+// notes a URL that it changed, for the log.
 func normalizeURL(s string, n naming) (string, error) {
-	if strings.IndexFunc(s, isSpaceOrControl) >= 0 {
-		return "", errors.New("must not contain spaces or control characters; percent-encode them (%20) in a URL")
-	}
-	scheme, rest, ok := strings.Cut(s, "://")
-	if !ok {
+	u, err := CacheKeyURL(s)
+	if errors.Is(err, errNotAbsolute) {
 		return "", notURL(n)
 	}
-	scheme = strings.ToLower(scheme)
-	if scheme != "http" && scheme != "https" {
-		return "", errors.New("must be an http or https URL")
+	if err == nil && !strings.EqualFold(u, s) {
+		n.rw.note(s, u) // only the case of the scheme and host is not worth a line
 	}
-	u, err := url.Parse(scheme + "://" + rest)
-	if err != nil || u.Host == "" {
-		return "", errors.New("is not a valid URL")
-	}
-	if u.User != nil {
-		return "", errors.New(credentialsInURL)
-	}
-	hostEnd := strings.IndexAny(rest, "/?#")
-	if hostEnd < 0 {
-		hostEnd = len(rest)
-	}
-	return scheme + "://" + strings.ToLower(rest[:hostEnd]) + rest[hostEnd:], nil
+	return u, err
 }
 
 // notURL is the problem of an entry that is neither a URL nor, for want

@@ -107,7 +107,10 @@ func parseTags(s string, n naming) ([]string, error) {
 // parseHosts validates bare host names.
 func parseHosts(s string, n naming) ([]string, error) {
 	return parseList(InputHosts, s, n, func(h string) (string, string, error) {
-		l := strings.ToLower(h)
+		l, err := CacheKeyHost(h)
+		if err != nil {
+			return "", "", inputErr(InputHosts, h, "%v", err)
+		}
 		if i := strings.Index(l, "://"); i >= 0 {
 			return "", "", inputErr(InputHosts, h, "must be a bare host name such as %s, without scheme or path", hostOf(l[i+3:]))
 		}
@@ -131,8 +134,8 @@ func parsePrefixes(s string, n naming) ([]string, error) {
 			return "", "", inputErr(InputPrefixes, p, "has %d path separators; Cloudflare accepts at most %d", n, maxPrefixSlash)
 		}
 		host, path, _ := strings.Cut(p, "/")
-		host = strings.ToLower(host)
-		if !isHostname(host) {
+		host, err := CacheKeyHost(host)
+		if err != nil || !isHostname(host) {
 			return "", "", inputErr(InputPrefixes, p, "must start with a host name, such as www.example.com/assets")
 		}
 		for _, r := range path {
