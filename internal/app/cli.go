@@ -63,7 +63,7 @@ func runCLI(ctx context.Context, env Env) int {
 	defer stdout.Flush()
 	defer stderr.Flush()
 	debug := f.debug || env.Getenv("RUNNER_DEBUG") == "1"
-	rn := runner{env: env, log: textLog{w: stderr, debug: debug, red: red}, verify: sandboxVerify}
+	rn := runner{env: env, log: textLog{w: stderr, debug: debug, red: red}, verify: sandboxVerify, mask: red.Add}
 	r := rn.run(ctx, src)
 	r.ListItems = f.list
 	redactResult(red, r)

@@ -18,6 +18,7 @@ import (
 	"github.com/cloudflare-purge/cloudflare-purge/internal/resolve"
 	"github.com/cloudflare-purge/cloudflare-purge/internal/result"
 	"github.com/cloudflare-purge/cloudflare-purge/internal/retry"
+	"github.com/cloudflare-purge/cloudflare-purge/internal/selector"
 	"github.com/cloudflare-purge/cloudflare-purge/internal/verify"
 )
 
@@ -28,6 +29,26 @@ type runner struct {
 	// verify is where verification requests go: the sandbox routes them
 	// to the emulator's edge in-process.
 	verify verify.Options
+	// mask registers secrets learned during the run: masked in the log
+	// from now on (::add-mask:: in the action) and hidden in everything
+	// written. Nil: nowhere.
+	mask func(secrets ...string)
+}
+
+// maskSelectorCredentials masks the values that the environments'
+// expressions match in credential headers and cookies (Authorization,
+// Cookie, a session token): verification sends them, nothing prints them.
+func (rn runner) maskSelectorCredentials(targets []resolve.Target) {
+	if rn.mask == nil {
+		return
+	}
+	for _, t := range targets {
+		if sel, err := selector.Parse(t.Expression); err == nil {
+			if s := sel.Secrets(); len(s) > 0 {
+				rn.mask(s...)
+			}
+		}
+	}
 }
 
 // run is the whole flow: config -> plan -> resolve -> purge -> verify ->
@@ -83,6 +104,7 @@ func (rn runner) run(ctx context.Context, src config.Source) (r *result.Result) 
 	if err != nil {
 		return rn.stop(r, err)
 	}
+	rn.maskSelectorCredentials(targets)
 	resolved := make([]result.Environment, len(targets))
 	for i, t := range targets {
 		resolved[i] = result.Environment{Name: t.Name, Ref: t.Ref, Endpoint: result.EndpointEnvironment}

@@ -33,6 +33,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"unicode/utf16"
 )
 
@@ -46,9 +47,17 @@ const Mask = "***"
 // wherever they appear: fewer do not tell a secret from ordinary text.
 const FragmentLength = 12
 
-// Redactor hides a fixed set of secrets. Its methods are safe for
-// concurrent use; the nil *Redactor hides nothing.
+// Redactor hides a set of secrets, which Add may grow (a run learns some
+// as it goes). Its methods are safe for concurrent use; the nil *Redactor
+// hides nothing.
 type Redactor struct {
+	mu      sync.Mutex // serialises Add
+	secrets []string
+	set     atomic.Pointer[patterns]
+}
+
+// patterns is the compiled form of a set of secrets.
+type patterns struct {
 	pats []pattern
 	// first lists, for each byte, the patterns that a match starting with
 	// it may be of; an escape's first byte lists them all.
@@ -67,7 +76,21 @@ type pattern struct {
 
 // New returns a Redactor for secrets; empty and short ones are skipped.
 func New(secrets ...string) *Redactor {
-	r := &Redactor{}
+	r := &Redactor{secrets: slices.Clone(secrets)}
+	r.set.Store(compile(r.secrets))
+	return r
+}
+
+// Add hides more secrets from now on.
+func (r *Redactor) Add(secrets ...string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.secrets = append(r.secrets, secrets...)
+	r.set.Store(compile(r.secrets))
+}
+
+func compile(secrets []string) *patterns {
+	r := &patterns{}
 	seen := map[pattern]bool{}
 	add := func(p pattern) {
 		if p.b == "" || seen[p] {
@@ -174,8 +197,12 @@ func base64Cores(s string) []string {
 }
 
 // String returns s with every secret replaced by Mask.
-func (r *Redactor) String(s string) string {
-	if r == nil || len(r.pats) == 0 {
+func (red *Redactor) String(s string) string {
+	if red == nil {
+		return s
+	}
+	r := red.set.Load()
+	if len(r.pats) == 0 {
 		return s
 	}
 	var b strings.Builder
@@ -203,10 +230,11 @@ func (r *Redactor) String(s string) string {
 }
 
 // Contains tells whether s holds one of the secrets, in any form.
-func (r *Redactor) Contains(s string) bool {
-	if r == nil {
+func (red *Redactor) Contains(s string) bool {
+	if red == nil {
 		return false
 	}
+	r := red.set.Load()
 	for i := range len(s) {
 		if r.matchAt(s, i) >= 0 {
 			return true
@@ -216,7 +244,7 @@ func (r *Redactor) Contains(s string) bool {
 }
 
 // matchAt returns the end of the longest pattern matching s at i, or -1.
-func (r *Redactor) matchAt(s string, i int) int {
+func (r *patterns) matchAt(s string, i int) int {
 	best := -1
 	for _, k := range r.first[s[i]] {
 		if e := r.pats[k].match(s, i); e > best {

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/url"
 	"strings"
 	"sync"
@@ -291,4 +292,27 @@ func BenchmarkString(b *testing.B) {
 			_ = r.String(log)
 		}
 	})
+}
+
+// Add hides more secrets from then on, in Writers made before too.
+func TestAdd(t *testing.T) {
+	t.Parallel()
+	r := New("first-secret-0123")
+	var b bytes.Buffer
+	w := r.Writer(&b)
+	r.Add("later-secret-4567")
+	if _, err := io.WriteString(w, "a first-secret-0123 b later-secret-4567 c\n"); err != nil {
+		t.Fatal(err)
+	}
+	if got := b.String(); got != "a *** b *** c\n" {
+		t.Errorf("got %q", got)
+	}
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Go(func() { r.Add("more-secret-89abc"); _ = r.String("more-secret-89abc") })
+	}
+	wg.Wait()
+	if got := r.String("more-secret-89abc"); got != Mask {
+		t.Errorf("got %q", got)
+	}
 }
