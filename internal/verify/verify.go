@@ -24,6 +24,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
@@ -136,6 +137,17 @@ func Run(ctx context.Context, targets []Target, o Options) []*result.Verificatio
 			v.Reason = strings.TrimPrefix(err.Error(), selector.ErrNotSelectable.Error()+": ")
 			continue
 		}
+		if o.EdgeURL == "" {
+			if ip, what := nonPublic(sel.EdgeIPs); what != "" {
+				// The addresses come from the API: one that is not
+				// public would reach this runner's own network (a cloud
+				// metadata service), not Cloudflare.
+				v.Status = result.VerificationNotVerifiable
+				v.Selector = sel.String()
+				v.Reason = fmt.Sprintf("its edge IP %s is not a public address (%s), so it is not dialled: Cloudflare's edge is never there; set edge-url to verify through it", ip, what)
+				continue
+			}
+		}
 		v.Status = result.VerificationDone
 		v.Selector = sel.String()
 		v.URLs = make([]result.URLCheck, len(t.URLs))
@@ -175,6 +187,29 @@ func Run(ctx context.Context, targets []Target, o Options) []*result.Verificatio
 		}
 	}
 	return out
+}
+
+// nonPublic returns the first of ips that is not a public address, and
+// what it is; "" when all are public.
+func nonPublic(ips []netip.Addr) (netip.Addr, string) {
+	for _, ip := range ips {
+		a := ip.Unmap()
+		switch {
+		case a.IsLoopback():
+			return ip, "loopback"
+		case a.IsPrivate():
+			return ip, "private"
+		case a.IsLinkLocalUnicast():
+			return ip, "link-local"
+		case a.IsMulticast():
+			return ip, "multicast"
+		case a.IsUnspecified():
+			return ip, "unspecified"
+		case !a.IsGlobalUnicast():
+			return ip, "not a unicast address"
+		}
+	}
+	return netip.Addr{}, ""
 }
 
 func parseEdgeURL(s string) (*url.URL, error) {
@@ -333,7 +368,7 @@ func (p *prober) attempt(ctx context.Context, r *request) result.URLCheck {
 	select {
 	case p.sem <- struct{}{}:
 	case <-ctx.Done():
-		return result.URLCheck{Verdict: result.VerdictNotVerified, Reason: "the run's deadline passed before it could be requested"}
+		return result.URLCheck{Verdict: result.VerdictNotVerified, Reason: runEnded(ctx) + " before it could be requested"}
 	}
 	defer func() { <-p.sem }()
 	rctx, cancel := context.WithTimeout(ctx, p.o.RequestTimeout)
@@ -377,7 +412,7 @@ func failure(ctx context.Context, err error, timeout time.Duration, host string)
 	var certErr *tls.CertificateVerificationError
 	switch {
 	case ctx.Err() != nil:
-		return "the run's deadline passed before an answer"
+		return runEnded(ctx) + " before an answer"
 	case errors.Is(err, context.DeadlineExceeded) || isTimeout(err):
 		return fmt.Sprintf("no answer within %s", timeout)
 	case errors.As(err, &hostErr):
@@ -394,6 +429,15 @@ func failure(ctx context.Context, err error, timeout time.Duration, host string)
 		err = ue.Err
 	}
 	return fmt.Sprintf("could not fetch it: %v", err)
+}
+
+// runEnded says why the run's context ended: its deadline, or a cancel
+// (SIGTERM, SIGINT).
+func runEnded(ctx context.Context) string {
+	if errors.Is(ctx.Err(), context.Canceled) {
+		return "the run was cancelled"
+	}
+	return "the run's deadline passed"
 }
 
 func isTimeout(err error) bool {
