@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/cloudflare-purge/cloudflare-purge/internal/result"
 	"io"
 	"math"
 	"net/http"
@@ -20,6 +19,7 @@ import (
 
 	"github.com/cloudflare-purge/cloudflare-purge/internal/pace"
 	"github.com/cloudflare-purge/cloudflare-purge/internal/redact"
+	"github.com/cloudflare-purge/cloudflare-purge/internal/result"
 	"github.com/cloudflare-purge/cloudflare-purge/internal/retry"
 )
 
