@@ -63,6 +63,10 @@ func TestLoadSendsCacheKeys(t *testing.T) {
 		InputHosts:      "Bücher.example",
 		InputPrefixes:   "bücher.example/x",
 		InputVerifyURLs: "https://bücher.example:443/v#x"}
+	base := map[string]string{InputAPIToken: token, InputZone: "example.com", InputBaseURL: "https://Bücher.example:443/site/", InputFiles: "a.css"}
+	if c, err := Load(source(base, nil)); err != nil || len(c.Items.Files) != 1 || c.Items.Files[0].URL != "https://xn--bcher-kva.example/site/a.css" || c.Rewrites.Count != 1 {
+		t.Errorf("base-url with an international host: %+v, %v", c, err)
+	}
 	c, err := Load(source(in, nil))
 	if err != nil {
 		t.Fatal(err)

@@ -36,7 +36,13 @@ func parseBaseURL(v string) (*url.URL, error) {
 		// not blamed on the paths.
 		return nil, inputErr(InputBaseURL, v, "%s", credentialsInURL)
 	}
-	return u, nil
+	// The paths are joined to the cache key it names (an international
+	// host in ASCII, which url.URL would write percent-encoded).
+	k, err := CacheKeyURL(v)
+	if err != nil {
+		return nil, inputErr(InputBaseURL, v, "%v", err)
+	}
+	return url.Parse(k)
 }
 
 // parseEdgeURL reads edge-url: where verification requests go instead of
