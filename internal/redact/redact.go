@@ -108,7 +108,7 @@ func compile(secrets []string) *patterns {
 		// or more, finds every run of that many bytes of the secret. Not
 		// an email address's: its domain is public, and host names and
 		// URLs hold it.
-		for k := 0; k+FragmentLength < len(s) && !strings.Contains(s, "@"); k++ {
+		for k := 0; k+FragmentLength <= len(s) && !strings.Contains(s, "@"); k++ {
 			add(pattern{b: lowerASCII(s[k:]), fold: true, min: FragmentLength})
 		}
 		for _, j := range jsonForms(s) {

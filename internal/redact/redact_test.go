@@ -316,3 +316,17 @@ func TestAdd(t *testing.T) {
 		t.Errorf("got %q", got)
 	}
 }
+
+// Every run of FragmentLength characters of a secret is hidden, the last
+// one included.
+func TestEveryFragmentHidden(t *testing.T) {
+	t.Parallel()
+	const secret = "WhovCJQX4_gnuBIPW3-f"
+	r := New(secret)
+	for i := 0; i+FragmentLength <= len(secret); i++ {
+		w := secret[i : i+FragmentLength]
+		if got := r.String("x " + w + " y"); got != "x *** y" {
+			t.Errorf("String(%q) = %q", w, got)
+		}
+	}
+}
