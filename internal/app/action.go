@@ -30,7 +30,7 @@ func runAction(ctx context.Context, env Env) int {
 			raw.AddMask(s)
 		}
 		red.Add(secrets...)
-	}}
+	}, redact: red.String}
 
 	r := rn.run(ctx, config.Source{Input: gha.GetInput, Getenv: env.Getenv, Dir: env.Getenv("GITHUB_WORKSPACE")})
 	redactResult(red, r)

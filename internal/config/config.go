@@ -25,11 +25,15 @@ type Config struct {
 
 	Items Items
 
+	// FilesPerRequest is the URLs per purge request asked for; 0: the most
+	// the zone's plan takes (plan.FilesPerRequest checks it against the plan).
 	FilesPerRequest int
-	DryRun          bool
-	APIURL          string
-	Timeout         time.Duration
-	MaxRetries      int
+	// CLI: the inputs came as flags, and messages name them so (--files).
+	CLI        bool
+	DryRun     bool
+	APIURL     string
+	Timeout    time.Duration
+	MaxRetries int
 
 	// Invalidate: mark the items stale (invalidate_cache) instead of
 	// deleting them (purge_cache).
@@ -137,7 +141,7 @@ func Load(src Source) (*Config, error) { return LoadContext(context.Background()
 // numbers and switches, the URLs, then what to purge and to verify. When
 // ctx ends while files-from is read, the error is ctx's, wrapped, alone.
 func LoadContext(ctx context.Context, src Source) (*Config, error) {
-	c := &Config{}
+	c := &Config{CLI: src.CLI}
 	l := &loader{src: src, n: naming{cli: src.CLI, rw: &c.Rewrites}}
 
 	var err error
@@ -160,7 +164,7 @@ func LoadContext(ctx context.Context, src Source) (*Config, error) {
 		l.check(err)
 	}
 
-	if v, ok := l.value(InputFilesPerRequest); ok {
+	if v, ok := l.value(InputFilesPerRequest); ok && v != "" {
 		c.FilesPerRequest, err = parseInt(InputFilesPerRequest, v, 1, 500)
 		l.check(err)
 	}
