@@ -78,6 +78,8 @@ func (rn runner) run(ctx context.Context, src config.Source) (r *result.Result) 
 		return r
 	}
 	r.DryRun, r.Invalidate, r.Verify = cfg.DryRun, cfg.Invalidate, cfg.Verify && !cfg.DryRun
+	r.Warm = cfg.Warm && !cfg.DryRun
+	r.Expect = expectation(cfg).String()
 	if rw := cfg.Rewrites; rw.Count > 0 {
 		rn.log.Infof("%s sent as the cache keys they name (host in lower-case ASCII, no default port, no fragment), as clients request them: %s is sent as %s",
 			plural(rw.Count, "URL is", "URLs are"), rw.Given, rw.Sent)
@@ -137,10 +139,24 @@ func (rn runner) run(ctx context.Context, src config.Source) (r *result.Result) 
 		if cfg.Verify {
 			rn.log.Infof("Dry run: nothing to verify")
 		}
+		if cfg.Wait > 0 {
+			rn.log.Infof("Dry run: no wait for the new build")
+		}
 		return r
 	}
+	// A run that cannot finish is refused before the wait too: waiting
+	// for it would only cost time.
 	if tooLong != nil {
 		return rn.stop(r, tooLong)
+	}
+	if cfg.Wait > 0 {
+		if !rn.waitRun(ctx, r, cfg, targets) {
+			return r
+		}
+		// The wait took part of the time the purges were estimated in.
+		if err := rn.tooLong(ctx, cfg, pacer, batches, len(targets), limit); err != nil {
+			return rn.stop(r, err)
+		}
 	}
 	sent := make(firstSends, len(r.Environments))
 	purge.Run(ctx, client, zoneID, batches, r.Environments, purge.Options{
@@ -150,12 +166,14 @@ func (rn runner) run(ctx context.Context, src config.Source) (r *result.Result) 
 		r.Environments[i].FirstSentAt = sent.at(i)
 	}
 	if cfg.Verify {
-		o := rn.verify
-		o.EdgeURL, o.Debugf, o.Redact = cfg.EdgeURL, rn.log.Debugf, rn.redact
-		if h := rn.env.hooks.verifyOptions; h != nil {
-			h(&o)
-		}
+		o := rn.siteOptions(cfg)
 		rn.verifyRun(ctx, r, cfg, targets, o)
+		if o.Expect.IsSet() {
+			rn.repurge(ctx, r, client, zoneID, cfg, targets, o)
+		}
+	}
+	if cfg.Warm {
+		rn.warmRun(ctx, r, client, cfg, targets)
 	}
 	return r
 }
