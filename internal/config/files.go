@@ -56,8 +56,8 @@ func parseFiles(r io.Reader, input string, base *url.URL, n naming, add func(Fil
 				return inputErr(input, text, "%s%v", where(), err)
 			}
 			files = []File{f}
-		case splitsPassword(text, strings.Fields):
-			return inputErr(input, text, "%s%s", where(), credentialsInURL)
+		case splitsPassword(text, unicode.IsSpace):
+			return inputErr(input, "", "%s%s", where(), credentialsSplit)
 		default:
 			entries, err := splitEntries(text)
 			if err != nil {
@@ -290,6 +290,11 @@ func notURL(n naming) error {
 // credentialsInURL is the problem of a URL with user information; the
 // message shows the URL with it hidden (see hideUserinfo).
 const credentialsInURL = "must not contain credentials (user:password@): give the URL without them"
+
+// credentialsSplit is the problem of a line where a URL's password holds a
+// separator: the line is not quoted, since no entry of it shows where the
+// password ends.
+const credentialsSplit = "holds a URL with credentials (user:password@) whose password has a space or a comma (value hidden): give the URL without them"
 
 // fileSet deduplicates files by URL and headers, keeping input order.
 type fileSet struct {

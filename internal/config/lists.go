@@ -17,9 +17,9 @@ const (
 func isSpaceOrControl(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }
 
 // splitList splits on newlines, commas and whitespace, dropping empty fields.
-func splitList(s string) []string {
-	return strings.FieldsFunc(s, func(r rune) bool { return r == ',' || unicode.IsSpace(r) })
-}
+func splitList(s string) []string { return strings.FieldsFunc(s, isListSeparator) }
+
+func isListSeparator(r rune) bool { return r == ',' || unicode.IsSpace(r) }
 
 // ParseEnvironments splits on newlines and commas only: names may hold spaces.
 func ParseEnvironments(s string) ([]string, error) {
@@ -157,8 +157,8 @@ func parseList(input, s string, n naming, check func(string) (keep, key string, 
 	var out []string
 	seen := map[string]bool{}
 	for line := range strings.Lines(s) {
-		if splitsPassword(line, splitList) {
-			return nil, inputErr(input, strings.TrimSpace(line), "%s", credentialsInURL)
+		if splitsPassword(line, isListSeparator) {
+			return nil, inputErr(input, "", "%s", credentialsSplit)
 		}
 	}
 	for _, f := range splitList(s) {

@@ -4,6 +4,8 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 func parseAPIURL(v string, n naming) (string, error) {
@@ -89,8 +91,8 @@ func parseURLList(input, s string, n naming) ([]string, error) {
 			continue
 		case strings.HasPrefix(text, "{"):
 			return nil, inputErr(input, text, "takes plain URLs, not JSON objects: requests to a site send no headers of the user's")
-		case splitsPassword(text, strings.Fields):
-			return nil, inputErr(input, text, "%s", credentialsInURL)
+		case splitsPassword(text, unicode.IsSpace):
+			return nil, inputErr(input, "", "%s", credentialsSplit)
 		}
 		entries, err := splitEntries(text)
 		if err != nil {
@@ -199,13 +201,48 @@ func hideColonAt(s string) string {
 	})
 }
 
-// splitsPassword tells whether splitting line with split would cut a
-// URL's user information in two ("https://user:pa ss@host/"): the part
-// before the cut would not look like it holds a password, and the error
-// about it would quote part of the password.
-func splitsPassword(line string, split func(string) []string) bool {
-	h := hideUserinfo(line)
-	return h != line && len(split(h)) != len(split(line))
+// splitsPassword tells whether splitting line into entries at the runes
+// isSep matches would cut a URL's user information in two
+// ("https://user:pa ss@host/", "a.example, user:pa ss@b.example"): the
+// entry before the cut would not look like it holds a password, and the
+// error about it would quote part of the password. An entry whose
+// authority has a colon followed by something other than a port, with an
+// "@" only after it, later in the line, is such a cut.
+func splitsPassword(line string, isSep func(rune) bool) bool {
+	last := strings.LastIndexByte(line, '@')
+	if last < 0 {
+		return false
+	}
+	for st := 0; st < last; {
+		if r, n := utf8.DecodeRuneInString(line[st:]); isSep(r) {
+			st += n
+			continue
+		}
+		en := strings.IndexFunc(line[st:], isSep)
+		if en < 0 {
+			return false // the last entry holds the last "@"
+		}
+		en += st
+		if en > last {
+			return false
+		}
+		e := line[st:en]
+		st = en
+		if i := strings.Index(e, "://"); i >= 0 {
+			e = e[i+3:]
+		}
+		if i := strings.IndexAny(e, "/?#"); i >= 0 {
+			e = e[:i]
+		}
+		colon := strings.IndexByte(e, ':')
+		if colon < 0 || strings.Contains(e, "@") || strings.HasPrefix(e, "[") {
+			continue
+		}
+		if port := e[colon+1:]; strings.Trim(port, "0123456789") != "" {
+			return true
+		}
+	}
+	return false
 }
 
 // passwordEnd finds, in s that starts with an authority ending at end

@@ -328,6 +328,9 @@ func TestLoadHidesPasswordsWithSlashesAndSpaces(t *testing.T) {
 			{InputTags: "a", InputEdgeURL: "http://user:" + pw + "@127.0.0.1:8788"},
 			{InputTags: "a", InputAPIURL: "https://user:" + pw + "@proxy.example/client/v4"},
 			{InputHosts: "user:" + pw + "@example.com"},
+			{InputHosts: "user:" + pw + "@example.com/x"},
+			{InputHosts: "www.example.com, user:" + pw + "@example.com/x"},
+			{InputPrefixes: "www.example.com/a\nuser:" + pw + "@example.com/x"},
 			{InputPrefixes: "user:" + pw + "@example.com/x"},
 			{InputPrefixes: "https://user:" + pw + "@example.com/x"},
 		} {
