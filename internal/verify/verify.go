@@ -162,16 +162,11 @@ func Run(ctx context.Context, targets []Target, o Options) []*result.Verificatio
 			v.Reason = o.siteText(strings.TrimPrefix(err.Error(), selector.ErrNotSelectable.Error()+": "), maxReason)
 			continue
 		}
-		if o.EdgeURL == "" {
-			if ip, what := nonPublic(sel.EdgeIPs); what != "" {
-				// The addresses come from the API: one that is not
-				// public would reach this runner's own network (a cloud
-				// metadata service), not Cloudflare.
-				v.Status = result.VerificationNotVerifiable
-				v.Selector = sel.String()
-				v.Reason = fmt.Sprintf("its edge IP %s is not a public address (%s), so it is not dialled: Cloudflare's edge is never there; set edge-url to verify through it", ip, what)
-				continue
-			}
+		if why := privateEdge(sel, o.EdgeURL); why != "" {
+			v.Status = result.VerificationNotVerifiable
+			v.Selector = o.siteText(sel.String(), maxReason)
+			v.Reason = why
+			continue
 		}
 		v.Status = result.VerificationDone
 		v.Selector = o.siteText(sel.String(), maxReason)
@@ -214,6 +209,21 @@ func Run(ctx context.Context, targets []Target, o Options) []*result.Verificatio
 		}
 	}
 	return out
+}
+
+// privateEdge says why the selector's edge IPs are not dialled, or "".
+// They come from the API: without edge-url (which the user chose), one
+// that is not a public address would reach this runner's own network (a
+// cloud metadata service at 169.254.169.254), never Cloudflare's edge.
+func privateEdge(sel selector.Selector, edgeURL string) string {
+	if edgeURL != "" {
+		return ""
+	}
+	ip, what := nonPublic(sel.EdgeIPs)
+	if what == "" {
+		return ""
+	}
+	return fmt.Sprintf("its edge IP %s is not a public address (%s), so it is not dialled: Cloudflare's edge is never there; set edge-url to reach it through a proxy", ip, what)
 }
 
 // nonPublic returns the first of ips that is not a public address, and

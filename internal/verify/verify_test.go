@@ -541,6 +541,13 @@ func TestEdgeIPNotPublicIsNotDialled(t *testing.T) {
 		if v.Status != result.VerificationNotVerifiable || !strings.Contains(v.Reason, shown) || !strings.Contains(v.Reason, tt.what) || len(d.dialled) != 0 {
 			t.Errorf("%s: status %s, reason %q, dialled %v; want not verifiable naming it, nothing dialled", tt.ip, v.Status, v.Reason, d.dialled)
 		}
+		// The wait and the warming fetch through the same selector.
+		if f, err := NewFetcher("wait", "Staging", expr, Options{DialContext: d.DialContext}); err == nil || !strings.Contains(err.Error(), shown) {
+			if f != nil {
+				f.Close()
+			}
+			t.Errorf("%s: NewFetcher: %v, want an error naming it", tt.ip, err)
+		}
 	}
 }
 
