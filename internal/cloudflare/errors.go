@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/cloudflare-purge/cloudflare-purge/internal/pace"
+	"github.com/cloudflare-purge/cloudflare-purge/internal/redact"
 	"github.com/cloudflare-purge/cloudflare-purge/internal/result"
 )
 
@@ -53,6 +54,8 @@ type Error struct {
 	// was the backoff.
 	NoTimeToWait, TimeLeft time.Duration
 	WaitAsked              bool
+	// red hides the credentials in the texts before they are cut.
+	red *redact.Redactor
 }
 
 func (e *Error) Unwrap() error { return e.Err }
@@ -83,7 +86,7 @@ func (e *Error) Code() int {
 
 // Message is Cloudflare's error messages, or a description of the failure.
 func (e *Error) Message() string {
-	m := result.Cut(e.message(), maxMessage)
+	m := result.Cut(e.red.String(e.message()), maxMessage)
 	if w := e.waitNote(); w != "" {
 		m += " (" + w + ")"
 	}
@@ -119,7 +122,7 @@ func (e *Error) message() string {
 		}
 		return strings.Join(msgs, "; ")
 	case e.Err != nil:
-		return cleanMessage(e.Err.Error())
+		return e.red.String(cleanMessage(e.Err.Error()))
 	case e.Status != 0:
 		return fmt.Sprintf("HTTP %d", e.Status)
 	}

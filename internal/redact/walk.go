@@ -8,7 +8,7 @@ import "reflect"
 // each slice's elements are visited once: a run's result shares one error
 // among many batches, and one item list among its environments.
 func (r *Redactor) Walk(v any) {
-	if r == nil || len(r.pats) == 0 {
+	if r == nil || len(r.set.Load().pats) == 0 {
 		return
 	}
 	w := walker{r: r, seen: map[seenKey]bool{}}

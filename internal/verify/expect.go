@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -159,6 +160,9 @@ func NewFetcher(what, env, expression string, o Options) (*Fetcher, error) {
 		if sel, err = selector.Parse(expression); err != nil {
 			return nil, fmt.Errorf("%s", strings.TrimPrefix(err.Error(), selector.ErrNotSelectable.Error()+": "))
 		}
+	}
+	if why := privateEdge(sel, o.Edge); why != "" {
+		return nil, errors.New(why)
 	}
 	return &Fetcher{p: &prober{what: what, o: &o, sel: sel, edge: o.Edge, client: newClient(&o, sel, o.Edge), env: env}}, nil
 }
