@@ -58,8 +58,12 @@ type hooks struct {
 	requestTimeout time.Duration
 	// now, if set, is the pacer's clock (pair it with sleep).
 	now func() time.Time
-	// pacer, if set, replaces the run's pace.Pacer.
-	pacer cloudflare.Pacer
+	// paceSleep, if set, is the pacer's own waits (default: sleep), so a
+	// test tells them from the waits between retries.
+	paceSleep func(context.Context, time.Duration) error
+	// observe, if set, stands between the client and the run's pacer (a
+	// test records what the pacer is told).
+	observe func(cloudflare.Pacer) cloudflare.Pacer
 	// verifyOptions, if set, changes how verification requests go (a
 	// test's dialer, roots and clock).
 	verifyOptions func(*verify.Options)

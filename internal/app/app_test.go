@@ -51,7 +51,7 @@ func TestActionEndToEnd(t *testing.T) {
 		{
 			name:      "Development by ref",
 			inputs:    map[string]string{"environment": emulator.DevelopmentRef, "tags": "html,css"},
-			wantCalls: []string{envs, devP},
+			wantCalls: []string{zoneRead, envs, devP},
 			wantRefs:  emulator.DevelopmentRef,
 			wantCount: "2",
 			wantKinds: []string{emulator.DevelopmentRef + " tags 2"},
@@ -59,7 +59,7 @@ func TestActionEndToEnd(t *testing.T) {
 		{
 			name:      "staging case-insensitively",
 			inputs:    map[string]string{"environment": "staging", "hosts": "www.example.com"},
-			wantCalls: []string{envs, stageP},
+			wantCalls: []string{zoneRead, envs, stageP},
 			wantRefs:  emulator.StagingRef,
 			wantCount: "1",
 			wantKinds: []string{emulator.StagingRef + " hosts 1"},
@@ -67,21 +67,21 @@ func TestActionEndToEnd(t *testing.T) {
 		{
 			name:      "Production needs no environments call",
 			inputs:    map[string]string{"environment": "", "purge-everything": "true"},
-			wantCalls: []string{zoneP},
+			wantCalls: []string{zoneRead, zoneP},
 			wantCount: "1",
 			wantKinds: []string{" purge_everything 0"},
 		},
 		{
 			name:      "Production by name uses the zone endpoint",
 			inputs:    map[string]string{"environment": "Production", "prefixes": "www.example.com/assets"},
-			wantCalls: []string{zoneP},
+			wantCalls: []string{zoneRead, zoneP},
 			wantCount: "1",
 			wantKinds: []string{" prefixes 1"},
 		},
 		{
 			name:      "several environments, one environments call",
 			inputs:    map[string]string{"environment": "Staging\nDevelopment, Staging", "tags": "a"},
-			wantCalls: []string{envs, stageP, devP},
+			wantCalls: []string{zoneRead, envs, stageP, devP},
 			wantRefs:  emulator.StagingRef + "," + emulator.DevelopmentRef,
 			wantCount: "2",
 			wantKinds: []string{emulator.StagingRef + " tags 1", emulator.DevelopmentRef + " tags 1"},
@@ -104,7 +104,7 @@ func TestActionEndToEnd(t *testing.T) {
 		{
 			name:      "Staging by ref, tags",
 			inputs:    map[string]string{"environment": emulator.StagingRef, "tags": "html, css"},
-			wantCalls: []string{envs, stageP},
+			wantCalls: []string{zoneRead, envs, stageP},
 			wantRefs:  emulator.StagingRef,
 			wantCount: "2",
 			wantKinds: []string{emulator.StagingRef + " tags 2"},
@@ -121,7 +121,7 @@ func TestActionEndToEnd(t *testing.T) {
 		{
 			name:      "Development by ref, hosts",
 			inputs:    map[string]string{"environment": emulator.DevelopmentRef, "hosts": "www.example.com example.com"},
-			wantCalls: []string{envs, devP},
+			wantCalls: []string{zoneRead, envs, devP},
 			wantRefs:  emulator.DevelopmentRef,
 			wantCount: "2",
 			wantKinds: []string{emulator.DevelopmentRef + " hosts 2"},
@@ -129,7 +129,7 @@ func TestActionEndToEnd(t *testing.T) {
 		{
 			name:      "Staging, prefixes",
 			inputs:    map[string]string{"environment": "Staging", "prefixes": "www.example.com/assets\nexample.com/img/"},
-			wantCalls: []string{envs, stageP},
+			wantCalls: []string{zoneRead, envs, stageP},
 			wantRefs:  emulator.StagingRef,
 			wantCount: "2",
 			wantKinds: []string{emulator.StagingRef + " prefixes 2"},
@@ -137,7 +137,7 @@ func TestActionEndToEnd(t *testing.T) {
 		{
 			name:      "Development, everything",
 			inputs:    map[string]string{"environment": "Development", "purge-everything": "true"},
-			wantCalls: []string{envs, devP},
+			wantCalls: []string{zoneRead, envs, devP},
 			wantRefs:  emulator.DevelopmentRef,
 			wantCount: "1",
 			wantKinds: []string{emulator.DevelopmentRef + " purge_everything 0"},
@@ -145,7 +145,7 @@ func TestActionEndToEnd(t *testing.T) {
 		{
 			name:      "Production, everything, through the zone endpoint",
 			inputs:    map[string]string{"environment": "", "purge-everything": "true"},
-			wantCalls: []string{zoneP},
+			wantCalls: []string{zoneRead, zoneP},
 			wantCount: "1",
 			wantKinds: []string{" purge_everything 0"},
 		},
@@ -159,7 +159,7 @@ func TestActionEndToEnd(t *testing.T) {
 		{
 			name:      "Production, prefixes and hosts",
 			inputs:    map[string]string{"prefixes": "www.example.com/assets", "hosts": "static.example.com"},
-			wantCalls: []string{zoneP, zoneP},
+			wantCalls: []string{zoneRead, zoneP, zoneP},
 			wantCount: "2",
 			wantKinds: []string{" hosts 1", " prefixes 1"},
 		},

@@ -14,7 +14,6 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/cloudflare-purge/cloudflare-purge/internal/emulator"
-	"github.com/cloudflare-purge/cloudflare-purge/internal/pace"
 )
 
 // fakeClock is the time of the emulator's rate limits and of the runs'
@@ -57,6 +56,10 @@ func TestConcurrentRunsShareOneAccount(t *testing.T) {
 			t.Parallel()
 			clock := newFakeClock()
 			h := newHarness(t, emulator.Options{Plan: emulator.PlanFree, RateLimits: true, OmitRetryAfter: omit, Now: clock.Now})
+			// A token without Zone Read: the runs cannot read the zone's
+			// plan, so their pacers learn the shared budget from the 429s.
+			const purgeOnly = "pUrGe0nLy-0123456789abcdefghijklmnopqrstu"
+			h.em.AddToken(emulator.Token{Value: purgeOnly, Permissions: []emulator.Permission{emulator.PermCachePurge, emulator.PermZoneVersioningRead}})
 			const runs = 4
 			envNames := []string{"Staging", "Development", "Staging", "Production"}
 			type job struct {
@@ -84,11 +87,11 @@ func TestConcurrentRunsShareOneAccount(t *testing.T) {
 						"files":       strings.Join(jobs[j].urls, "\n"),
 						"tags":        strings.Join(jobs[j].tags, ","),
 						"max-retries": "20",
+						"api-token":   purgeOnly,
 					}), nil, func(e *Env) {
 						e.hooks.sleep = clock.Sleep
-						// The real pacer, on the fake clock; it does not know the
-						// plan, so it learns the budget from the 429s.
-						e.hooks.pacer = pace.New(pace.Options{Now: clock.Now, Sleep: clock.Sleep})
+						// The run's pacer, on the fake clock.
+						e.hooks.now, e.hooks.paceSleep = clock.Now, nil
 					})
 				})
 			}

@@ -461,18 +461,18 @@ func TestLookupFaults(t *testing.T) {
 		name     string
 		fault    emulator.Fault
 		inputs   map[string]string
-		requests int
+		requests int // the zone's plan read (by ID) included
 		want     string
 	}{
 		{"zone lookup 500 for good", emulator.Fault{Kind: emulator.FaultStatus, Status: 500, Method: "GET", PathContains: "/zones", Times: 3},
 			map[string]string{"zone": "example.com"}, 3, "zone lookup failed (HTTP 500)"},
 		{"environments HTML 502 for good", emulator.Fault{Kind: emulator.FaultHTML, Method: "GET", PathContains: "/environments", Times: 3},
-			map[string]string{"environment": "Staging"}, 3, "environments list failed (HTTP 502)"},
+			map[string]string{"environment": "Staging"}, 4, "environments list failed (HTTP 502)"},
 		// A broken answer is no refusal: it does not mean the zone lacks versioning.
 		{"environments cut-off body for good", emulator.Fault{Kind: emulator.FaultTruncated, Method: "GET", PathContains: "/environments", Times: 3},
-			map[string]string{"environment": "Staging"}, 3, "environments list failed (HTTP 200): the response was not Cloudflare JSON"},
+			map[string]string{"environment": "Staging"}, 4, "environments list failed (HTTP 200): the response was not Cloudflare JSON"},
 		{"environments HTML 404 (a proxy)", emulator.Fault{Kind: emulator.FaultHTML, Status: 404, Method: "GET", PathContains: "/environments"},
-			map[string]string{"environment": "Staging"}, 1, "environments list failed (HTTP 404): the response was not Cloudflare JSON"},
+			map[string]string{"environment": "Staging"}, 2, "environments list failed (HTTP 404): the response was not Cloudflare JSON"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/cloudflare-purge/cloudflare-purge/internal/apischema"
+	"github.com/cloudflare-purge/cloudflare-purge/internal/cloudflare"
 	"github.com/cloudflare-purge/cloudflare-purge/internal/config"
 	"github.com/cloudflare-purge/cloudflare-purge/internal/emulator"
 	"github.com/cloudflare-purge/cloudflare-purge/internal/pace"
@@ -34,8 +35,12 @@ type harness struct {
 
 	// sleeps records the waits between retries; nothing really sleeps.
 	sleeps []time.Duration
+	// slept is how far the waits, the retries' and the run's pacer's,
+	// moved the pacer's clock on from start.
+	slept time.Duration
+	start time.Time
 	// throttles records the pauses the client asked of the pacer after a
-	// 429; the test pacer never waits in real time.
+	// 429 (testPacer sees them on the way to the run's pacer).
 	throttles []time.Duration
 	// RequestTimeout bounds each attempt (short, for hung-connection tests).
 	RequestTimeout time.Duration
@@ -47,7 +52,7 @@ func newHarness(t testing.TB, opts emulator.Options) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := &harness{t: t, em: emulator.New(opts), dir: t.TempDir(), RequestTimeout: 5 * time.Second}
+	h := &harness{t: t, em: emulator.New(opts), dir: t.TempDir(), RequestTimeout: 5 * time.Second, start: time.Now()}
 	h.em.AddToken(emulator.Token{Value: testToken, Permissions: []emulator.Permission{emulator.PermCachePurge, emulator.PermZoneRead, emulator.PermZoneVersioningRead}})
 	h.srv = httptest.NewServer(apischema.Middleware(v, func(err error) {
 		h.mu.Lock()
@@ -86,29 +91,51 @@ func (h *harness) env(args []string, vars map[string]string, stdin string) (Env,
 			sleep: func(ctx context.Context, d time.Duration) error {
 				h.mu.Lock()
 				h.sleeps = append(h.sleeps, d)
+				h.slept += d
 				h.mu.Unlock()
 				return ctx.Err()
 			},
+			// The run's own pacer, on a clock that the waits move on; its
+			// waits are not the retries'.
+			paceSleep: func(ctx context.Context, d time.Duration) error {
+				h.mu.Lock()
+				h.slept += d
+				h.mu.Unlock()
+				return ctx.Err()
+			},
+			now: func() time.Time {
+				h.mu.Lock()
+				defer h.mu.Unlock()
+				return h.start.Add(h.slept)
+			},
 			requestTimeout: h.RequestTimeout,
-			pacer:          testPacer{h},
+			observe:        func(p cloudflare.Pacer) cloudflare.Pacer { return testPacer{h, p} },
 		},
 	}
 	return env, &stdout, &stderr
 }
 
-// testPacer stands in for pace.Pacer, which waits in real time: it records
-// the pauses asked for and lets every request go at once (the injected
-// Sleep has already "waited" for Retry-After).
-type testPacer struct{ h *harness }
+// testPacer records the pauses the run's pacer is told of.
+type testPacer struct {
+	h *harness
+	p cloudflare.Pacer
+}
 
 func (p testPacer) Wait(ctx context.Context, c pace.Call) (func(pace.Answer), error) {
+	done, err := p.p.Wait(ctx, c)
+	if err != nil {
+		return nil, err
+	}
 	return func(a pace.Answer) {
 		if a.Status == http.StatusTooManyRequests || a.Code == 1134 {
 			p.h.mu.Lock()
-			defer p.h.mu.Unlock()
 			p.h.throttles = append(p.h.throttles, a.RetryAfter)
+			p.h.mu.Unlock()
 		}
-	}, ctx.Err()
+		if done != nil {
+			done(a)
+		}
+	}, nil
 }
 
 // waits returns a copy of the sleeps recorded so far.

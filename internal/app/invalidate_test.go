@@ -95,7 +95,7 @@ func TestInvalidateCLIReport(t *testing.T) {
 	if m := purgeWords.FindAllString(r.stdout, -1); len(m) > 0 {
 		t.Errorf("the CLI report of an invalidation says %q:\n%s", m, r.stdout)
 	}
-	if diff := cmp.Diff([]string{envs, devI}, h.paths()); diff != "" {
+	if diff := cmp.Diff([]string{zoneRead, envs, devI}, h.paths()); diff != "" {
 		t.Errorf("calls (-want +got):\n%s", diff)
 	}
 }

@@ -189,9 +189,9 @@ func TestNoSecretLeaks(t *testing.T) {
 			h.em.AddGlobalKey(leakHashEmail, leakKey)
 			h.em.Inject(emulator.Fault{Kind: emulator.FaultStatus, Status: 403, Code: 10000, Message: "Unknown X-Auth-Email " + leakHashEmail, Method: "GET", Times: 100})
 			in := h.defaults(map[string]string{"api-token": "", "api-key": leakKey, "api-email": leakHashEmail, "tags": "a"})
-			// The run's own pacer reads the zone's plan: its refusal is a
-			// debug line, printed as the run goes.
-			return h.actionIn(h.dir, in, debug, func(e *Env) { e.hooks.pacer = nil })
+			// The run reads the zone's plan: its refusal is a debug line,
+			// printed as the run goes.
+			return h.actionIn(h.dir, in, debug, nil)
 		}},
 		{name: "server echoes an email that holds ##[, CLI", run: func(t *testing.T, h *harness) run {
 			h.em.AddGlobalKey(leakHashEmail, leakKey)

@@ -263,7 +263,7 @@ func TestAPILimitRefusedBeforeThePurge(t *testing.T) {
 	for i := range 3000 {
 		tags = append(tags, fmt.Sprintf("t%d", i))
 	}
-	r := h.actionIn(h.dir, h.defaults(map[string]string{"tags": strings.Join(tags, ","), "timeout": "5s"}), nil, func(e *Env) { e.hooks.pacer = nil })
+	r := h.action(h.defaults(map[string]string{"tags": strings.Join(tags, ","), "timeout": "5s"}), nil)
 	for _, want := range []string{"::error::this run cannot finish before its timeout, so nothing was sent", "30 purge requests", "Cloudflare's API-wide limit", "10 calls per 1m0s", "a timeout of", "at most 900 of its 3,000 items (9 of 30 requests)"} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("log lacks %q:\n%s", want, r.stdout)
@@ -283,8 +283,8 @@ func TestAPILimitRefusedBeforeTheWait(t *testing.T) {
 	for i := range 3000 {
 		tags = append(tags, fmt.Sprintf("t%d", i))
 	}
-	r := h.actionIn(h.dir, h.defaults(map[string]string{"tags": strings.Join(tags, ","), "timeout": "5s",
-		"expect-header": "X-Build: v2", "wait": "4s", "wait-urls": "https://example.com/version"}), nil, func(e *Env) { e.hooks.pacer = nil })
+	r := h.action(h.defaults(map[string]string{"tags": strings.Join(tags, ","), "timeout": "5s",
+		"expect-header": "X-Build: v2", "wait": "4s", "wait-urls": "https://example.com/version"}), nil)
 	if !strings.Contains(r.stdout, "::error::this run cannot finish before its timeout, so nothing was sent") || strings.Contains(r.stdout, "Waiting up to") {
 		t.Errorf("want the refusal and no wait:\n%s", r.stdout)
 	}
@@ -303,7 +303,7 @@ func TestPurgeBudgetRefusedBeforeThePurge(t *testing.T) {
 	for i := range 3000 {
 		tags = append(tags, fmt.Sprintf("t%d", i))
 	}
-	r := h.actionIn(h.dir, h.defaults(map[string]string{"zone": emulator.ExampleZoneName, "tags": strings.Join(tags, ","), "timeout": "20s"}), nil, func(e *Env) { e.hooks.pacer = nil })
+	r := h.action(h.defaults(map[string]string{"zone": emulator.ExampleZoneName, "tags": strings.Join(tags, ","), "timeout": "20s"}), nil)
 	for _, want := range []string{
 		"::error::this run cannot finish before its timeout, so nothing was sent",
 		"its 30 purge requests need at least 1m0s under the plan's purge budget for requests of tags, hosts, prefixes or everything (25 at once, then 5 per minute)",
@@ -319,9 +319,31 @@ func TestPurgeBudgetRefusedBeforeThePurge(t *testing.T) {
 	}
 	// The same with time enough goes.
 	h.em.Reset()
-	r = h.actionIn(h.dir, h.defaults(map[string]string{"zone": emulator.ExampleZoneName, "tags": strings.Join(tags[:2500], ","), "timeout": "20s"}), nil, func(e *Env) { e.hooks.pacer = nil })
+	r = h.action(h.defaults(map[string]string{"zone": emulator.ExampleZoneName, "tags": strings.Join(tags[:2500], ","), "timeout": "20s"}), nil)
 	if r.code != 0 || h.purgeRequests() != 25 {
 		t.Errorf("2,500 tags: exit %d, %d purges: want 0, 25\n%s", r.code, h.purgeRequests(), r.stdout)
+	}
+}
+
+// A zone given by ID has its plan read before the purges, tags only too:
+// the pacer's budget is the plan's, and a run it cannot let through in time
+// is refused after that one read.
+func TestPurgeBudgetFromTheZoneRead(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, emulator.Options{Plan: emulator.PlanFree, RateLimits: true})
+	var tags []string
+	for i := range 3000 {
+		tags = append(tags, fmt.Sprintf("t%d", i))
+	}
+	r := h.action(h.defaults(map[string]string{"tags": strings.Join(tags, ","), "timeout": "20s"}), nil)
+	if !strings.Contains(r.stdout, "under the plan's purge budget for requests of tags, hosts, prefixes or everything (25 at once, then 5 per minute)") {
+		t.Errorf("log lacks the plan's budget:\n%s", r.stdout)
+	}
+	if r.code != 2 {
+		t.Errorf("exit %d, want 2", r.code)
+	}
+	if diff := cmp.Diff([]string{zoneRead}, h.paths()); diff != "" {
+		t.Errorf("calls (-want +got):\n%s", diff)
 	}
 }
 

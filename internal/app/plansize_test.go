@@ -125,7 +125,7 @@ func TestFilesPerRequestWithoutThePlan(t *testing.T) {
 func TestRefusalSaysWhatFits(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, emulator.Options{APILimit: emulator.APILimit{Quota: 10, Window: time.Minute}})
-	r := h.actionIn(h.dir, h.defaults(map[string]string{"files": manyURLs(3000), "files-per-request": "30", "timeout": "30s"}), nil, func(e *Env) { e.hooks.pacer = nil })
+	r := h.action(h.defaults(map[string]string{"files": manyURLs(3000), "files-per-request": "30", "timeout": "30s"}), nil)
 	for _, want := range []string{"its 100 purge requests need at least", "Cloudflare's API-wide limit",
 		"an empty files-per-request (500 URLs per request, the most the zone's plan takes)", "prefixes, hosts or tags instead of many URLs"} {
 		if !strings.Contains(r.stdout, want) {
@@ -137,8 +137,28 @@ func TestRefusalSaysWhatFits(t *testing.T) {
 	}
 	// With the plan's size, 6 requests fit.
 	h.em.Reset()
-	r = h.actionIn(h.dir, h.defaults(map[string]string{"files": manyURLs(3000), "timeout": "30s"}), nil, func(e *Env) { e.hooks.pacer = nil })
+	r = h.action(h.defaults(map[string]string{"files": manyURLs(3000), "timeout": "30s"}), nil)
 	if r.code != 0 || h.purgeRequests() != 6 {
 		t.Errorf("default size: exit %d, %d purges: want 0, 6\n%s", r.code, h.purgeRequests(), r.stdout)
+	}
+}
+
+// A dry run reads the zone's plan for the size of its URL requests, and
+// the answer tells the API-wide limit: a run that the limit could not let
+// through in time is warned of, and still nothing is sent.
+func TestDryRunWarnsOfTheAPILimit(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, emulator.Options{APILimit: emulator.APILimit{Quota: 2, Window: time.Minute}})
+	r := h.action(h.defaults(map[string]string{"files": manyURLs(3000), "timeout": "5s", "dry-run": "true"}), nil)
+	for _, want := range []string{"::warning::Without dry-run, this run would be refused", "its 6 purge requests need at least", "Cloudflare's API-wide limit", "2 calls per 1m0s"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("log lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	if r.code != 0 || h.purgeRequests() != 0 {
+		t.Errorf("exit %d, %d purges: want 0, none", r.code, h.purgeRequests())
+	}
+	if diff := cmp.Diff([]string{zoneRead}, h.paths()); diff != "" {
+		t.Errorf("calls (-want +got):\n%s", diff)
 	}
 }

@@ -90,7 +90,7 @@ func (rn runner) run(ctx context.Context, src config.Source) (r *result.Result) 
 	ctx, cancel := context.WithDeadline(ctx, start.Add(cfg.Timeout))
 	defer cancel()
 	client, pacer := rn.client(cfg)
-	zoneID, zonePlan, err := rn.zone(ctx, r, cfg, client, pacer != nil)
+	zoneID, zonePlan, err := rn.zone(ctx, r, cfg, client)
 	if err != nil {
 		return rn.stopUnplanned(r, cfg, zonePlan, err)
 	}
@@ -119,12 +119,7 @@ func (rn runner) run(ctx context.Context, src config.Source) (r *result.Result) 
 	// The pacer learns the plan just before the purges: its model of the
 	// bucket starts a margin below the account's full bucket, and would
 	// refill into the margin while the run did other work.
-	if pacer != nil {
-		pacer.UsePlan(zonePlan)
-	} else {
-		// A test's pacer: the estimate is still the pacer's model of the plan.
-		pacer = pace.New(pace.Options{Plan: zonePlan})
-	}
+	pacer.UsePlan(zonePlan)
 	limit, _ := plan.FilesLimit(zonePlan)
 	tooLong := rn.tooLong(ctx, cfg, pacer, batches, len(targets), limit)
 	if cfg.DryRun {
@@ -177,15 +172,17 @@ func (rn runner) run(ctx context.Context, src config.Source) (r *result.Result) 
 // zoneReadTimeout bounds the read of a zone's plan, retries included.
 const zoneReadTimeout = 10 * time.Second
 
-// client is the run's Cloudflare client, and its pacer when it is the
-// run's own (nil when a test gave one).
+// client is the run's Cloudflare client, and its pacer.
 func (rn runner) client(cfg *config.Config) (*cloudflare.Client, *pace.Pacer) {
 	h := rn.env.hooks
-	pacer := h.pacer
-	var own *pace.Pacer
-	if pacer == nil {
-		own = pace.New(pace.Options{Now: h.now, Sleep: h.sleep})
-		pacer = own
+	paceSleep := h.paceSleep
+	if paceSleep == nil {
+		paceSleep = h.sleep
+	}
+	own := pace.New(pace.Options{Now: h.now, Sleep: paceSleep})
+	var pacer cloudflare.Pacer = own
+	if h.observe != nil {
+		pacer = h.observe(own)
 	}
 	return cloudflare.New(cloudflare.Options{
 		BaseURL:        cfg.APIURL,
@@ -204,7 +201,7 @@ func (rn runner) client(cfg *config.Config) (*cloudflare.Client, *pace.Pacer) {
 // budget to the pacer. The lookup by name has it; for an ID, a read of the
 // zone (Zone Read, which a purge does not need: without it, batches of 30
 // URLs, which every plan takes, and the pacer paces from the answers).
-func (rn runner) zone(ctx context.Context, r *result.Result, cfg *config.Config, client *cloudflare.Client, ownPacer bool) (id, zonePlan string, err error) {
+func (rn runner) zone(ctx context.Context, r *result.Result, cfg *config.Config, client *cloudflare.Client) (id, zonePlan string, err error) {
 	if cfg.ZoneIsID {
 		r.ZoneID = cfg.Zone
 		// Read when the plan changes something: the size of the URL
@@ -212,7 +209,7 @@ func (rn runner) zone(ctx context.Context, r *result.Result, cfg *config.Config,
 		// pacer's budget. A hint, not a step of the run: a slow or failing
 		// read costs the purge little.
 		sizes := len(cfg.Items.Files) > 0 && (cfg.FilesPerRequest == 0 || cfg.FilesPerRequest > plan.OtherFilesPerRequest)
-		if !sizes && (!ownPacer || cfg.DryRun) {
+		if !sizes && cfg.DryRun {
 			return cfg.Zone, "", nil
 		}
 		zctx, cancel := context.WithTimeout(ctx, zoneReadTimeout)
