@@ -2,10 +2,12 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/netip"
 	"net/url"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"time"
 
@@ -18,6 +20,7 @@ import (
 	"github.com/cloudflare-purge/cloudflare-purge/internal/resolve"
 	"github.com/cloudflare-purge/cloudflare-purge/internal/result"
 	"github.com/cloudflare-purge/cloudflare-purge/internal/retry"
+	"github.com/cloudflare-purge/cloudflare-purge/internal/route"
 	"github.com/cloudflare-purge/cloudflare-purge/internal/verify"
 )
 
@@ -56,8 +59,24 @@ func (rn runner) run(ctx context.Context, src config.Source) (r *result.Result) 
 	if u, err := url.Parse(cfg.APIURL); err == nil && u.Scheme == "http" && !isLoopback(u.Hostname()) {
 		rn.log.Warningf("api-url %s is plain http to another machine: the credentials travel unencrypted; use https", u.Redacted())
 	}
-	batches := plan.Build(cfg.Items, cfg.FilesPerRequest)
-	layout := plan.Layout(batches)
+	zones := make([]zoneRun, len(cfg.Zones))
+	r.Zones = make([]result.Zone, len(cfg.Zones))
+	for i, z := range cfg.Zones {
+		zones[i] = zoneRun{given: z, id: z.ID, name: z.Name}
+		r.Zones[i] = result.Zone{ID: z.ID, Name: z.Name}
+	}
+	rn.setZoneIDs(r, zones)
+	// With every zone's name known (given, or one zone, which routes
+	// nothing), an item of no zone is refused before any request.
+	shares, unrouted, err := route.Split(cfg.Items, zoneNames(zones), src.CLI)
+	if err != nil {
+		r.Error = result.NewError(err)
+		printLines(rn.log, report.RunErrorLines(r.Error))
+		return r
+	}
+	for i, share := range shares {
+		zones[i].items = share
+	}
 	// Until they are resolved, the environments are as asked.
 	asked := make([]result.Environment, 0, len(cfg.Environments))
 	for _, name := range cfg.Environments {
@@ -66,27 +85,42 @@ func (rn runner) run(ctx context.Context, src config.Source) (r *result.Result) 
 	if len(asked) == 0 {
 		asked = append(asked, result.Environment{Name: resolve.Production})
 	}
-	r.Environments = result.Layout(asked, layout)
+	rn.layout(r, cfg, zones, unrouted, func(int) []result.Environment { return asked })
 
 	ctx, cancel := context.WithDeadline(ctx, start.Add(cfg.Timeout))
 	defer cancel()
 	client, ownPacer := rn.client(cfg)
-	zoneID, err := rn.zone(ctx, r, cfg, client, ownPacer)
-	if err != nil {
+	if err := rn.zones(ctx, r, cfg, client, ownPacer, zones); err != nil {
 		return rn.stop(r, err)
 	}
-	targets, err := resolve.Targets(ctx, client, zoneID, !cfg.ZoneIsID, cfg.Environments)
-	if err != nil {
-		return rn.stop(r, err)
+	if unrouted.Count() > 0 {
+		// The lookups named the zones given by ID: route what waited.
+		shares, _, err := route.Split(cfg.Items, zoneNames(zones), src.CLI)
+		if err != nil {
+			return rn.stop(r, err)
+		}
+		for i, share := range shares {
+			zones[i].items = share
+		}
+		rn.layout(r, cfg, zones, config.Items{}, func(int) []result.Environment { return asked })
 	}
-	resolved := make([]result.Environment, len(targets))
-	for i, t := range targets {
-		resolved[i] = result.Environment{Name: t.Name, Ref: t.Ref, Endpoint: result.EndpointEnvironment}
-		if t.IsZone() {
-			resolved[i].Endpoint = result.EndpointZone
+	for i := range zones {
+		z := &zones[i]
+		z.targets, err = resolve.Targets(ctx, client, z.id, z.given.ID == "", cfg.Environments)
+		if err != nil {
+			return rn.stop(r, inZone(r, i, err))
 		}
 	}
-	r.Environments = result.Layout(resolved, layout)
+	rn.layout(r, cfg, zones, config.Items{}, func(i int) []result.Environment {
+		resolved := make([]result.Environment, len(zones[i].targets))
+		for j, t := range zones[i].targets {
+			resolved[j] = result.Environment{Name: t.Name, Ref: t.Ref, Endpoint: result.EndpointEnvironment}
+			if t.IsZone() {
+				resolved[j].Endpoint = result.EndpointZone
+			}
+		}
+		return resolved
+	})
 	printLines(rn.log, report.PlanLines(r))
 
 	if cfg.DryRun {
@@ -100,12 +134,18 @@ func (rn runner) run(ctx context.Context, src config.Source) (r *result.Result) 
 		}
 		return r
 	}
+	plans := make([]purge.Zone, len(zones))
+	calls := 0
+	for i, z := range zones {
+		plans[i] = purge.Zone{ID: z.id, Batches: z.batches}
+		calls += len(z.targets) * len(z.batches)
+	}
 	if ownPacer != nil {
-		rn.warnAPILimit(ctx, ownPacer, len(targets)*len(batches))
+		rn.warnAPILimit(ctx, ownPacer, calls)
 	}
 	sent := make(firstSends, len(r.Environments))
-	purge.Run(ctx, client, zoneID, batches, r.Environments, purge.Options{
-		Progress: progress(rn.log, len(targets)*len(batches)), Invalidate: cfg.Invalidate, Context: sent.hook,
+	purge.Run(ctx, client, plans, r.Environments, purge.Options{
+		Progress: progress(rn.log, calls), Invalidate: cfg.Invalidate, Context: sent.hook,
 	})
 	for i := range r.Environments {
 		r.Environments[i].FirstSentAt = sent.at(i)
@@ -116,9 +156,58 @@ func (rn runner) run(ctx context.Context, src config.Source) (r *result.Result) 
 		if h := rn.env.hooks.verifyOptions; h != nil {
 			h(&o)
 		}
+		var targets []resolve.Target
+		for _, z := range zones {
+			targets = append(targets, z.targets...)
+		}
 		rn.verifyRun(ctx, r, cfg, targets, o)
 	}
 	return r
+}
+
+// zoneRun is one zone of the run as it is resolved: as given, its ID and
+// name once known, its share of the items, the environments resolved in
+// it and its batches.
+type zoneRun struct {
+	given    config.Zone
+	id, name string
+	items    config.Items
+	targets  []resolve.Target
+	batches  []plan.Batch
+}
+
+// zoneNames are the zones' names, "" where not yet known.
+func zoneNames(zones []zoneRun) []string {
+	names := make([]string, len(zones))
+	for i, z := range zones {
+		names[i] = strings.ToLower(z.name)
+	}
+	return names
+}
+
+// layout plans each zone's batches and lays them out in the result, in
+// every environment envs gives for the zone. rest, the items that wait for
+// a zone's name, goes with the first zone whose name is unknown: a run
+// that stops there counts them failed once per environment.
+func (rn runner) layout(r *result.Result, cfg *config.Config, zones []zoneRun, rest config.Items, envs func(zone int) []result.Environment) {
+	r.Environments = r.Environments[:0]
+	restGiven := rest.Count() == 0
+	for i := range zones {
+		z := &zones[i]
+		items := z.items
+		if !restGiven && z.name == "" {
+			items.Files = append(append([]config.File(nil), items.Files...), rest.Files...)
+			items.Hosts = append(append([]string(nil), items.Hosts...), rest.Hosts...)
+			items.Prefixes = append(append([]string(nil), items.Prefixes...), rest.Prefixes...)
+			restGiven = true
+		}
+		z.batches = plan.Build(items, cfg.FilesPerRequest)
+		envsOf := result.Layout(envs(i), plan.Layout(z.batches))
+		for j := range envsOf {
+			envsOf[j].Zone = i
+		}
+		r.Environments = append(r.Environments, envsOf...)
+	}
 }
 
 // zoneReadTimeout bounds the read of a zone's plan, retries included.
@@ -146,37 +235,140 @@ func (rn runner) client(cfg *config.Config) (*cloudflare.Client, *pace.Pacer) {
 	}), own
 }
 
-// zone is the zone's ID: as given, or looked up by name. Either way the
-// zone's plan, which names the account's purge budget, goes to the pacer:
-// the lookup has it, and for an ID a read of the zone (Zone Read, which a
-// purge does not need: without it, the pacer paces from the answers).
-func (rn runner) zone(ctx context.Context, r *result.Result, cfg *config.Config, client *cloudflare.Client, pacer *pace.Pacer) (string, error) {
-	if cfg.ZoneIsID {
-		r.ZoneID = cfg.Zone
-		if pacer != nil && !cfg.DryRun {
-			// A hint for the pacer, not a step of the run: a slow or failing
-			// read costs the purge little.
-			zctx, cancel := context.WithTimeout(ctx, zoneReadTimeout)
-			defer cancel()
-			if z, err := client.Zone(zctx, cfg.Zone); err == nil {
-				pacer.UsePlan(z.Plan)
-			} else {
-				rn.log.Debugf("the zone's plan is unknown (%v): pacing from the answers", err)
+// zones finds each zone's ID and name: a name is looked up; an ID is read
+// (GET /zones/{id}) for its name, which routes items to it. Either way the
+// zone's plan, which names the account's purge budget, goes to the pacer.
+//
+// One zone given by ID is read only for its plan, as a hint (Zone Read,
+// which a purge does not need: without it, the pacer paces from the
+// answers). Of several zones, a read that fails stops the run when items
+// wait to be routed by that zone's name (URLs, hosts, prefixes): they
+// cannot be sent to the right zone. A run of tags or purge-everything
+// only needs no name, and goes on.
+func (rn runner) zones(ctx context.Context, r *result.Result, cfg *config.Config, client *cloudflare.Client, pacer *pace.Pacer, zones []zoneRun) error {
+	defer rn.setZoneIDs(r, zones)
+	needName := len(zones) > 1 && len(cfg.Items.Files)+len(cfg.Items.Hosts)+len(cfg.Items.Prefixes) > 0
+	var plans []string
+	for i := range zones {
+		z := &zones[i]
+		if z.given.ID != "" {
+			if len(zones) == 1 && (pacer == nil || cfg.DryRun) {
+				continue
 			}
+			// A hint for the pacer, and the name: a slow or failing read
+			// costs the purge little, unless the name routes items.
+			zctx, cancel := context.WithTimeout(ctx, zoneReadTimeout)
+			found, err := client.Zone(zctx, z.id)
+			cancel()
+			switch {
+			case err == nil:
+				plans = append(plans, found.Plan)
+				if len(zones) > 1 {
+					z.name = strings.ToLower(found.Name)
+					r.Zones[i].Name = found.Name
+				}
+			case needName:
+				ze := &zoneError{zone: r.Zones[i].Label(), err: err,
+					hint: "The zone's name routes URLs, hosts and prefixes to it: give the zone by name, or let the token read the zone (Zone > Zone Read)."}
+				return ze
+			default:
+				rn.log.Debugf("zone %s: its plan is unknown (%v): pacing from the answers", z.id, err)
+			}
+			continue
 		}
-		return cfg.Zone, nil
+		rn.log.Infof("Looking up zone %q", z.given.Name)
+		found, err := resolve.Zone(ctx, client, z.given.Name, cfg.AccountID)
+		if err != nil {
+			return err
+		}
+		z.id = found.ID
+		r.Zones[i].ID = found.ID
+		plans = append(plans, found.Plan)
 	}
-	r.ZoneName = cfg.Zone
-	rn.log.Infof("Looking up zone %q", cfg.Zone)
-	z, err := resolve.Zone(ctx, client, cfg.Zone, cfg.AccountID)
-	if err != nil {
-		return "", err
+	if pacer != nil && len(plans) > 0 {
+		pacer.UsePlan(slowestPlan(plans))
 	}
-	r.ZoneID = z.ID
-	if pacer != nil {
-		pacer.UsePlan(z.Plan)
+	return nil
+}
+
+// setZoneIDs sets the result's zone: one zone's ID and the name it was
+// given by, or the zones' IDs, comma-separated in input order (those
+// resolved).
+func (rn runner) setZoneIDs(r *result.Result, zones []zoneRun) {
+	if len(zones) == 1 {
+		r.ZoneID, r.ZoneName = zones[0].id, zones[0].given.Name
+		return
 	}
-	return z.ID, nil
+	var ids []string
+	for i, z := range zones {
+		r.Zones[i].ID = z.id
+		if z.id != "" {
+			ids = append(ids, z.id)
+		}
+	}
+	r.ZoneID, r.ZoneName = strings.Join(ids, ","), ""
+}
+
+// planOrder ranks plans by their purge budgets, the smallest first.
+var planOrder = []string{"free", "pro", "business", "enterprise"}
+
+// slowestPlan is the plan of smallest budget among the zones': the
+// budgets are the account's, which the zones of one account share, and
+// the pacer keeps one budget for the run, never one per zone (zones of
+// different accounts share it too: slower, never refused).
+func slowestPlan(plans []string) string {
+	best, rank := "", len(planOrder)
+	for _, p := range plans {
+		f := strings.Fields(strings.ToLower(p))
+		if len(f) == 0 {
+			continue
+		}
+		if i := slices.Index(planOrder, f[0]); i >= 0 && i < rank {
+			best, rank = p, i
+		}
+	}
+	return best
+}
+
+// inZone names the zone in an error of a run of several zones; one zone's
+// errors stay as they were.
+func inZone(r *result.Result, zone int, err error) error {
+	if !r.MultiZone() || err == nil {
+		return err
+	}
+	return &zoneError{zone: r.Zones[zone].Label(), err: err}
+}
+
+// zoneError is an error about one zone of several: its message, and
+// Cloudflare's, start with the zone.
+type zoneError struct {
+	zone string
+	err  error
+	hint string // what to do, when the zone's own error does not say
+}
+
+func (e *zoneError) Error() string { return "zone " + e.zone + ": " + e.err.Error() }
+func (e *zoneError) Unwrap() error { return e.err }
+
+// Hint is the zone's hint, else the error's.
+func (e *zoneError) Hint() string {
+	if e.hint != "" {
+		return e.hint
+	}
+	var h interface{ Hint() string }
+	if errors.As(e.err, &h) {
+		return h.Hint()
+	}
+	return ""
+}
+
+// Message is the API's message (result.NewError reads it), with the zone.
+func (e *zoneError) Message() string {
+	var m interface{ Message() string }
+	if errors.As(e.err, &m) {
+		return "zone " + e.zone + ": " + m.Message()
+	}
+	return e.Error()
 }
 
 // warnAPILimit warns, before the first purge, when the purge needs more

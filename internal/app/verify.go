@@ -11,6 +11,7 @@ import (
 	"github.com/cloudflare-purge/cloudflare-purge/internal/config"
 	"github.com/cloudflare-purge/cloudflare-purge/internal/resolve"
 	"github.com/cloudflare-purge/cloudflare-purge/internal/result"
+	"github.com/cloudflare-purge/cloudflare-purge/internal/route"
 	"github.com/cloudflare-purge/cloudflare-purge/internal/verify"
 )
 
@@ -26,6 +27,9 @@ func (rn runner) verifyRun(ctx context.Context, r *result.Result, cfg *config.Co
 	for i := range r.Environments {
 		e := &r.Environments[i]
 		urls := cfg.VerifyURLs
+		if len(urls) > 0 && r.MultiZone() {
+			urls = ofZone(urls, r, e.Zone)
+		}
 		if len(urls) == 0 {
 			urls = purgedURLs(*e, maxDefaultVerifyURLs)
 		}
@@ -38,7 +42,11 @@ func (rn runner) verifyRun(ctx context.Context, r *result.Result, cfg *config.Co
 				Reason: "no URL to request: a purge by tags, hosts, prefixes or everything names none; give verify-urls"}
 			continue
 		}
-		vts = append(vts, verify.Target{Name: e.Name, Ref: e.Ref, Expression: targets[i].Expression, URLs: urls, PurgedAt: e.FirstSentAt})
+		name := e.Name
+		if r.MultiZone() {
+			name = r.ZoneOf(*e).Label() + " " + e.Name
+		}
+		vts = append(vts, verify.Target{Name: name, Ref: e.Ref, Expression: targets[i].Expression, URLs: urls, PurgedAt: e.FirstSentAt})
 		at = append(at, i)
 	}
 	if len(vts) == 0 {
@@ -52,6 +60,21 @@ func (rn runner) verifyRun(ctx context.Context, r *result.Result, cfg *config.Co
 	for k, v := range verify.Run(ctx, vts, o) {
 		r.Environments[at[k]].Verification = v
 	}
+}
+
+// ofZone are the URLs of urls that go to zone z of r's zones.
+func ofZone(urls []string, r *result.Result, z int) []string {
+	names := make([]string, len(r.Zones))
+	for i, zone := range r.Zones {
+		names[i] = strings.ToLower(zone.Name)
+	}
+	var out []string
+	for _, u := range urls {
+		if route.Zone(route.URLHost(u), names) == z {
+			out = append(out, u)
+		}
+	}
+	return out
 }
 
 // purgedURLs are the first n plain URLs (files without headers, whose

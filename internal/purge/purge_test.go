@@ -68,7 +68,7 @@ func TestRunRecordsEveryBatchInPlanOrder(t *testing.T) {
 	envs := result.Layout([]result.Environment{{Name: "Staging", Ref: "s", Endpoint: result.EndpointEnvironment}, {Name: "Production", Endpoint: result.EndpointZone}}, plan.Layout(batches))
 	api := &fakeAPI{fail: map[string]bool{"t200": true}}
 	var calls int
-	Run(context.Background(), api, "zone", batches, envs, Options{Concurrency: 3, Progress: func(result.Progress) { calls++ }})
+	Run(context.Background(), api, []Zone{{ID: "zone", Batches: batches}}, envs, Options{Concurrency: 3, Progress: func(result.Progress) { calls++ }})
 
 	type row struct {
 		Env, ID string
@@ -114,7 +114,7 @@ func TestRunTimeoutFailsWhatWasNotConfirmed(t *testing.T) {
 	cancel()
 	batches := plan.Build(config.Items{Everything: true}, 30)
 	envs := result.Layout([]result.Environment{{Name: "Production"}}, plan.Layout(batches))
-	Run(ctx, apiFunc(func(ctx context.Context) error { return &cloudflare.Error{Step: cloudflare.StepPurge, Err: ctx.Err()} }), "zone", batches, envs, Options{})
+	Run(ctx, apiFunc(func(ctx context.Context) error { return &cloudflare.Error{Step: cloudflare.StepPurge, Err: ctx.Err()} }), []Zone{{ID: "zone", Batches: batches}}, envs, Options{})
 	b := envs[0].Batches[0]
 	if b.Status != result.Failed || b.Error == nil || b.Error.Message != "not purged: the run was cancelled before Cloudflare confirmed this batch" {
 		t.Errorf("batch: %+v %+v", b, b.Error)
@@ -141,7 +141,7 @@ func TestRunCancelWhileWaitingToRetry(t *testing.T) {
 	Run(ctx, apiFunc(func(context.Context) error {
 		cancel() // the signal comes while the policy waits before a retry
 		return &cloudflare.Error{Step: cloudflare.StepPurge, Status: 500}
-	}), "zone", batches, envs, Options{})
+	}), []Zone{{ID: "zone", Batches: batches}}, envs, Options{})
 	want := &result.Error{Kind: result.KindAPI, Message: "not purged: the run was cancelled before Cloudflare confirmed this batch"}
 	if diff := cmp.Diff(want, envs[0].Batches[0].Error); diff != "" {
 		t.Errorf("batch error (-want +got):\n%s", diff)
@@ -154,14 +154,14 @@ func TestRunInvalidates(t *testing.T) {
 	t.Parallel()
 	batches := plan.Build(config.Items{Tags: tags(150)}, 30)
 	envs := result.Layout([]result.Environment{{Name: "Staging", Ref: "s"}}, plan.Layout(batches))
-	Run(context.Background(), &fakeAPI{}, "zone", batches, envs, Options{Invalidate: true})
+	Run(context.Background(), &fakeAPI{}, []Zone{{ID: "zone", Batches: batches}}, envs, Options{Invalidate: true})
 	if got := []string{envs[0].Batches[0].ID, envs[0].Batches[1].ID}; !cmp.Equal(got, []string{"inv-s-t000", "inv-s-t100"}) {
 		t.Errorf("ids %q: want the invalidations'", got)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	envs = result.Layout([]result.Environment{{Name: "Staging", Ref: "s"}}, plan.Layout(batches))
-	Run(ctx, apiFunc(func(ctx context.Context) error { return ctx.Err() }), "zone", batches, envs, Options{Invalidate: true})
+	Run(ctx, apiFunc(func(ctx context.Context) error { return ctx.Err() }), []Zone{{ID: "zone", Batches: batches}}, envs, Options{Invalidate: true})
 	if got, want := envs[0].Batches[0].Error.Message, "not invalidated: the run was cancelled before Cloudflare confirmed this batch"; got != want {
 		t.Errorf("message %q, want %q", got, want)
 	}
