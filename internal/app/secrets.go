@@ -36,6 +36,10 @@ func secretValues(input func(string) string, getenv func(string) string) []strin
 func redactResult(red *redact.Redactor, res *result.Result) {
 	s := red.String
 	res.ZoneID, res.ZoneName = s(res.ZoneID), s(res.ZoneName)
+	for i := range res.Zones {
+		z := &res.Zones[i]
+		z.ID, z.Name = s(z.ID), s(z.Name)
+	}
 	redactError(red, res.Error)
 	for i := range res.PurgeIDs {
 		res.PurgeIDs[i] = s(res.PurgeIDs[i])

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"slices"
 	"strings"
@@ -43,8 +44,8 @@ func (rn runner) verifyRun(ctx context.Context, r *result.Result, cfg *config.Co
 			continue
 		}
 		name := e.Name
-		if r.MultiZone() {
-			name = r.ZoneOf(*e).Label() + " " + e.Name
+		if z := r.ZoneOf(*e); r.MultiZone() {
+			name = cmp.Or(z.Name, z.ID) + " " + e.Name
 		}
 		vts = append(vts, verify.Target{Name: name, Ref: e.Ref, Expression: targets[i].Expression, URLs: urls, PurgedAt: e.FirstSentAt})
 		at = append(at, i)
