@@ -33,8 +33,9 @@ type runner struct {
 	verify verify.Options
 }
 
-// run is the whole flow: config -> plan -> resolve -> purge -> verify ->
-// result. It always returns a result, also when the run fails: every
+// run is the whole flow: config -> resolve the zones -> route the items
+// to them -> resolve each zone's environments -> plan -> purge -> verify
+// -> result. It always returns a result, also when the run fails: every
 // planned item ends purged or failed.
 func (rn runner) run(ctx context.Context, src config.Source) (r *result.Result) {
 	start := time.Now()
@@ -85,7 +86,7 @@ func (rn runner) run(ctx context.Context, src config.Source) (r *result.Result) 
 	if len(asked) == 0 {
 		asked = append(asked, result.Environment{Name: resolve.Production})
 	}
-	rn.layout(r, cfg, zones, unrouted, func(int) []result.Environment { return asked })
+	layout(r, cfg, zones, unrouted, true, func(int) []result.Environment { return asked })
 
 	ctx, cancel := context.WithDeadline(ctx, start.Add(cfg.Timeout))
 	defer cancel()
@@ -93,7 +94,8 @@ func (rn runner) run(ctx context.Context, src config.Source) (r *result.Result) 
 	if err := rn.zones(ctx, r, cfg, client, ownPacer, zones); err != nil {
 		return rn.stop(r, err)
 	}
-	if unrouted.Count() > 0 {
+	dup := false
+	if zones, dup = rn.dedupe(r, zones); dup || unrouted.Count() > 0 {
 		// The lookups named the zones given by ID: route what waited.
 		shares, _, err := route.Split(cfg.Items, zoneNames(zones), src.CLI)
 		if err != nil {
@@ -102,16 +104,18 @@ func (rn runner) run(ctx context.Context, src config.Source) (r *result.Result) 
 		for i, share := range shares {
 			zones[i].items = share
 		}
-		rn.layout(r, cfg, zones, config.Items{}, func(int) []result.Environment { return asked })
+		layout(r, cfg, zones, config.Items{}, true, func(int) []result.Environment { return asked })
 	}
 	for i := range zones {
 		z := &zones[i]
-		z.targets, err = resolve.Targets(ctx, client, z.id, z.given.ID == "", cfg.Environments)
+		// A zone found by name, or read by its ID, exists: an environments
+		// call it cannot route means no versioning.
+		z.targets, err = resolve.Targets(ctx, client, z.id, z.given.ID == "" || z.name != "", cfg.Environments)
 		if err != nil {
 			return rn.stop(r, inZone(r, i, err))
 		}
 	}
-	rn.layout(r, cfg, zones, config.Items{}, func(i int) []result.Environment {
+	layout(r, cfg, zones, config.Items{}, false, func(i int) []result.Environment {
 		resolved := make([]result.Environment, len(zones[i].targets))
 		for j, t := range zones[i].targets {
 			resolved[j] = result.Environment{Name: t.Name, Ref: t.Ref, Endpoint: result.EndpointEnvironment}
@@ -174,6 +178,7 @@ type zoneRun struct {
 	items    config.Items
 	targets  []resolve.Target
 	batches  []plan.Batch
+	layout   []result.Batch // batches as the result lays them out
 }
 
 // zoneNames are the zones' names, "" where not yet known.
@@ -185,24 +190,28 @@ func zoneNames(zones []zoneRun) []string {
 	return names
 }
 
-// layout plans each zone's batches and lays them out in the result, in
-// every environment envs gives for the zone. rest, the items that wait for
-// a zone's name, goes with the first zone whose name is unknown: a run
-// that stops there counts them failed once per environment.
-func (rn runner) layout(r *result.Result, cfg *config.Config, zones []zoneRun, rest config.Items, envs func(zone int) []result.Environment) {
+// layout lays each zone's batches out in the result, in every
+// environment envs gives for the zone; with replan, it plans them first
+// (the zones' items changed). rest, the items that wait for a zone's name,
+// goes with the first zone whose name is unknown: a run that stops there
+// counts them failed once per environment.
+func layout(r *result.Result, cfg *config.Config, zones []zoneRun, rest config.Items, replan bool, envs func(zone int) []result.Environment) {
 	r.Environments = r.Environments[:0]
 	restGiven := rest.Count() == 0
 	for i := range zones {
 		z := &zones[i]
-		items := z.items
-		if !restGiven && z.name == "" {
-			items.Files = append(append([]config.File(nil), items.Files...), rest.Files...)
-			items.Hosts = append(append([]string(nil), items.Hosts...), rest.Hosts...)
-			items.Prefixes = append(append([]string(nil), items.Prefixes...), rest.Prefixes...)
-			restGiven = true
+		if replan {
+			items := z.items
+			if !restGiven && z.name == "" {
+				items.Files = append(slices.Clip(items.Files), rest.Files...)
+				items.Hosts = append(slices.Clip(items.Hosts), rest.Hosts...)
+				items.Prefixes = append(slices.Clip(items.Prefixes), rest.Prefixes...)
+				restGiven = true
+			}
+			z.batches = plan.Build(items, cfg.FilesPerRequest)
+			z.layout = plan.Layout(z.batches)
 		}
-		z.batches = plan.Build(items, cfg.FilesPerRequest)
-		envsOf := result.Layout(envs(i), plan.Layout(z.batches))
+		envsOf := result.Layout(envs(i), z.layout)
 		for j := range envsOf {
 			envsOf[j].Zone = i
 		}
@@ -289,6 +298,32 @@ func (rn runner) zones(ctx context.Context, r *result.Result, cfg *config.Config
 		pacer.UsePlan(slowestPlan(plans))
 	}
 	return nil
+}
+
+// dedupe drops a zone given twice (by ID and by name), once both are
+// resolved: its items would go to the first, its tags twice.
+func (rn runner) dedupe(r *result.Result, zones []zoneRun) ([]zoneRun, bool) {
+	seen := map[string]bool{}
+	kept := zones[:0:0]
+	var keptZones []result.Zone
+	for i, z := range zones {
+		if z.id != "" && seen[strings.ToLower(z.id)] {
+			rn.log.Warningf("zone %s is given twice (as %s): it is purged once", r.Zones[i].Label(), z.given)
+			continue
+		}
+		seen[strings.ToLower(z.id)] = true
+		kept = append(kept, z)
+		keptZones = append(keptZones, r.Zones[i])
+	}
+	if len(kept) == len(zones) {
+		return zones, false
+	}
+	r.Zones = keptZones
+	rn.setZoneIDs(r, kept)
+	if len(kept) == 1 {
+		r.ZoneName = kept[0].name
+	}
+	return kept, true
 }
 
 // setZoneIDs sets the result's zone: one zone's ID and the name it was

@@ -307,3 +307,21 @@ func TestSlowestPlan(t *testing.T) {
 		}
 	}
 }
+
+// A zone given twice, by name and by ID, is purged once: the run is then
+// of one zone.
+func TestZonesGivenTwice(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, emulator.Options{SecondZone: true})
+	r := h.action(h.defaults(map[string]string{"zone": "example.com," + emulator.ExampleZoneID, "tags": "html", "files": "https://example.com/"}), nil)
+	if r.code != 0 {
+		t.Fatalf("exit %d\n%s", r.code, r.stdout)
+	}
+	want := []string{"example.com Production files [https://example.com/]", "example.com Production tags [html]"}
+	if diff := cmp.Diff(want, h.zonePurges()); diff != "" {
+		t.Errorf("purges (-want +got)\n%s", diff)
+	}
+	if !strings.Contains(r.stdout, "::warning::zone example.com ("+emulator.ExampleZoneID+") is given twice") || r.outputs["zone-id"] != emulator.ExampleZoneID {
+		t.Errorf("zone-id %q; log:\n%s", r.outputs["zone-id"], r.stdout)
+	}
+}

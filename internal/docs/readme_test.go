@@ -150,6 +150,7 @@ func TestReadmeResultSchema(t *testing.T) {
 		v    any
 	}{
 		{"result", result.Result{}},
+		{"zones[]", result.Zone{}},
 		{"environments[]", result.Environment{}},
 		{"batches[]", result.Batch{}},
 		{"error", result.Error{}},
@@ -203,6 +204,7 @@ func TestReadmeFacts(t *testing.T) {
 		"go vet -race ./... && go test -race ./...",
 		// The emulator's seeded zone.
 		emulator.ExampleZoneID, emulator.ProductionRef, emulator.StagingRef, emulator.DevelopmentRef, emulator.SandboxToken,
+		emulator.OrgZoneID, emulator.OrgProductionRef, emulator.OrgStagingRef, emulator.OrgDevelopmentRef,
 		config.DefaultAPIURL,
 		"docs/benchmarks.md",
 	} {
