@@ -2,6 +2,7 @@ package route
 
 import (
 	"errors"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -119,6 +120,39 @@ func FuzzZone(f *testing.F) {
 		h := strings.TrimSuffix(strings.ToLower(host), ".")
 		if n := names[i]; n == "" || !(h == n || strings.HasSuffix(h, "."+n)) {
 			t.Fatalf("Zone(%q, %q) = %d", host, names, i)
+		}
+	})
+}
+
+// BenchmarkSplit routes 500,000 URLs (the input's most) to three zones.
+func BenchmarkSplit(b *testing.B) {
+	var items config.Items
+	hosts := []string{"www.example.com", "static.example.org", "a.shop.example.com"}
+	for i := range 500_000 {
+		items.Files = append(items.Files, config.File{URL: "https://" + hosts[i%3] + "/assets/" + strings.Repeat("x", i%40) + ".css"})
+	}
+	names := []string{"example.com", "example.org", "shop.example.com"}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, _, err := Split(items, names, false); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// URLHost reads the host as net/url does, for every URL config accepts.
+func FuzzURLHost(f *testing.F) {
+	for _, s := range []string{"https://www.example.org/a", "https://u:p@example.com:8443/b?c#d", "http://[::1]:80/", "https://example.com", "https://example.com?x", "x", "https://a@b@c/"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		u, err := url.Parse(s)
+		if err != nil || u.Opaque != "" || u.Host == "" || !strings.HasPrefix(s, u.Scheme+"://") || strings.ContainsAny(s, "\\%") {
+			// Not a URL config accepts: hosts are plain names or addresses.
+			return
+		}
+		if got := URLHost(s); got != u.Hostname() {
+			t.Fatalf("URLHost(%q) = %q, net/url says %q", s, got, u.Hostname())
 		}
 	})
 }
