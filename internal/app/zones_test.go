@@ -325,3 +325,34 @@ func TestZonesGivenTwice(t *testing.T) {
 		t.Errorf("zone-id %q; log:\n%s", r.outputs["zone-id"], r.stdout)
 	}
 }
+
+// The zones of one account share its purge budget: the run's one pacer
+// holds their requests together to the plan's, never one budget per zone.
+// Two Pro zones (25 tag requests in the bucket, then 5 a second) send 40
+// requests, 20 each: one budget per zone would send 50 at once and meet
+// 429s; one for the account meets none.
+func TestZonesShareOneBudget(t *testing.T) {
+	t.Parallel()
+	clock := newFakeClock()
+	h := newHarness(t, emulator.Options{Plan: emulator.PlanPro, RateLimits: true, SecondZone: true, Now: clock.Now})
+	var tags []string
+	for i := range 2000 { // 20 requests of 100 tags, in each zone
+		tags = append(tags, fmt.Sprintf("tag%04d", i))
+	}
+	r := h.actionIn(h.dir, h.defaults(map[string]string{"zone": "example.com,example.org", "tags": strings.Join(tags, ",")}), nil, func(e *Env) {
+		// The run's own pacer, on the fake clock: it reads the zones' plan.
+		e.hooks.pacer, e.hooks.now, e.hooks.sleep = nil, clock.Now, clock.Sleep
+	})
+	if r.code != 0 || r.outputs["purged-count"] != "4000" {
+		t.Fatalf("exit %d, purged %s\n%s", r.code, r.outputs["purged-count"], r.stdout)
+	}
+	limited := 0
+	for _, q := range h.em.Requests() {
+		if q.Status == 429 {
+			limited++
+		}
+	}
+	if limited != 0 || len(h.em.Purges()) != 40 {
+		t.Errorf("%d purges, %d answered 429; want 40, none", len(h.em.Purges()), limited)
+	}
+}
