@@ -287,8 +287,11 @@ func (rn runner) zones(ctx context.Context, r *result.Result, cfg *config.Config
 		}
 		rn.log.Infof("Looking up zone %q", z.given.Name)
 		found, err := resolve.Zone(ctx, client, z.given.Name, cfg.AccountID)
+		if errors.Is(err, resolve.ErrConfig) {
+			return err // it names the zone
+		}
 		if err != nil {
-			return err
+			return inZone(r, i, err)
 		}
 		z.id = found.ID
 		r.Zones[i].ID = found.ID
@@ -374,8 +377,7 @@ func inZone(r *result.Result, zone int, err error) error {
 	return &zoneError{zone: r.Zones[zone].Label(), err: err}
 }
 
-// zoneError is an error about one zone of several: its message, and
-// Cloudflare's, start with the zone.
+// zoneError is an error about one zone of several, which it names.
 type zoneError struct {
 	zone string
 	err  error
@@ -397,11 +399,12 @@ func (e *zoneError) Hint() string {
 	return ""
 }
 
-// Message is the API's message (result.NewError reads it), with the zone.
+// Message is the API's message (result.NewError reads it), then the zone:
+// the report puts Cloudflare's code before it.
 func (e *zoneError) Message() string {
 	var m interface{ Message() string }
 	if errors.As(e.err, &m) {
-		return "zone " + e.zone + ": " + m.Message()
+		return m.Message() + " (zone " + e.zone + ")"
 	}
 	return e.Error()
 }

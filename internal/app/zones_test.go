@@ -222,7 +222,7 @@ func TestZonesByIDAndName(t *testing.T) {
 		if r.code != ExitFailed || h.purgeRequests() != before {
 			t.Fatalf("exit %d, %d purges; want %d, none\n%s", r.code, h.purgeRequests()-before, ExitFailed, r.stdout)
 		}
-		if !strings.Contains(r.stdout, "zone "+emulator.OrgZoneID+": ") || !strings.Contains(r.stdout, "give the zone by name") {
+		if !strings.Contains(r.stdout, "(zone "+emulator.OrgZoneID+")") || !strings.Contains(r.stdout, "give the zone by name") {
 			t.Errorf("the error does not name the zone and say what to do:\n%s", r.stdout)
 		}
 		if r.outputs["failed-count"] != "1" {
@@ -354,5 +354,25 @@ func TestZonesShareOneBudget(t *testing.T) {
 	}
 	if limited != 0 || len(h.em.Purges()) != 40 {
 		t.Errorf("%d purges, %d answered 429; want 40, none", len(h.em.Purges()), limited)
+	}
+}
+
+// A lookup of one zone of several that the API refuses names that zone;
+// one not found names it too.
+func TestZonesLookupFailureNamesTheZone(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, emulator.Options{SecondZone: true})
+	const purgeOnly = "pUrGeOnLy-0123456789abcdefghijklmnopqrstu"
+	h.em.AddToken(emulator.Token{Value: purgeOnly, Permissions: []emulator.Permission{emulator.PermCachePurge}})
+	r := h.action(h.defaults(map[string]string{"api-token": purgeOnly, "zone": "example.org,example.com", "tags": "html"}), nil)
+	if r.code != ExitFailed || h.purgeRequests() != 0 {
+		t.Fatalf("exit %d, %d purges\n%s", r.code, h.purgeRequests(), r.stdout)
+	}
+	if !strings.Contains(r.stdout, "::error::zone lookup failed (HTTP 403): Cloudflare error 10000: Authentication error (zone example.org). The token needs") {
+		t.Errorf("the error does not name example.org:\n%s", r.stdout)
+	}
+	r = h.action(h.defaults(map[string]string{"zone": "example.com,example.net", "tags": "html"}), nil)
+	if r.code != ExitConfig || !strings.Contains(r.stdout, `::error::zone "example.net" was not found`) {
+		t.Errorf("exit %d\n%s", r.code, r.stdout)
 	}
 }
