@@ -1,12 +1,17 @@
 package app
 
 import (
+	"flag"
 	"fmt"
 	"maps"
+	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/cloudflare-purge/cloudflare-purge/internal/emulator"
 )
@@ -61,16 +66,47 @@ func TestOneZoneUnchanged(t *testing.T) {
 	}
 }
 
+var updateGolden = flag.Bool("update", false, "rewrite the golden files in testdata")
+
+// goldenFile compares got with testdata/name; -update rewrites it.
+func goldenFile(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *updateGolden {
+		if err := os.MkdirAll("testdata", 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./internal/app -run %s -update to create it)", err, t.Name())
+	}
+	if diff := cmp.Diff(string(want), got); diff != "" {
+		t.Errorf("%s differs (-want +got); if intended, run go test ./internal/app -update:\n%s", name, diff)
+	}
+}
+
 var (
-	durationMS = regexp.MustCompile(`("duration_ms":)\d+`)
-	humanMS    = regexp.MustCompile(`\(\d+ms\)`)
-	purgeID    = regexp.MustCompile(`[0-9a-f]{32}`)
+	durationRow = regexp.MustCompile(`(?m)^\| Duration \| [^|]+ \|$`)
+	durationMS  = regexp.MustCompile(`("duration_ms":)\d+`)
+	humanMS     = regexp.MustCompile(`\(\d+ms\)`)
+	purgeID     = regexp.MustCompile(`[0-9a-f]{32}`)
 )
 
 // normalizeRun replaces what changes from run to run: durations and purge
-// ids (the zone's id and the environments' refs are fixed).
+// ids, in plan order where ids lists them (the zone's id and the
+// environments' refs are fixed).
 func normalizeRun(s, ids string) string {
-	s = normalizeSummary(s, ids)
+	s = durationRow.ReplaceAllString(s, "| Duration | (duration) |")
+	if ids != "" {
+		for i, id := range strings.Split(ids, ",") {
+			s = strings.ReplaceAll(s, id, fmt.Sprintf("(id %d)", i+1))
+		}
+	}
 	s = durationMS.ReplaceAllString(s, "${1}0")
 	s = humanMS.ReplaceAllString(s, "(0ms)")
 	return purgeID.ReplaceAllStringFunc(s, func(id string) string {

@@ -1,8 +1,9 @@
 // Package route sends each item of a run of several zones to its zone: a
 // URL, host or prefix to the zone whose name is the longest suffix of its
-// host (www.example.org to example.org, not to org.example.org's parent
-// when both are listed), tags and purge-everything to every zone, which is
-// how Cloudflare scopes them.
+// host (www.example.org to example.org; a.shop.example.com to
+// shop.example.com when it is listed beside example.com), tags and
+// purge-everything to every zone, which is how Cloudflare scopes them
+// (docs/behaviour.md, "Several zones").
 package route
 
 import (
