@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"runtime/debug"
 	"slices"
+	"sort"
 	"strings"
 	"time"
 
@@ -31,6 +32,9 @@ type runner struct {
 	// verify is where verification requests go: the sandbox routes them
 	// to the emulator's edge in-process.
 	verify verify.Options
+	// redact hides the run's secrets: verification redacts a site's text
+	// before it cuts it.
+	redact func(string) string
 }
 
 // run is the whole flow: config -> resolve the zones -> route the items
@@ -69,7 +73,7 @@ func (rn runner) run(ctx context.Context, src config.Source) (r *result.Result) 
 	rn.setZoneIDs(r, zones)
 	// With every zone's name known (given, or one zone, which routes
 	// nothing), an item of no zone is refused before any request.
-	shares, unrouted, err := route.Split(cfg.Items, zoneNames(zones), src.CLI)
+	shares, unrouted, err := route.Split(cfg.Items, zoneNames(zones), cfg.CLI)
 	if err != nil {
 		r.Error = result.NewError(err)
 		printLines(rn.log, report.RunErrorLines(r.Error))
@@ -78,33 +82,32 @@ func (rn runner) run(ctx context.Context, src config.Source) (r *result.Result) 
 	for i, share := range shares {
 		zones[i].items = share
 	}
-	// Until they are resolved, the environments are as asked.
-	asked := make([]result.Environment, 0, len(cfg.Environments))
-	for _, name := range cfg.Environments {
-		asked = append(asked, result.Environment{Name: name})
-	}
-	if len(asked) == 0 {
-		asked = append(asked, result.Environment{Name: resolve.Production})
-	}
-	layout(r, cfg, zones, unrouted, true, func(int) []result.Environment { return asked })
 
 	ctx, cancel := context.WithDeadline(ctx, start.Add(cfg.Timeout))
 	defer cancel()
-	client, ownPacer := rn.client(cfg)
-	if err := rn.zones(ctx, r, cfg, client, ownPacer, zones); err != nil {
-		return rn.stop(r, err)
+	client, pacer := rn.client(cfg)
+	if err := rn.zones(ctx, r, cfg, client, pacer != nil, zones); err != nil {
+		return rn.stopUnplanned(r, cfg, zones, unrouted, err)
 	}
 	dup := false
 	if zones, dup = rn.dedupe(r, zones); dup || unrouted.Count() > 0 {
 		// The lookups named the zones given by ID: route what waited.
-		shares, _, err := route.Split(cfg.Items, zoneNames(zones), src.CLI)
+		shares, _, err := route.Split(cfg.Items, zoneNames(zones), cfg.CLI)
 		if err != nil {
-			return rn.stop(r, err)
+			return rn.stopUnplanned(r, cfg, zones, unrouted, err)
 		}
 		for i, share := range shares {
 			zones[i].items = share
 		}
-		layout(r, cfg, zones, config.Items{}, true, func(int) []result.Environment { return asked })
+		unrouted = config.Items{}
+	}
+	// Each zone's plan sizes its URL batches; a size it refuses is refused
+	// before the environments are even read.
+	for i := range zones {
+		z := &zones[i]
+		if z.per, err = plan.FilesPerRequest(z.plan, cfg.FilesPerRequest, cfg.CLI); err != nil {
+			return rn.stopUnplanned(r, cfg, zones, unrouted, inZone(r, i, err))
+		}
 	}
 	for i := range zones {
 		z := &zones[i]
@@ -112,10 +115,10 @@ func (rn runner) run(ctx context.Context, src config.Source) (r *result.Result) 
 		// call it cannot route means no versioning.
 		z.targets, err = resolve.Targets(ctx, client, z.id, z.given.ID == "" || z.name != "", cfg.Environments)
 		if err != nil {
-			return rn.stop(r, inZone(r, i, err))
+			return rn.stopUnplanned(r, cfg, zones, unrouted, inZone(r, i, err))
 		}
 	}
-	layout(r, cfg, zones, config.Items{}, false, func(i int) []result.Environment {
+	layout(r, zones, config.Items{}, func(i int) []result.Environment {
 		resolved := make([]result.Environment, len(zones[i].targets))
 		for j, t := range zones[i].targets {
 			resolved[j] = result.Environment{Name: t.Name, Ref: t.Ref, Endpoint: result.EndpointEnvironment}
@@ -127,7 +130,26 @@ func (rn runner) run(ctx context.Context, src config.Source) (r *result.Result) 
 	})
 	printLines(rn.log, report.PlanLines(r))
 
+	// The pacer learns the plan just before the purges: its model of the
+	// bucket starts a margin below the account's full bucket, and would
+	// refill into the margin while the run did other work. The zones share
+	// it, at the most limited of their plans: the budgets are the
+	// account's, never one per zone.
+	plans := make([]string, len(zones))
+	for i, z := range zones {
+		plans[i] = z.plan
+	}
+	if pacer != nil {
+		pacer.UsePlan(slowestPlan(plans))
+	} else {
+		// A test's pacer: the estimate is still the pacer's model of the plan.
+		pacer = pace.New(pace.Options{Plan: slowestPlan(plans)})
+	}
+	tooLong := rn.tooLong(ctx, cfg, pacer, zones)
 	if cfg.DryRun {
+		if tooLong != nil {
+			rn.log.Warningf("Without dry-run, this run would be refused: %v", tooLong)
+		}
 		what := "purge"
 		if cfg.Invalidate {
 			what = "invalidation"
@@ -138,17 +160,17 @@ func (rn runner) run(ctx context.Context, src config.Source) (r *result.Result) 
 		}
 		return r
 	}
-	plans := make([]purge.Zone, len(zones))
+	if tooLong != nil {
+		return rn.stop(r, tooLong)
+	}
+	sends := make([]purge.Zone, len(zones))
 	calls := 0
 	for i, z := range zones {
-		plans[i] = purge.Zone{ID: z.id, Batches: z.batches}
+		sends[i] = purge.Zone{ID: z.id, Batches: z.batches}
 		calls += len(z.targets) * len(z.batches)
 	}
-	if ownPacer != nil {
-		rn.warnAPILimit(ctx, ownPacer, calls)
-	}
 	sent := make(firstSends, len(r.Environments))
-	purge.Run(ctx, client, plans, r.Environments, purge.Options{
+	purge.Run(ctx, client, sends, r.Environments, purge.Options{
 		Progress: progress(rn.log, calls), Invalidate: cfg.Invalidate, Context: sent.hook,
 	})
 	for i := range r.Environments {
@@ -156,7 +178,7 @@ func (rn runner) run(ctx context.Context, src config.Source) (r *result.Result) 
 	}
 	if cfg.Verify {
 		o := rn.verify
-		o.EdgeURL, o.Debugf = cfg.EdgeURL, rn.log.Debugf
+		o.EdgeURL, o.Debugf, o.Redact = cfg.EdgeURL, rn.log.Debugf, rn.redact
 		if h := rn.env.hooks.verifyOptions; h != nil {
 			h(&o)
 		}
@@ -169,16 +191,16 @@ func (rn runner) run(ctx context.Context, src config.Source) (r *result.Result) 
 	return r
 }
 
-// zoneRun is one zone of the run as it is resolved: as given, its ID and
-// name once known, its share of the items, the environments resolved in
-// it and its batches.
+// zoneRun is one zone of the run as it is resolved: as given, its ID,
+// name and plan once known, its share of the items, its URLs per request,
+// the environments resolved in it and its batches.
 type zoneRun struct {
-	given    config.Zone
-	id, name string
-	items    config.Items
-	targets  []resolve.Target
-	batches  []plan.Batch
-	layout   []result.Batch // batches as the result lays them out
+	given          config.Zone
+	id, name, plan string
+	items          config.Items
+	per            int
+	targets        []resolve.Target
+	batches        []plan.Batch
 }
 
 // zoneNames are the zones' names, "" where not yet known.
@@ -190,28 +212,26 @@ func zoneNames(zones []zoneRun) []string {
 	return names
 }
 
-// layout lays each zone's batches out in the result, in every
-// environment envs gives for the zone; with replan, it plans them first
-// (the zones' items changed). rest, the items that wait for a zone's name,
-// goes with the first zone whose name is unknown: a run that stops there
-// counts them failed once per environment.
-func layout(r *result.Result, cfg *config.Config, zones []zoneRun, rest config.Items, replan bool, envs func(zone int) []result.Environment) {
-	r.Environments = r.Environments[:0]
+// layout plans each zone's batches, its per URLs a request, and lays them
+// out in the result, in every environment envs gives for the zone. rest,
+// the items that wait for a zone's name, goes with the first zone whose
+// name is unknown (else the first zone): a run that stops there counts
+// them failed once per environment.
+func layout(r *result.Result, zones []zoneRun, rest config.Items, envs func(zone int) []result.Environment) {
+	r.Environments = nil
 	restGiven := rest.Count() == 0
+	restTo := slices.IndexFunc(zones, func(z zoneRun) bool { return z.name == "" })
 	for i := range zones {
 		z := &zones[i]
-		if replan {
-			items := z.items
-			if !restGiven && z.name == "" {
-				items.Files = append(slices.Clip(items.Files), rest.Files...)
-				items.Hosts = append(slices.Clip(items.Hosts), rest.Hosts...)
-				items.Prefixes = append(slices.Clip(items.Prefixes), rest.Prefixes...)
-				restGiven = true
-			}
-			z.batches = plan.Build(items, cfg.FilesPerRequest)
-			z.layout = plan.Layout(z.batches)
+		items := z.items
+		if !restGiven && (i == restTo || restTo < 0) {
+			items.Files = append(slices.Clip(items.Files), rest.Files...)
+			items.Hosts = append(slices.Clip(items.Hosts), rest.Hosts...)
+			items.Prefixes = append(slices.Clip(items.Prefixes), rest.Prefixes...)
+			restGiven = true
 		}
-		envsOf := result.Layout(envs(i), z.layout)
+		z.batches = plan.Build(items, z.per)
+		envsOf := result.Layout(envs(i), plan.Layout(z.batches))
 		for j := range envsOf {
 			envsOf[j].Zone = i
 		}
@@ -244,61 +264,69 @@ func (rn runner) client(cfg *config.Config) (*cloudflare.Client, *pace.Pacer) {
 	}), own
 }
 
-// zones finds each zone's ID and name: a name is looked up; an ID is read
-// (GET /zones/{id}) for its name, which routes items to it. Either way the
-// zone's plan, which names the account's purge budget, goes to the pacer.
-//
-// One zone given by ID is read only for its plan, as a hint (Zone Read,
-// which a purge does not need: without it, the pacer paces from the
-// answers). Of several zones, a read that fails stops the run when items
-// wait to be routed by that zone's name (URLs, hosts, prefixes): they
-// cannot be sent to the right zone. A run of tags or purge-everything
-// only needs no name, and goes on.
-func (rn runner) zones(ctx context.Context, r *result.Result, cfg *config.Config, client *cloudflare.Client, pacer *pace.Pacer, zones []zoneRun) error {
+// zones finds each zone's ID, name and plan ("": unknown), which sizes its
+// URL batches and names the account's purge budget to the pacer. A name
+// is looked up, which has them. One zone given by ID is read (Zone Read,
+// which a purge does not need) only when its plan changes something: the
+// size of the URL batches (not asked for, or more than every plan takes),
+// the pacer's budget; without it, batches of 30 URLs, which every plan
+// takes, and the pacer paces from the answers. A zone given by ID among
+// several is always read, for its name, which routes items to it: a read
+// that fails then stops the run when URLs, hosts or prefixes wait to be
+// routed; a run of tags or purge-everything needs no name and goes on.
+func (rn runner) zones(ctx context.Context, r *result.Result, cfg *config.Config, client *cloudflare.Client, ownPacer bool, zones []zoneRun) error {
 	defer rn.setZoneIDs(r, zones)
 	needName := len(zones) > 1 && len(cfg.Items.Files)+len(cfg.Items.Hosts)+len(cfg.Items.Prefixes) > 0
-	var plans []string
 	for i := range zones {
 		z := &zones[i]
-		if z.given.ID != "" {
-			if len(zones) == 1 && (pacer == nil || cfg.DryRun) {
-				continue
+		if z.given.ID == "" {
+			rn.log.Infof("Looking up zone %q", z.given.Name)
+			found, err := resolve.Zone(ctx, client, z.given.Name, cfg.AccountID)
+			if errors.Is(err, resolve.ErrConfig) {
+				return err // it names the zone
 			}
-			// A hint for the pacer, and the name: a slow or failing read
-			// costs the purge little, unless the name routes items.
-			zctx, cancel := context.WithTimeout(ctx, zoneReadTimeout)
-			found, err := client.Zone(zctx, z.id)
-			cancel()
-			switch {
-			case err == nil:
-				plans = append(plans, found.Plan)
-				if len(zones) > 1 {
-					z.name = strings.ToLower(found.Name)
-					r.Zones[i].Name = found.Name
-				}
-			case needName:
-				ze := &zoneError{zone: r.Zones[i].Label(), err: err,
-					hint: "The zone's name routes URLs, hosts and prefixes to it: give the zone by name, or let the token read the zone (Zone > Zone Read)."}
-				return ze
-			default:
-				rn.log.Debugf("zone %s: its plan is unknown (%v): pacing from the answers", z.id, err)
+			if err != nil {
+				return inZone(r, i, err)
 			}
+			z.id, z.plan = found.ID, found.Plan
+			r.Zones[i].ID = found.ID
 			continue
 		}
-		rn.log.Infof("Looking up zone %q", z.given.Name)
-		found, err := resolve.Zone(ctx, client, z.given.Name, cfg.AccountID)
-		if errors.Is(err, resolve.ErrConfig) {
-			return err // it names the zone
+		sizes := len(z.items.Files) > 0 && (cfg.FilesPerRequest == 0 || cfg.FilesPerRequest > plan.OtherFilesPerRequest)
+		if len(zones) == 1 && !sizes && (!ownPacer || cfg.DryRun) {
+			continue
 		}
-		if err != nil {
-			return inZone(r, i, err)
+		// A hint, not a step of the run: a slow or failing read costs the
+		// purge little, unless the zone's name routes items.
+		zctx, cancel := context.WithTimeout(ctx, zoneReadTimeout)
+		found, err := client.Zone(zctx, z.id)
+		cancel()
+		switch {
+		case err == nil:
+			z.plan = found.Plan
+			if len(zones) > 1 {
+				z.name = strings.ToLower(found.Name)
+				r.Zones[i].Name = found.Name
+			}
+		case needName:
+			return &zoneError{zone: r.Zones[i].Label(), err: err,
+				hint: "The zone's name routes URLs, hosts and prefixes to it: give the zone by name, or let the token read the zone (Zone > Zone Read)."}
+		case len(cfg.Items.Files) > 0 && cfg.FilesPerRequest == 0:
+			set := "set files-per-request: %d"
+			if cfg.CLI {
+				set = "give --files-per-request %d"
+			}
+			of := "The zone's plan"
+			if len(zones) > 1 {
+				of = "The plan of zone " + z.id
+			}
+			rn.log.Infof(of+" could not be read (%v): URLs go %d per request, as every plan takes them; "+
+				"on Enterprise, give the token Zone > Zone Read, or "+set, err, plan.OtherFilesPerRequest, plan.EnterpriseFilesPerRequest)
+		case len(zones) == 1:
+			rn.log.Debugf("the zone's plan is unknown (%v): pacing from the answers", err)
+		default:
+			rn.log.Debugf("the plan of zone %s is unknown (%v): pacing from the answers", z.id, err)
 		}
-		z.id = found.ID
-		r.Zones[i].ID = found.ID
-		plans = append(plans, found.Plan)
-	}
-	if pacer != nil && len(plans) > 0 {
-		pacer.UsePlan(slowestPlan(plans))
 	}
 	return nil
 }
@@ -409,21 +437,95 @@ func (e *zoneError) Message() string {
 	return e.Error()
 }
 
-// warnAPILimit warns, before the first purge, when the purge needs more
-// calls than Cloudflare's API-wide limit lets through before the run's
-// deadline: the pacer will hold them to the limit (never tripping its
-// block, which stops every tool of the user), and the run would end with
-// items left.
-func (rn runner) warnAPILimit(ctx context.Context, p *pace.Pacer, calls int) {
-	need, q := p.Need(calls)
+// tooLong is the refusal of a run that the zone's purge budgets, or
+// Cloudflare's API-wide limit, cannot let through before its deadline even
+// from full buckets (pace.Need's floor); nil when it may fit.
+// The zones' calls count together: they share the account's budgets.
+func (rn runner) tooLong(ctx context.Context, cfg *config.Config, p *pace.Pacer, zones []zoneRun) error {
 	deadline, ok := ctx.Deadline()
-	if need == 0 || !ok || time.Until(deadline) >= need {
-		return
+	n, limit := 0, 0
+	for _, z := range zones {
+		n += len(z.targets) * len(z.batches)
+		if l, _ := plan.FilesLimit(z.plan); l > limit {
+			limit = l // the most URLs per request a zone's plan takes
+		}
 	}
-	rn.log.Warningf("This run sends %d API calls; Cloudflare's API-wide limit (%q: %d per %s) lets %d more through now, so it needs about %s, more than the %s its timeout leaves. "+
-		"Send fewer calls (a larger files-per-request on Enterprise zones, up to 500; prefixes, hosts or tags instead of many URLs) or raise timeout",
-		calls, q.Name, q.Quota, q.Window, q.Left, need.Round(time.Second), time.Until(deadline).Round(time.Second))
+	if !ok || n == 0 {
+		return nil
+	}
+	// The calls in the order they go: zone, environment, then batch; and
+	// the items of each.
+	calls := make([]pace.Call, 0, n)
+	counts := make([]int, 0, n)
+	files, sum := false, 0
+	for _, z := range zones {
+		for range z.targets {
+			for _, b := range z.batches {
+				c := pace.Call{Purge: true}
+				if b.Kind == result.KindFiles || b.Kind == result.KindFilesWithHeaders {
+					c.URLs, files = b.Count(), true
+				}
+				calls = append(calls, c)
+				counts = append(counts, b.Count())
+				sum += b.Count()
+			}
+		}
+	}
+	left := time.Until(deadline)
+	need, what := p.Need(calls)
+	if need <= left {
+		return nil
+	}
+	// The most calls, in the order they go, that fit in the time left.
+	fit := sort.Search(len(calls)+1, func(n int) bool {
+		d, _ := p.Need(calls[:n])
+		return d > left
+	}) - 1
+	fitItems := 0
+	for _, c := range counts[:fit] {
+		fitItems += c
+	}
+	naming := func(in string) string {
+		if cfg.CLI {
+			return "--" + in
+		}
+		return in
+	}
+	var ways []string
+	timeout := cfg.Timeout - left + need // the time spent so far, then the need
+	timeout = (timeout + 10*time.Second).Truncate(10 * time.Second)
+	ways = append(ways, fmt.Sprintf("a %s of %s or more", naming(config.InputTimeout), timeout))
+	if files && cfg.FilesPerRequest > 0 && cfg.FilesPerRequest < limit {
+		ways = append(ways, fmt.Sprintf("an empty %s (%d URLs per request, the most the zone's plan takes)", naming(config.InputFilesPerRequest), limit))
+	}
+	// A prefix, host or tag stands for many URLs, unless their own
+	// budget is what binds.
+	var others []pace.Call
+	for _, c := range calls {
+		if c.URLs == 0 {
+			others = append(others, c)
+		}
+	}
+	if d, _ := p.Need(others); files && d <= left {
+		ways = append(ways, "prefixes, hosts or tags instead of many URLs (one stands for many)")
+	}
+	ways = append(ways, fmt.Sprintf("at most %s of its %s (%d of %d requests)", report.Number(fitItems), report.Count(sum, "item"), fit, len(calls)))
+	return &refusal{fmt.Sprintf("this run cannot finish before its timeout, so nothing was sent: its %s need at least %s under %s, and %s %s leaves %s. What fits: %s",
+		report.Count(len(calls), "purge request"), roundUp(need), what, naming(config.InputTimeout), cfg.Timeout, left.Round(100*time.Millisecond), strings.Join(ways, "; or "))}
 }
+
+// roundUp rounds a wait up to a tenth of a second (up: it is a floor).
+func roundUp(d time.Duration) time.Duration {
+	const unit = 100 * time.Millisecond
+	return (d + unit - 1).Truncate(unit)
+}
+
+// refusal is a run refused before its first purge because the account
+// cannot carry it out: exit code 2, as for the configuration.
+type refusal struct{ msg string }
+
+func (e *refusal) Error() string     { return e.msg }
+func (e *refusal) ErrorKind() string { return result.KindConfiguration }
 
 // isLoopback tells whether host is this machine: plain http there (the
 // emulator, a local proxy) exposes nothing.
@@ -433,6 +535,30 @@ func isLoopback(host string) bool {
 	}
 	ip, err := netip.ParseAddr(host)
 	return err == nil && ip.IsLoopback()
+}
+
+// stopUnplanned is stop for a run that ended before its batches were
+// planned: each zone's items, in the environments as asked, are laid out
+// at the size the zone's plan (if known) gives, and fail. rest are the
+// items that waited for a zone's name (see layout).
+func (rn runner) stopUnplanned(r *result.Result, cfg *config.Config, zones []zoneRun, rest config.Items, err error) *result.Result {
+	for i := range zones {
+		z := &zones[i]
+		per, perErr := plan.FilesPerRequest(z.plan, cfg.FilesPerRequest, cfg.CLI)
+		if perErr != nil {
+			per, _ = plan.FilesLimit(z.plan)
+		}
+		z.per = per
+	}
+	asked := make([]result.Environment, 0, len(cfg.Environments))
+	for _, name := range cfg.Environments {
+		asked = append(asked, result.Environment{Name: name})
+	}
+	if len(asked) == 0 {
+		asked = append(asked, result.Environment{Name: resolve.Production})
+	}
+	layout(r, zones, rest, func(int) []result.Environment { return asked })
+	return rn.stop(r, err)
 }
 
 // stop records a run that ended before its purges, and logs why.

@@ -376,3 +376,28 @@ func TestZonesLookupFailureNamesTheZone(t *testing.T) {
 		t.Errorf("exit %d\n%s", r.code, r.stdout)
 	}
 }
+
+// Each zone's plan sizes its own URL batches: 500 on Enterprise, 30 on Pro.
+func TestZonesBatchesSizedPerZone(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, emulator.Options{SecondZone: true})
+	h.em.AddZone(emulator.Zone{Name: "example.net", AccountID: emulator.ExampleAccountID, Plan: emulator.PlanPro})
+	var files []string
+	for i := range 40 {
+		files = append(files, fmt.Sprintf("https://example.com/%d.css", i), fmt.Sprintf("https://www.example.net/%d.css", i))
+	}
+	r := h.action(h.defaults(map[string]string{"zone": "example.com,example.net", "files": strings.Join(files, "\n")}), nil)
+	if r.code != 0 {
+		t.Fatalf("exit %d\n%s", r.code, r.stdout)
+	}
+	per := map[string][]int{}
+	for _, p := range h.em.Purges() {
+		per[p.ZoneID] = append(per[p.ZoneID], len(p.Items))
+	}
+	d := doc(t, r)
+	net := d.Zones[1].ID
+	slices.Sort(per[net])
+	if diff := cmp.Diff(map[string][]int{emulator.ExampleZoneID: {40}, net: {10, 30}}, per); diff != "" {
+		t.Errorf("URLs per request, per zone (-want +got)\n%s", diff)
+	}
+}

@@ -32,7 +32,7 @@ func TestLoad(t *testing.T) {
 	t.Parallel()
 	base := Config{
 		Auth: Auth{Token: token}, Zones: []Zone{{ID: "023e105f4ecef8ad9ca31a8372d0c353"}},
-		FilesPerRequest: 30, APIURL: DefaultAPIURL, Timeout: 5 * time.Minute, MaxRetries: 5,
+		APIURL: DefaultAPIURL, Timeout: 5 * time.Minute, MaxRetries: 5,
 	}
 	with := func(f func(*Config)) *Config {
 		c := base

@@ -73,7 +73,9 @@ func summary(r *result.Result, budget int) string {
 		}
 	}
 	writeFailures(w, n)
-	w.add(verificationSection(n))
+	for _, s := range verificationSections(n) {
+		w.add(s)
+	}
 	w.add(purgeIDs(r))
 	if w.cut {
 		w.b.WriteString(summaryCutNote)

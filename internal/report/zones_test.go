@@ -45,6 +45,12 @@ func TestZonesGolden(t *testing.T) {
 	golden(t, "summary-zones-dry-run.md", Summary(dry))
 	golden(t, "human-zones-dry-run.txt", Human(dry))
 
+	// Written piece by piece, the document of several zones is
+	// json.Marshal's (a dry run lists every batch's items).
+	if want, err := json.Marshal(dry); err != nil || string(JSON(dry)) != string(want) {
+		t.Errorf("encoded:\n%s\njson.Marshal (%v):\n%s", JSON(dry), err, want)
+	}
+
 	var doc struct {
 		ZoneID       string            `json:"zone_id"`
 		Environments []json.RawMessage `json:"environments"`
