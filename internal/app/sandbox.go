@@ -28,8 +28,8 @@ type sandbox struct {
 	verify     verify.Options
 }
 
-func startSandbox() (*sandbox, error) {
-	em := emulator.New(emulator.Options{SecondZone: true})
+func startSandbox(origin emulator.Origin) (*sandbox, error) {
+	em := emulator.New(emulator.Options{Origin: origin, SecondZone: true})
 	cert, roots, err := emulator.EdgeCertificate(emulator.ExampleZoneName, "*."+emulator.ExampleZoneName, emulator.OrgZoneName, "*."+emulator.OrgZoneName)
 	if err != nil {
 		return nil, err

@@ -27,10 +27,7 @@ func (rn runner) verifyRun(ctx context.Context, r *result.Result, cfg *config.Co
 	var at []int
 	for i := range r.Environments {
 		e := &r.Environments[i]
-		urls := cfg.VerifyURLs
-		if len(urls) > 0 && r.MultiZone() {
-			urls = ofZone(urls, r, e.Zone)
-		}
+		urls := zoneURLs(cfg.VerifyURLs, r, e.Zone)
 		if len(urls) == 0 {
 			urls = purgedURLs(*e, maxDefaultVerifyURLs)
 		}
@@ -43,11 +40,7 @@ func (rn runner) verifyRun(ctx context.Context, r *result.Result, cfg *config.Co
 				Reason: "no URL to request: a purge by tags, hosts, prefixes or everything names none; give verify-urls"}
 			continue
 		}
-		name := e.Name
-		if z := r.ZoneOf(*e); r.MultiZone() {
-			name = cmp.Or(z.Name, z.ID) + " " + e.Name
-		}
-		vts = append(vts, verify.Target{Name: name, Ref: e.Ref, Expression: targets[i].Expression, URLs: urls, PurgedAt: e.FirstSentAt})
+		vts = append(vts, verify.Target{Name: envName(r, *e), Ref: e.Ref, Expression: targets[i].Expression, URLs: urls, PurgedAt: e.FirstSentAt})
 		at = append(at, i)
 	}
 	if len(vts) == 0 {
@@ -63,12 +56,13 @@ func (rn runner) verifyRun(ctx context.Context, r *result.Result, cfg *config.Co
 	}
 }
 
-// ofZone are the URLs of urls that go to zone z of r's zones.
-func ofZone(urls []string, r *result.Result, z int) []string {
-	names := make([]string, len(r.Zones))
-	for i, zone := range r.Zones {
-		names[i] = strings.ToLower(zone.Name)
+// zoneURLs are the URLs of urls that go to zone z of r's zones: all of
+// them in a run of one zone, which routes nothing.
+func zoneURLs(urls []string, r *result.Result, z int) []string {
+	if !r.MultiZone() || len(urls) == 0 {
+		return urls
 	}
+	names := resultZoneNames(r)
 	var out []string
 	for _, u := range urls {
 		if route.Zone(route.URLHost(u), names) == z {
@@ -76,6 +70,25 @@ func ofZone(urls []string, r *result.Result, z int) []string {
 		}
 	}
 	return out
+}
+
+// resultZoneNames are the names of r's zones, lower case ("" where unknown).
+func resultZoneNames(r *result.Result) []string {
+	names := make([]string, len(r.Zones))
+	for i, zone := range r.Zones {
+		names[i] = strings.ToLower(zone.Name)
+	}
+	return names
+}
+
+// envName names an environment for a log line: with its zone, in a run of
+// several.
+func envName(r *result.Result, e result.Environment) string {
+	if !r.MultiZone() {
+		return e.Name
+	}
+	z := r.ZoneOf(e)
+	return cmp.Or(z.Name, z.ID) + " " + e.Name
 }
 
 // purgedURLs are the first n plain URLs (files without headers, whose

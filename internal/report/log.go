@@ -85,7 +85,7 @@ func ProgressLine(p result.Progress) string {
 func Log(r *result.Result) []Line {
 	r = named(r)
 	w := wordsOf(r)
-	var out []Line
+	out := waitLines(r)
 	for _, e := range r.Environments {
 		title := e.Name
 		if e.Ref != "" {
@@ -104,6 +104,7 @@ func Log(r *result.Result) []Line {
 			}
 		}
 		out = append(out, verificationLines(e, w)...)
+		out = append(out, warmLines(e)...)
 		if e.Endpoint == result.EndpointZone && e.PurgedCount > 0 {
 			out = append(out, Line{Info, "Production goes through the zone endpoint: every environment of the zone was " + w.past + "."})
 		}
@@ -288,7 +289,9 @@ func FailureLines(r *result.Result, see string) []Line {
 
 // failureLines is FailureLines of r already named.
 func failureLines(r *result.Result, see string) []Line {
-	return append(batchFailureLines(r, see), staleLines(r)...)
+	out := append(batchFailureLines(r, see), waitErrorLines(r)...)
+	out = append(out, staleLines(r)...)
+	return append(out, outdatedLines(r)...)
 }
 
 func batchFailureLines(r *result.Result, see string) []Line {
