@@ -60,6 +60,27 @@ type Config struct {
 	// URLs and WarmSitemap's pages through each environment.
 	Warm        bool
 	WarmSitemap string
+
+	// Rewrites counts the URLs given that are sent otherwise: as the
+	// cache keys they name (see CacheKeyURL). The log says so, once.
+	Rewrites Rewrites
+}
+
+// Rewrites counts the URLs changed into the cache keys they name, with
+// the first one as an example.
+type Rewrites struct {
+	Count       int
+	Given, Sent string
+}
+
+func (r *Rewrites) note(given, sent string) {
+	if r == nil {
+		return
+	}
+	if r.Count == 0 {
+		r.Given, r.Sent = given, sent
+	}
+	r.Count++
 }
 
 // Zone is one zone as given: its ID, or else its name to look up.
@@ -147,8 +168,8 @@ func Load(src Source) (*Config, error) { return LoadContext(context.Background()
 // numbers and switches, the URLs, then what to purge and to verify. When
 // ctx ends while files-from is read, the error is ctx's, wrapped, alone.
 func LoadContext(ctx context.Context, src Source) (*Config, error) {
-	l := &loader{src: src, n: naming{cli: src.CLI}}
 	c := &Config{CLI: src.CLI}
+	l := &loader{src: src, n: naming{cli: src.CLI, rw: &c.Rewrites}}
 
 	var err error
 	c.Auth, err = parseAuth(l.raw(InputAPIToken), l.raw(InputAPIKey), l.raw(InputAPIEmail), l.n)
@@ -291,6 +312,9 @@ func (l *loader) items(ctx context.Context) Items {
 	base, err := parseBaseURL(baseV)
 	l.check(err)
 	baseOK = baseOK && err == nil
+	if k, err := CacheKeyURL(baseV); baseOK && base != nil && err == nil && !strings.EqualFold(k, baseV) {
+		l.n.rw.note(baseV, k)
+	}
 
 	files := newFileSet(l.n)
 	add := func(f File) error {
