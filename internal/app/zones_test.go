@@ -401,3 +401,26 @@ func TestZonesBatchesSizedPerZone(t *testing.T) {
 		t.Errorf("URLs per request, per zone (-want +got)\n%s", diff)
 	}
 }
+
+// A deploy that lands, over two zones: each zone's URLs are waited for,
+// verified and warmed through that zone's environments only.
+func TestZonesDeploySandbox(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, emulator.Options{})
+	r := h.cli([]string{"--sandbox", "--deploy-after", "1s", "--zone", "example.com,example.org", "--environment", "Staging",
+		"--files", "https://example.com/ https://www.example.org/app.css", "--expect-header", "X-Build: v2", "--wait", "1m", "--verify", "--warm"}, nil, "")
+	if r.code != ExitOK {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
+	}
+	for _, w := range []string{
+		"example.com Staging: https://example.com/: ready after", "example.org Staging: https://www.example.org/app.css: ready after",
+		"Verified 2 URLs, 0 stale, 0 outdated.", "Warmed 2 requests, 0 failed.",
+	} {
+		if !strings.Contains(r.stdout, w) {
+			t.Errorf("the report lacks %q:\n%s", w, r.stdout)
+		}
+	}
+	if strings.Contains(r.stdout, "example.com Staging: https://www.example.org") || strings.Contains(r.stdout, "example.org Staging: https://example.com/") {
+		t.Errorf("a URL was waited for through another zone's environment:\n%s", r.stdout)
+	}
+}
