@@ -72,7 +72,7 @@ func runCLI(ctx context.Context, env Env) int {
 	r := rn.run(ctx, src)
 	r.ListItems = f.list
 	redactResult(red, r)
-	if r.Refused() && r.Error.Kind == result.KindInput {
+	if r.Refused() && r.Error.Kind == result.ErrorInput {
 		fmt.Fprintln(stderr, "Run cloudflare-purge --help for usage.")
 	}
 	if debug {

@@ -39,7 +39,7 @@ func TestCLIInvalidInputReport(t *testing.T) {
 	// --json still prints the document.
 	r = h.cli([]string{"--tags", "a", "--files-per-request", "0", "--json"}, vars, "")
 	var doc result.Result
-	if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil || doc.Error == nil || doc.Error.Kind != result.KindInput {
+	if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil || doc.Error == nil || doc.Error.Kind != result.ErrorInput {
 		t.Errorf("--json: %v\n%s", err, r.stdout)
 	}
 }

@@ -31,7 +31,7 @@ func expectation(cfg *config.Config) verify.Expectation {
 // routing, the edge URL, a test's changes.
 func (rn runner) siteOptions(cfg *config.Config) verify.Options {
 	o := rn.verify
-	o.EdgeURL, o.Debugf, o.Redact = cfg.EdgeURL, rn.log.Debugf, rn.redact
+	o.Edge, o.Debugf, o.Redact = cfg.EdgeURL, rn.log.Debugf, rn.redact
 	o.Expect = expectation(cfg)
 	if h := rn.env.hooks.verifyOptions; h != nil {
 		h(&o)
@@ -53,12 +53,6 @@ func plainFiles(cfg *config.Config, n int) []string {
 	}
 	return out
 }
-
-// errWait is the run's error when the wait ended without the new build.
-type errWait struct{ msg string }
-
-func (e errWait) Error() string     { return e.msg }
-func (e errWait) ErrorStep() string { return "wait" }
 
 // waitRun waits, before the first purge, until every wait URL serves the
 // expectation through each environment. false: it did not, the run is
@@ -94,7 +88,8 @@ func (rn runner) waitRun(ctx context.Context, r *result.Result, cfg *config.Conf
 		rn.log.Infof("%s", report.WaitDoneLine(w))
 		return true
 	}
-	rn.stop(r, errWait{msg: report.WaitErrorText(w)})
+	// The run's error when the wait ended without the new build.
+	rn.stop(r, &result.Error{Kind: result.ErrorAPI, Step: "wait", Message: report.WaitErrorText(w)})
 	return false
 }
 
@@ -125,20 +120,19 @@ func (rn runner) repurge(ctx context.Context, r *result.Result, client *cloudfla
 		batches := plan.Build(config.Items{Files: files}, len(files))
 		one := []result.Environment{{Name: e.Name, Ref: e.Ref, Endpoint: e.Endpoint}}
 		one[0].Batches = plan.Layout(batches)
-		sent := make(firstSends, 1)
 		verb := "purging"
 		if cfg.Invalidate {
 			verb = "invalidating"
 		}
 		rn.log.Infof("%s: %s served the old build after the %s while the origin now serves the new one: %s them once more, alone: %s",
 			envName(r, *e), report.Count(len(urls), "URL"), strings.TrimSuffix(verb, "ing")+"e", verb, strings.Join(urls, ", "))
-		purge.Run(ctx, client, []purge.Zone{{ID: r.ZoneOf(*e).ID, Batches: batches}}, one, purge.Options{Invalidate: cfg.Invalidate, Context: sent.hook})
+		purge.Run(ctx, client, []purge.Zone{{ID: r.ZoneOf(*e).ID, Batches: batches}}, one, purge.Options{Invalidate: cfg.Invalidate})
 		b := one[0].Batches[0]
 		v.Repurge = &result.Repurge{URLs: urls, Status: b.Status, ID: b.ID, Error: b.Error}
 		if b.Status != result.Purged {
 			continue
 		}
-		again := verify.Run(ctx, []verify.Target{{Name: envName(r, *e), Ref: e.Ref, Expression: targets[i].Expression, URLs: urls, PurgedAt: sent.at(0)}}, o)[0]
+		again := verify.Run(ctx, []verify.Target{{Name: envName(r, *e), Ref: e.Ref, Expression: targets[i].Expression, URLs: urls, PurgedAt: one[0].FirstSentAt}}, o)[0]
 		for _, c := range again.URLs {
 			c.Repurged = true
 			if k := slices.IndexFunc(v.URLs, func(old result.URLCheck) bool { return old.URL == c.URL }); k >= 0 {

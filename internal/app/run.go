@@ -216,13 +216,9 @@ func (rn runner) run(ctx context.Context, src config.Source) (r *result.Result) 
 		sends[i] = purge.Zone{ID: z.id, Batches: z.batches}
 		calls += len(z.targets) * len(z.batches)
 	}
-	sent := make(firstSends, len(r.Environments))
 	purge.Run(ctx, client, sends, r.Environments, purge.Options{
-		Progress: progress(rn.log, calls), Invalidate: cfg.Invalidate, Context: sent.hook,
+		Progress: progress(rn.log, calls), Invalidate: cfg.Invalidate,
 	})
-	for i := range r.Environments {
-		r.Environments[i].FirstSentAt = sent.at(i)
-	}
 	if cfg.Verify {
 		o := rn.siteOptions(cfg)
 		rn.verifyRun(ctx, r, cfg, targets, o)
@@ -327,7 +323,7 @@ func (rn runner) zones(ctx context.Context, r *result.Result, cfg *config.Config
 		if z.given.ID == "" {
 			rn.log.Infof("Looking up zone %q", z.given.Name)
 			found, err := resolve.Zone(ctx, client, z.given.Name, cfg.AccountID)
-			if errors.Is(err, resolve.ErrConfig) {
+			if re := (*result.Error)(nil); errors.As(err, &re) && re.Kind == result.ErrorConfiguration {
 				return err // it names the zone
 			}
 			if err != nil {
@@ -460,32 +456,35 @@ type zoneError struct {
 func (e *zoneError) Error() string { return "zone " + e.zone + ": " + e.err.Error() }
 func (e *zoneError) Unwrap() error { return e.err }
 
-// Hint is the zone's hint, else the error's.
-func (e *zoneError) Hint() string {
+// As reads the error as the result's Error (result.NewError does): the
+// zone's own error, Cloudflare's message followed by the zone, and the
+// zone's hint when it has one.
+func (e *zoneError) As(target any) bool {
+	t, ok := target.(**result.Error)
+	if !ok {
+		return false
+	}
+	var inner *result.Error
+	if !errors.As(e.err, &inner) {
+		*t = &result.Error{Kind: result.ErrorAPI, Message: e.Error(), Hint: e.hint}
+		return true
+	}
+	c := *inner
+	if c.Kind == result.ErrorAPI {
+		c.Message += " (zone " + e.zone + ")"
+	}
 	if e.hint != "" {
-		return e.hint
+		c.Hint = e.hint
 	}
-	var h interface{ Hint() string }
-	if errors.As(e.err, &h) {
-		return h.Hint()
-	}
-	return ""
-}
-
-// Message is the API's message (result.NewError reads it), then the zone:
-// the report puts Cloudflare's code before it.
-func (e *zoneError) Message() string {
-	var m interface{ Message() string }
-	if errors.As(e.err, &m) {
-		return m.Message() + " (zone " + e.zone + ")"
-	}
-	return e.Error()
+	*t = &c
+	return true
 }
 
 // tooLong is the refusal of a run that the zone's purge budgets, or
 // Cloudflare's API-wide limit, cannot let through before its deadline even
-// from full buckets (pace.Need's floor); nil when it may fit.
-// The zones' calls count together: they share the account's budgets.
+// from full buckets (pace.Need's floor); nil when it may fit. A refusal is
+// a configuration error: exit code 2. The zones' calls count together:
+// they share the account's budgets.
 func (rn runner) tooLong(ctx context.Context, cfg *config.Config, p *pace.Pacer, zones []zoneRun) error {
 	deadline, ok := ctx.Deadline()
 	n, limit := 0, 0
@@ -555,7 +554,7 @@ func (rn runner) tooLong(ctx context.Context, cfg *config.Config, p *pace.Pacer,
 		ways = append(ways, "prefixes, hosts or tags instead of many URLs (one stands for many)")
 	}
 	ways = append(ways, fmt.Sprintf("at most %s of its %s (%d of %d requests)", report.Number(fitItems), report.Count(sum, "item"), fit, len(calls)))
-	return &refusal{fmt.Sprintf("this run cannot finish before its timeout, so nothing was sent: its %s need at least %s under %s, and %s %s leaves %s. What fits: %s",
+	return &result.Error{Kind: result.ErrorConfiguration, Message: fmt.Sprintf("this run cannot finish before its timeout, so nothing was sent: its %s need at least %s under %s, and %s %s leaves %s. What fits: %s",
 		report.Count(len(calls), "purge request"), roundUp(need), what, naming(config.InputTimeout), cfg.Timeout, left.Round(100*time.Millisecond), strings.Join(ways, "; or "))}
 }
 
@@ -564,13 +563,6 @@ func roundUp(d time.Duration) time.Duration {
 	const unit = 100 * time.Millisecond
 	return (d + unit - 1).Truncate(unit)
 }
-
-// refusal is a run refused before its first purge because the account
-// cannot carry it out: exit code 2, as for the configuration.
-type refusal struct{ msg string }
-
-func (e *refusal) Error() string     { return e.msg }
-func (e *refusal) ErrorKind() string { return result.KindConfiguration }
 
 // isLoopback tells whether host is this machine: plain http there (the
 // emulator, a local proxy) exposes nothing.

@@ -5,10 +5,7 @@ import (
 	"context"
 	"slices"
 	"strings"
-	"sync/atomic"
-	"time"
 
-	"github.com/cloudflare-purge/cloudflare-purge/internal/cloudflare"
 	"github.com/cloudflare-purge/cloudflare-purge/internal/config"
 	"github.com/cloudflare-purge/cloudflare-purge/internal/resolve"
 	"github.com/cloudflare-purge/cloudflare-purge/internal/result"
@@ -115,29 +112,4 @@ func pastOf(r *result.Result) string {
 		return "invalidated"
 	}
 	return "purged"
-}
-
-// firstSends keeps when each environment's first purge request left, past
-// the pacer (the verification counts a copy's age from then), in Unix nanoseconds.
-type firstSends []atomic.Int64
-
-// hook is purge.Options.Context: the client calls back as each attempt
-// leaves; the earliest is kept.
-func (s firstSends) hook(ctx context.Context, env int) context.Context {
-	return cloudflare.OnSend(ctx, func(t time.Time) {
-		for n := t.UnixNano(); ; {
-			old := s[env].Load()
-			if (old != 0 && old <= n) || s[env].CompareAndSwap(old, n) {
-				return
-			}
-		}
-	})
-}
-
-// at is the environment's first send, zero when none left.
-func (s firstSends) at(env int) time.Time {
-	if n := s[env].Load(); n != 0 {
-		return time.Unix(0, n)
-	}
-	return time.Time{}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"slices"
 	"testing"
 	"time"
@@ -75,7 +76,7 @@ func BenchmarkDeploySteps(b *testing.B) {
 					requests := 0
 					for range benchRuns {
 						em, edgeURL := newBenchEdge(b)
-						fetch := verify.Options{EdgeURL: edgeURL, Expect: expect}
+						fetch := verify.Options{Edge: edgeOf(edgeURL), Expect: expect}
 						urls := benchURLs(n)
 						start := time.Now()
 						switch step {
@@ -93,7 +94,7 @@ func BenchmarkDeploySteps(b *testing.B) {
 								ts = append(ts, verify.Target{Name: t.name, Expression: t.expr, URLs: urls, PurgedAt: start})
 							}
 							for _, v := range verify.Run(context.Background(), ts, fetch) {
-								if v.VerifiedCount != n {
+								if v.Tally(); v.VerifiedCount != n {
 									b.Fatalf("verified %d of %d: %+v", v.VerifiedCount, n, v.URLs[0])
 								}
 							}
@@ -123,4 +124,16 @@ func BenchmarkDeploySteps(b *testing.B) {
 			})
 		}
 	}
+}
+
+// edgeOf is an edge URL as config reads it; nil for "".
+func edgeOf(s string) *url.URL {
+	if s == "" {
+		return nil
+	}
+	u, err := url.Parse(s)
+	if err != nil {
+		panic(err)
+	}
+	return u
 }

@@ -13,7 +13,6 @@ import (
 	"strings"
 	"time"
 	"unicode"
-	"unicode/utf8"
 
 	"github.com/cloudflare/cloudflare-go/v7/option"
 
@@ -32,6 +31,9 @@ type request struct {
 	// read takes the "result" of an answer with "success": true; its error
 	// fails the call for good.
 	read func(result json.RawMessage) error
+	// sentAt, if set, is given the time the first attempt left, past the
+	// pacer: verification judges a cached copy's age against it.
+	sentAt *time.Time
 }
 
 var (
@@ -47,15 +49,6 @@ var (
 	errNotTrue    = errors.New(`the API's answer has no "success": true (the JSON boolean): it was not taken for success`)
 	errNoResponse = errors.New("no response")
 )
-
-type sendHookKey struct{}
-
-// OnSend returns ctx with f to be called with the time each attempt of a
-// call made with it leaves, past the pacer: verification judges a cached
-// copy's age against when an environment's first purge was sent.
-func OnSend(ctx context.Context, f func(time.Time)) context.Context {
-	return context.WithValue(ctx, sendHookKey{}, f)
-}
 
 // call runs one API call under the retry policy: the pacer's turn before
 // each attempt, a per-attempt timeout, and the pacer told of each answer.
@@ -82,8 +75,8 @@ func (c *Client) call(ctx context.Context, r request) (attempts int, err error) 
 		}
 		actx, cancel := context.WithTimeout(ctx, c.o.RequestTimeout)
 		defer cancel()
-		if f, ok := ctx.Value(sendHookKey{}).(func(time.Time)); ok {
-			f(time.Now())
+		if sent == 0 && r.sentAt != nil {
+			*r.sentAt = time.Now()
 		}
 		sent++
 		var res *http.Response
@@ -429,7 +422,7 @@ func validID(s string) bool { return result.IsID(s) }
 // breaks nor control characters (they could start a workflow command on a
 // line of their own), valid UTF-8, at most maxName characters.
 func cleanName(s string) string {
-	return clip(strings.Map(func(r rune) rune {
+	return result.Cut(strings.Map(func(r rune) rune {
 		if unprintable(r) {
 			return -1
 		}
@@ -443,7 +436,7 @@ func cleanName(s string) string {
 // then cut to n characters, so that a cut never leaves part of a secret
 // that the redactor would not know.
 func hide(red *redact.Redactor, s string, n int) string {
-	return clip(red.String(cleanMessage(s)), n)
+	return result.Cut(red.String(cleanMessage(s)), n)
 }
 
 // cleanMessage is cleanName for prose: each run of white space and line
@@ -474,21 +467,6 @@ func cleanMessage(s string) string {
 // separator: what may break a line or hide text in a log.
 func unprintable(r rune) bool {
 	return unicode.IsControl(r) || r == '\u2028' || r == '\u2029' || unicode.Is(unicode.Cf, r)
-}
-
-// clip cuts s to at most n characters, marking the cut.
-func clip(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	i, k := 0, 0
-	for i = range s {
-		if k == n-1 {
-			break
-		}
-		k++
-	}
-	return s[:i] + "…"
 }
 
 // maxRetryAfter bounds a Retry-After so that no arithmetic overflows;

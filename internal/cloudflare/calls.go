@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/cloudflare/cloudflare-go/v7/cache"
 	"github.com/cloudflare/cloudflare-go/v7/option"
@@ -118,8 +119,9 @@ func (c *Client) Environments(ctx context.Context, zoneID string) ([]Environment
 
 // Purge sends one batch to the zone's purge_cache endpoint (ref == "") or
 // to the environment's, retrying as the policy says. It returns
-// Cloudflare's purge id and the number of attempts made.
-func (c *Client) Purge(ctx context.Context, zoneID, ref string, b plan.Batch) (id string, attempts int, err error) {
+// Cloudflare's purge id, the number of attempts made and when the first
+// left (zero when none did), failed or not.
+func (c *Client) Purge(ctx context.Context, zoneID, ref string, b plan.Batch) (id string, attempts int, sentAt time.Time, err error) {
 	return c.purge(ctx, StepPurge, zoneID, ref, b)
 }
 
@@ -132,17 +134,17 @@ func (c *Client) Purge(ctx context.Context, zoneID, ref string, b plan.Batch) (i
 // its path from purge_cache to invalidate_cache. When the SDK has
 // Cache.Invalidate and Cache.InvalidateEnvironment, call them instead and
 // drop invalidateKey and the rewrite in middleware.
-func (c *Client) Invalidate(ctx context.Context, zoneID, ref string, b plan.Batch) (id string, attempts int, err error) {
+func (c *Client) Invalidate(ctx context.Context, zoneID, ref string, b plan.Batch) (id string, attempts int, sentAt time.Time, err error) {
 	return c.purge(context.WithValue(ctx, invalidateKey{}, true), StepInvalidate, zoneID, ref, b)
 }
 
-func (c *Client) purge(ctx context.Context, step Step, zoneID, ref string, b plan.Batch) (id string, attempts int, err error) {
+func (c *Client) purge(ctx context.Context, step Step, zoneID, ref string, b plan.Batch) (id string, attempts int, sentAt time.Time, err error) {
 	if err := checkID(step, "zone id", zoneID); err != nil {
-		return "", 0, err
+		return "", 0, time.Time{}, err
 	}
 	if ref != "" {
 		if err := checkID(step, "environment ref", ref); err != nil {
-			return "", 0, err
+			return "", 0, time.Time{}, err
 		}
 	}
 	var zp cache.CachePurgeParams
@@ -159,8 +161,9 @@ func (c *Client) purge(ctx context.Context, step Step, zoneID, ref string, b pla
 		call.URLs = len(b.Files)
 	}
 	attempts, err = c.call(ctx, request{
-		step: step,
-		pace: call,
+		step:   step,
+		pace:   call,
+		sentAt: &sentAt,
 		send: func(ctx context.Context, opts ...option.RequestOption) error {
 			var err error
 			if ref == "" {
@@ -177,9 +180,9 @@ func (c *Client) purge(ctx context.Context, step Step, zoneID, ref string, b pla
 		},
 	})
 	if err != nil {
-		return "", attempts, err
+		return "", attempts, sentAt, err
 	}
-	return id, attempts, nil
+	return id, attempts, sentAt, nil
 }
 
 // checkID refuses, before anything is sent, an id that is not of the form
@@ -188,7 +191,7 @@ func checkID(step Step, what, id string) error {
 	if validID(id) {
 		return nil
 	}
-	return &Error{Step: step, Err: fmt.Errorf("%w: the %s %q is not one (at most 32 hexadecimal characters); nothing was sent", errBadIDIn, what, clip(cleanMessage(id), 80))}
+	return &Error{Step: step, Err: fmt.Errorf("%w: the %s %q is not one (at most 32 hexadecimal characters); nothing was sent", errBadIDIn, what, result.Cut(cleanMessage(id), 80))}
 }
 
 // zoneBody is the request body of one batch: exactly one kind. The SDK's

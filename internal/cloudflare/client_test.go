@@ -141,7 +141,7 @@ func TestPurgeClassifies(t *testing.T) {
 			t.Parallel()
 			srv, n := server(t, tt.answers...)
 			rec := &recorder{}
-			id, attempts, err := client(srv.URL, rec).Purge(context.Background(), zoneID, "", tags)
+			id, attempts, _, err := client(srv.URL, rec).Purge(context.Background(), zoneID, "", tags)
 			if int(n.Load()) != tt.attempts || attempts != tt.attempts {
 				t.Errorf("%d requests, %d attempts counted, want %d", n.Load(), attempts, tt.attempts)
 			}
@@ -192,7 +192,7 @@ func TestRetryAfterDate(t *testing.T) {
 	date := time.Now().Add(3 * time.Second).UTC().Format(http.TimeFormat)
 	srv, _ := server(t, answer{status: 429, ctype: "application/json", body: `{"success":false,"errors":[{"code":1134,"message":"x"}]}`, headers: map[string]string{"Retry-After": date}}, jsonAnswer(200, okPurge))
 	rec := &recorder{}
-	if _, _, err := client(srv.URL, rec).Purge(context.Background(), zoneID, "", tags); err != nil {
+	if _, _, _, err := client(srv.URL, rec).Purge(context.Background(), zoneID, "", tags); err != nil {
 		t.Fatal(err)
 	}
 	if len(rec.sleeps) != 1 || rec.sleeps[0] <= 0 || rec.sleeps[0] > 4*time.Second {
@@ -216,7 +216,7 @@ func TestTimeouts(t *testing.T) {
 	rec := &recorder{}
 	c := client(srv.URL, rec)
 	c.o.RequestTimeout = 50 * time.Millisecond
-	_, attempts, err := c.Purge(context.Background(), zoneID, "", tags)
+	_, attempts, _, err := c.Purge(context.Background(), zoneID, "", tags)
 	if attempts != 3 || !errors.Is(err, errTimedOut) {
 		t.Errorf("%d attempts, %v: want 3 timed out", attempts, err)
 	}
@@ -227,7 +227,7 @@ func TestTimeouts(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
 	c.o.RequestTimeout = time.Minute
-	_, attempts, err = c.Purge(ctx, zoneID, "", tags)
+	_, attempts, _, err = c.Purge(ctx, zoneID, "", tags)
 	if attempts != 1 || !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("%d attempts, %v: want 1 ended by the run's deadline", attempts, err)
 	}
@@ -313,7 +313,7 @@ func TestIDsFromTheAPIAreChecked(t *testing.T) {
 	t.Run("purge id", func(t *testing.T) {
 		t.Parallel()
 		srv, n := server(t, jsonAnswer(200, `{"success":true,"errors":[],"messages":[],"result":{"id":"`+forged+`"}}`))
-		id, attempts, err := client(srv.URL, &recorder{}).Purge(context.Background(), zoneID, "", tags)
+		id, attempts, _, err := client(srv.URL, &recorder{}).Purge(context.Background(), zoneID, "", tags)
 		if id != "" || attempts != 1 || n.Load() != 1 || !errors.Is(err, errNoID) {
 			t.Errorf("Purge = %q, %d, %v; want no id, 1 attempt, errNoID", id, attempts, err)
 		}
@@ -354,7 +354,7 @@ func TestRedirectIsAFailure(t *testing.T) {
 	a := jsonAnswer(301, okPurge)
 	a.headers = map[string]string{"Location": "https://elsewhere.example/client/v4/zones/x/purge_cache"}
 	srv, n := server(t, a)
-	id, _, err := client(srv.URL, &recorder{}).Purge(context.Background(), zoneID, "", tags)
+	id, _, _, err := client(srv.URL, &recorder{}).Purge(context.Background(), zoneID, "", tags)
 	if id != "" || err == nil || !strings.Contains(err.Error(), `redirect to "https://elsewhere.example/`) || n.Load() != 1 {
 		t.Errorf("Purge = %q, %v after %d requests; want a redirect failure, not retried", id, err, n.Load())
 	}

@@ -37,7 +37,7 @@ func TestAgainstTheEmulator(t *testing.T) {
 	if diff := cmp.Diff(want, names); diff != "" {
 		t.Errorf("environments (-want +got):\n%s", diff)
 	}
-	if id, attempts, err := c.Purge(ctx, emulator.ExampleZoneID, emulator.StagingRef, tags); err != nil || attempts != 1 || !validID(id) {
+	if id, attempts, _, err := c.Purge(ctx, emulator.ExampleZoneID, emulator.StagingRef, tags); err != nil || attempts != 1 || !validID(id) {
 		t.Errorf("Purge = %q, %d, %v", id, attempts, err)
 	}
 	if got := emu.Purges(); len(got) != 1 || got[0].EnvironmentRef != emulator.StagingRef {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/cloudflare-purge/cloudflare-purge/internal/pace"
 	"github.com/cloudflare-purge/cloudflare-purge/internal/redact"
+	"github.com/cloudflare-purge/cloudflare-purge/internal/result"
 )
 
 // Step names a kind of call, for messages and for the permission it needs.
@@ -59,16 +60,21 @@ type Error struct {
 
 func (e *Error) Unwrap() error { return e.Err }
 
-// ErrorKind is the error's kind for the result, which classifies errors
-// through small interfaces (this one, ErrorStep and HTTPStatus) without
-// importing this package.
-func (e *Error) ErrorKind() string { return "api" }
+// As lets errors.As read e as the result's error, the one way errors are
+// classified and shown.
+func (e *Error) As(target any) bool {
+	t, ok := target.(**result.Error)
+	if ok {
+		*t = e.Describe()
+	}
+	return ok
+}
 
-// ErrorStep names the step that failed, for the result.
-func (e *Error) ErrorStep() string { return string(e.Step) }
-
-// HTTPStatus is the answer's HTTP status, for the result.
-func (e *Error) HTTPStatus() int { return e.Status }
+// Describe is e for the result: the step, the HTTP status, Cloudflare's
+// first code, the message and the hint.
+func (e *Error) Describe() *result.Error {
+	return &result.Error{Kind: result.ErrorAPI, Step: string(e.Step), Code: e.Code(), Message: e.Message(), Hint: e.Hint(), HTTPStatus: e.Status}
+}
 
 // Code is Cloudflare's first error code, or 0.
 func (e *Error) Code() int {
@@ -80,7 +86,7 @@ func (e *Error) Code() int {
 
 // Message is Cloudflare's error messages, or a description of the failure.
 func (e *Error) Message() string {
-	m := clip(e.red.String(e.message()), maxMessage)
+	m := result.Cut(e.red.String(e.message()), maxMessage)
 	if w := e.waitNote(); w != "" {
 		m += " (" + w + ")"
 	}
@@ -123,28 +129,13 @@ func (e *Error) message() string {
 	return "failed"
 }
 
+// Error is the result's text of e (Describe), with the number of attempts.
 func (e *Error) Error() string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s failed", e.Step)
-	if e.Status != 0 {
-		fmt.Fprintf(&b, " (HTTP %d)", e.Status)
-	}
-	for _, d := range e.Details[:min(len(e.Details), maxDetails)] {
-		fmt.Fprintf(&b, ": Cloudflare error %d: %s", d.Code, hide(e.red, d.Message, maxMessage))
-	}
-	if len(e.Details) == 0 && e.Err != nil {
-		fmt.Fprintf(&b, ": %s", hide(e.red, e.Err.Error(), maxMessage))
-	}
-	if w := e.waitNote(); w != "" {
-		fmt.Fprintf(&b, " (%s)", w)
-	}
+	d := e.Describe()
 	if e.Attempts > 1 {
-		fmt.Fprintf(&b, " (after %d attempts)", e.Attempts)
+		d.Message += fmt.Sprintf(" (after %d attempts)", e.Attempts)
 	}
-	if h := e.Hint(); h != "" {
-		fmt.Fprintf(&b, ". %s", h)
-	}
-	return b.String()
+	return d.Text()
 }
 
 // Hint tells the user what to do about a known failure.

@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"github.com/cloudflare-purge/cloudflare-purge/internal/result"
 )
 
 // safeText is what cleanName and cleanMessage promise: printable on one
@@ -101,7 +103,7 @@ func FuzzCleanText(f *testing.F) {
 		if cleanName(n) != n {
 			t.Fatalf("cleanName not idempotent on %q", s)
 		}
-		m := clip(cleanMessage(s), maxMessage)
+		m := result.Cut(cleanMessage(s), maxMessage)
 		safeText(t, "message", m, maxMessage)
 		if strings.Contains(m, "  ") {
 			t.Fatalf("message %q holds a double space", m)

@@ -3,6 +3,7 @@ package cloudflare
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -62,7 +63,7 @@ func TestHugeAnswerIsBoundedAndFails(t *testing.T) {
 			runtime.GC()
 			var before, after runtime.MemStats
 			runtime.ReadMemStats(&before)
-			id, attempts, err := c.Purge(context.Background(), zoneID, "", tags)
+			id, attempts, _, err := c.Purge(context.Background(), zoneID, "", tags)
 			runtime.ReadMemStats(&after)
 			if id != "" || attempts != 1 || !errors.Is(err, ErrTooLarge) {
 				t.Fatalf("Purge = %q, %d, %v; want ErrTooLarge after 1 attempt", id, attempts, err)
@@ -86,7 +87,7 @@ func TestAnswerUnderTheCapIsRead(t *testing.T) {
 	pad := strings.Repeat("x", MaxAnswerBytes-len(okPurge)-20)
 	body := strings.Replace(okPurge, `"messages":[]`, `"messages":["`+pad+`"]`, 1)
 	srv, _ := server(t, jsonAnswer(200, body))
-	if id, _, err := client(srv.URL, &recorder{}).Purge(context.Background(), zoneID, "", tags); err != nil || id == "" {
+	if id, _, _, err := client(srv.URL, &recorder{}).Purge(context.Background(), zoneID, "", tags); err != nil || id == "" {
 		t.Errorf("Purge = %q, %v; want the id of a %d-byte answer", id, err, len(body))
 	}
 }
@@ -124,7 +125,7 @@ func TestStrictSuccess(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			srv, n := server(t, jsonAnswer(200, tt.body))
-			id, _, err := client(srv.URL, &recorder{}).Purge(context.Background(), zoneID, "", tags)
+			id, _, _, err := client(srv.URL, &recorder{}).Purge(context.Background(), zoneID, "", tags)
 			if id != "" || !errors.Is(err, tt.cause) {
 				t.Errorf("Purge = %q, %v; want %v", id, err, tt.cause)
 			}
@@ -197,7 +198,7 @@ func TestBadIDsAreNotSent(t *testing.T) {
 		{zoneID + "0", ""},
 		{zoneID, "_GitHubActionsFileCommandDelimeter_"},
 	} {
-		_, attempts, err := c.Purge(context.Background(), tt.zone, tt.ref, tags)
+		_, attempts, _, err := c.Purge(context.Background(), tt.zone, tt.ref, tags)
 		var e *Error
 		if attempts != 0 || !errors.As(err, &e) || !strings.Contains(e.Error(), "hexadecimal") || !strings.Contains(e.Hint(), "Check the zone") {
 			t.Errorf("Purge(%q, %q) = %d attempts, %v; want a refusal naming the form", tt.zone, tt.ref, attempts, err)
@@ -242,7 +243,7 @@ func TestServerTextIsCleaned(t *testing.T) {
 
 	long := strings.Repeat("m", 5000)
 	srv, _ = server(t, jsonAnswer(400, `{"success":false,"errors":[{"code":1,"message":"bad\n##[set-output name=x]y"},{"code":2,"message":"`+long+`"}`+strings.Repeat(`,{"code":3,"message":"`+long+`"}`, 50)+`]}`))
-	_, _, err = client(srv.URL, &recorder{}).Purge(context.Background(), zoneID, "", tags)
+	_, _, _, err = client(srv.URL, &recorder{}).Purge(context.Background(), zoneID, "", tags)
 	var e *Error
 	if !errors.As(err, &e) {
 		t.Fatal(err)
@@ -300,7 +301,7 @@ func TestPacerSeesEveryAttempt(t *testing.T) {
 	c := client(srv.URL, rec)
 	c.o.Pacer = p
 	files := plan.Batch{Kind: result.KindFiles, Files: []config.File{{URL: "https://example.com/a"}, {URL: "https://example.com/b"}}}
-	if _, attempts, err := c.Purge(context.Background(), zoneID, "", files); err != nil || attempts != 2 || n.Load() != 2 {
+	if _, attempts, _, err := c.Purge(context.Background(), zoneID, "", files); err != nil || attempts != 2 || n.Load() != 2 {
 		t.Fatalf("Purge: %d attempts, %v", attempts, err)
 	}
 	if diff := cmp.Diff([]pace.Call{{Purge: true, URLs: 2}, {Purge: true, URLs: 2}}, p.calls); diff != "" {
@@ -343,7 +344,7 @@ func TestPacerToldOfNoAnswer(t *testing.T) {
 	c := client(srv.URL, &recorder{})
 	p := &fakePacer{}
 	c.o.Pacer = p
-	_, attempts, err := c.Purge(context.Background(), zoneID, "", tags)
+	_, attempts, _, err := c.Purge(context.Background(), zoneID, "", tags)
 	if err == nil || attempts != 3 {
 		t.Fatalf("Purge: %d attempts, %v; want 3 failed", attempts, err)
 	}
@@ -358,7 +359,7 @@ func TestPacerWaitEnds(t *testing.T) {
 	srv, n := server(t, jsonAnswer(200, okPurge))
 	c := client(srv.URL, &recorder{})
 	c.o.Pacer = &fakePacer{err: context.Canceled}
-	_, attempts, err := c.Purge(context.Background(), zoneID, "", tags)
+	_, attempts, _, err := c.Purge(context.Background(), zoneID, "", tags)
 	if attempts != 0 || n.Load() != 0 || err == nil || !strings.Contains(err.Error(), "cancelled") {
 		t.Errorf("Purge: %d attempts, %d requests, %v; want none, cancelled", attempts, n.Load(), err)
 	}
@@ -386,7 +387,7 @@ func TestRetryAfterPastTheDeadline(t *testing.T) {
 			c.o.Pacer = p
 			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 			defer cancel()
-			_, attempts, err := c.Purge(ctx, zoneID, "", tags)
+			_, attempts, _, err := c.Purge(ctx, zoneID, "", tags)
 			var e *Error
 			if !errors.As(err, &e) || attempts != 1 || n.Load() != 1 || len(rec.sleeps) != 0 {
 				t.Fatalf("Purge: %d attempts, sleeps %v, %v; want 1 attempt and no wait", attempts, rec.sleeps, err)
@@ -429,7 +430,7 @@ func TestRetryAfterZero(t *testing.T) {
 	t.Parallel()
 	srv, _ := server(t, answer{status: 429, ctype: "application/json", body: `{"success":false,"errors":[{"code":1134,"message":"x"}]}`, headers: map[string]string{"Retry-After": "0"}}, jsonAnswer(200, okPurge))
 	rec := &recorder{}
-	if _, _, err := client(srv.URL, rec).Purge(context.Background(), zoneID, "", tags); err != nil {
+	if _, _, _, err := client(srv.URL, rec).Purge(context.Background(), zoneID, "", tags); err != nil {
 		t.Fatal(err)
 	}
 	if diff := cmp.Diff([]time.Duration{0}, rec.sleeps); diff != "" {
@@ -466,10 +467,10 @@ func TestInvalidate(t *testing.T) {
 	c := client(srv.URL, rec)
 	for _, r := range []string{"", ref} {
 		for _, b := range batches {
-			if _, _, err := c.Purge(context.Background(), zoneID, r, b); err != nil {
+			if _, _, _, err := c.Purge(context.Background(), zoneID, r, b); err != nil {
 				t.Fatal(err)
 			}
-			if id, attempts, err := c.Invalidate(context.Background(), zoneID, r, b); err != nil || attempts != 1 || id != "9a7806061c88ada191ed06f989cc3dac" {
+			if id, attempts, _, err := c.Invalidate(context.Background(), zoneID, r, b); err != nil || attempts != 1 || id != "9a7806061c88ada191ed06f989cc3dac" {
 				t.Fatalf("Invalidate(%q, %s) = %q, %d, %v", r, b.Kind, id, attempts, err)
 			}
 		}
@@ -499,7 +500,7 @@ func TestInvalidate(t *testing.T) {
 
 	// Its failures say invalidation.
 	fail, _ := server(t, jsonAnswer(400, `{"success":false,"errors":[{"code":1136,"message":"not by URL"}]}`))
-	_, _, err := client(fail.URL, &recorder{}).Invalidate(context.Background(), zoneID, ref, batches[1])
+	_, _, _, err := client(fail.URL, &recorder{}).Invalidate(context.Background(), zoneID, ref, batches[1])
 	var e *Error
 	if !errors.As(err, &e) || e.Step != StepInvalidate || !strings.HasPrefix(err.Error(), "invalidation failed (HTTP 400)") || !strings.Contains(e.Hint(), "invalidate it by tags") {
 		t.Errorf("failed invalidation: %v", err)
@@ -574,23 +575,17 @@ func TestZone(t *testing.T) {
 	}
 }
 
-// The result classifies errors through these, without importing the package.
-func TestErrorInterfaces(t *testing.T) {
+// The result reads an *Error as its own error, without importing the package.
+func TestErrorClassified(t *testing.T) {
 	t.Parallel()
-	var err error = &Error{Step: StepInvalidate, Status: 429, Details: []Detail{{Code: 1134, Message: "m"}}}
-	var classified interface {
-		ErrorKind() string
-		ErrorStep() string
-		HTTPStatus() int
-		Code() int
-		Message() string
-		Hint() string
-	}
+	var err error = fmt.Errorf("wrapped: %w", &Error{Step: StepInvalidate, Status: 429, Details: []Detail{{Code: 1134, Message: "m"}}})
+	var classified *result.Error
 	if !errors.As(err, &classified) {
-		t.Fatal("*Error does not expose the interfaces")
+		t.Fatal("*Error is not read as a *result.Error")
 	}
-	got := []any{classified.ErrorKind(), classified.ErrorStep(), classified.HTTPStatus(), classified.Code(), classified.Message()}
-	if diff := cmp.Diff([]any{"api", "invalidation", 429, 1134, "m"}, got); diff != "" {
+	got := result.NewError(err)
+	want := &result.Error{Kind: result.ErrorAPI, Step: "invalidation", HTTPStatus: 429, Code: 1134, Message: "m", Hint: hint(StepInvalidate, 1134)}
+	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
 	}
 }
@@ -603,7 +598,7 @@ func TestCancelledWhileWaitingToRetry(t *testing.T) {
 	c := client(srv.URL, &recorder{})
 	ctx, cancel := context.WithCancel(context.Background())
 	c.o.Sleep = func(context.Context, time.Duration) error { cancel(); return context.Canceled }
-	_, attempts, err := c.Purge(ctx, zoneID, "", tags)
+	_, attempts, _, err := c.Purge(ctx, zoneID, "", tags)
 	var e *Error
 	if !errors.As(err, &e) || attempts != 1 || n.Load() != 1 || e.Status != 0 || !errors.Is(err, context.Canceled) ||
 		!strings.Contains(e.Message(), "the run was cancelled") || !strings.Contains(e.Message(), "busy") || e.Hint() != "" {
@@ -619,7 +614,7 @@ func TestPacerWaitPastTheDeadline(t *testing.T) {
 	srv, n := server(t, jsonAnswer(200, okPurge))
 	c := client(srv.URL, &recorder{})
 	c.o.Pacer = &fakePacer{err: &pace.TooLongError{Why: "Cloudflare's API-wide limit", Wait: 40 * time.Second, Left: 12 * time.Second}}
-	_, _, err := c.Purge(context.Background(), zoneID, "", plan.Batch{Kind: result.KindTags, Items: []string{"a"}})
+	_, _, _, err := c.Purge(context.Background(), zoneID, "", plan.Batch{Kind: result.KindTags, Items: []string{"a"}})
 	var ce *Error
 	if !errors.As(err, &ce) || n.Load() != 0 {
 		t.Fatalf("err %v after %d requests; want an *Error and none sent", err, n.Load())
@@ -635,22 +630,22 @@ func TestPacerWaitPastTheDeadline(t *testing.T) {
 	}
 }
 
-// OnSend hears of every attempt as it leaves, after the pacer's turn.
-func TestOnSendHearsEachAttempt(t *testing.T) {
+// Purge returns when its first attempt left, after the pacer's first turn
+// and before its second: a retry does not move it.
+func TestPurgeSaysWhenItSent(t *testing.T) {
 	t.Parallel()
 	limited := answer{status: 429, ctype: "application/json", body: `{"success":false,"errors":[{"code":1134,"message":"rate limited"}]}`, headers: map[string]string{"Retry-After": "0"}}
 	srv, _ := server(t, limited, jsonAnswer(200, okPurge))
 	c := client(srv.URL, &recorder{})
 	var mu sync.Mutex
-	var sends []time.Time
-	var paced time.Time
-	c.o.Pacer = pacerFunc(func() { mu.Lock(); paced = time.Now(); mu.Unlock() })
-	ctx := OnSend(context.Background(), func(at time.Time) { mu.Lock(); sends = append(sends, at); mu.Unlock() })
-	if _, attempts, err := c.Purge(ctx, zoneID, "", plan.Batch{Kind: result.KindTags, Items: []string{"a"}}); err != nil || attempts != 2 {
+	var turns []time.Time
+	c.o.Pacer = pacerFunc(func() { mu.Lock(); turns = append(turns, time.Now()); mu.Unlock() })
+	_, attempts, sentAt, err := c.Purge(context.Background(), zoneID, "", plan.Batch{Kind: result.KindTags, Items: []string{"a"}})
+	if err != nil || attempts != 2 {
 		t.Fatalf("Purge: %d attempts, %v", attempts, err)
 	}
-	if len(sends) != 2 || sends[1].Before(paced) {
-		t.Errorf("%d sends heard (want 2), the last at %v, the pacer's last turn at %v", len(sends), sends, paced)
+	if len(turns) != 2 || sentAt.Before(turns[0]) || sentAt.After(turns[1]) {
+		t.Errorf("sent at %v, the pacer's turns at %v: want between the first two", sentAt, turns)
 	}
 }
 

@@ -63,7 +63,7 @@ func TestServerTextHidesTheToken(t *testing.T) {
 			rec := &recorder{}
 			p := retry.Default(0)
 			c := New(Options{BaseURL: srv.URL + "/client/v4", Credentials: Credentials{Token: echoedToken}, Retry: p, Sleep: rec.sleep, Debugf: rec.debugf, RequestTimeout: 30 * time.Second})
-			_, _, err := c.Purge(context.Background(), zoneID, "", tags)
+			_, _, _, err := c.Purge(context.Background(), zoneID, "", tags)
 			var e *Error
 			if !errors.As(err, &e) {
 				t.Fatalf("Purge: %v", err)

@@ -98,7 +98,7 @@ func TestLoadSendsCacheKeys(t *testing.T) {
 		bad[InputAPIToken], bad[InputZone] = token, "example.com"
 		_, err := Load(source(bad, nil))
 		var ie *InputError
-		if !errors.As(err, &ie) || !errors.Is(err, ErrInvalidInput) || (ie.Input != InputFiles && ie.Input != InputVerifyURLs) {
+		if !errors.As(err, &ie) || !isInput(err) || (ie.Input != InputFiles && ie.Input != InputVerifyURLs) {
 			t.Errorf("%v: %v, want an input error", bad, err)
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"net/url"
 	"strings"
 	"time"
 
@@ -43,9 +44,10 @@ type Config struct {
 	// configuration, and the report says verification was skipped.
 	Verify     bool
 	VerifyURLs []string
-	// EdgeURL is where verification requests go instead of each URL's
-	// host ("http://host:port", no trailing slash); empty: the URL's host.
-	EdgeURL string
+	// EdgeURL is where requests to the sites go instead of each URL's
+	// host: a scheme and a host (lower-cased) with its port only; nil: the
+	// URL's host.
+	EdgeURL *url.URL
 
 	// Expect is what the new deploy serves (expect-header, expect-body):
 	// Wait waits for it, verification checks it.

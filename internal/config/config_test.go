@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/cloudflare-purge/cloudflare-purge/internal/result"
 )
 
 const token = "tEsT0kEn-0123456789abcdefghijklmnopqrstu"
@@ -184,8 +186,8 @@ func TestLoadErrors(t *testing.T) {
 	t.Parallel()
 	in := map[string]string{InputAPIToken: "short", InputZone: "not a zone", InputTags: "a b\x01", InputTimeout: "0s", InputFilesPerRequest: "x"}
 	_, err := Load(source(in, nil))
-	if !errors.Is(err, ErrInvalidInput) {
-		t.Fatalf("error %v is not ErrInvalidInput", err)
+	if !isInput(err) {
+		t.Fatalf("error %v is not an input error", err)
 	}
 	var names []string
 	for _, e := range Problems(err) {
@@ -229,7 +231,7 @@ func TestLoadBounds(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			_, err := Load(source(in(tt.input, tt.value), nil))
-			if !errors.Is(err, ErrInvalidInput) || !strings.Contains(err.Error(), tt.want) || !strings.Contains(err.Error(), "input "+tt.input) {
+			if !isInput(err) || !strings.Contains(err.Error(), tt.want) || !strings.Contains(err.Error(), "input "+tt.input) {
 				t.Errorf("error %.300v, want one naming %s with %q", err, tt.input, tt.want)
 			}
 			if len(err.Error()) > 1000 {
@@ -332,7 +334,7 @@ func FuzzLoad(f *testing.F) {
 		src.CLI = cli
 		c, err := Load(src)
 		if err != nil {
-			if !errors.Is(err, ErrInvalidInput) {
+			if !isInput(err) {
 				t.Fatalf("error %v is not an input error", err)
 			}
 			if containsFold(err.Error(), token) {
@@ -363,4 +365,10 @@ func TestLoadErrorsOneOrder(t *testing.T) {
 	if diff := cmp.Diff(want, names); diff != "" {
 		t.Errorf("inputs named (-want +got):\n%s", diff)
 	}
+}
+
+// isInput tells whether err is classified as an input error (exit 2).
+func isInput(err error) bool {
+	var e *result.Error
+	return errors.As(err, &e) && e.Kind == result.ErrorInput
 }

@@ -1,14 +1,11 @@
 package config
 
 import (
-	"errors"
 	"fmt"
 	"strings"
-)
 
-// ErrInvalidInput marks every configuration error: the run is refused with
-// exit code 2 before any request is sent.
-var ErrInvalidInput = errors.New("invalid input")
+	"github.com/cloudflare-purge/cloudflare-purge/internal/result"
+)
 
 // InputError is a problem with one input's value. Value is empty for secrets.
 type InputError struct {
@@ -27,15 +24,20 @@ func (e *InputError) Error() string {
 	return fmt.Sprintf("%s: %s: %s", label, quote(e.Value), e.Problem)
 }
 
-func (e *InputError) Is(target error) bool { return target == ErrInvalidInput }
+// As lets errors.As read e as the result's error of kind input: the run is
+// refused with exit code 2 before any request is sent.
+func (e *InputError) As(target any) bool {
+	t, ok := target.(**result.Error)
+	if ok {
+		*t = &result.Error{Kind: result.ErrorInput, Message: e.Error()}
+	}
+	return ok
+}
 
 // quote shows user text safely in one line, shortened when long.
 func quote(s string) string {
 	const max = 120
-	if len(s) > max {
-		s = s[:max] + "..."
-	}
-	return fmt.Sprintf("%q", s)
+	return fmt.Sprintf("%q", result.Cut(s, max+1))
 }
 
 func inputErr(input, value, format string, args ...any) error {

@@ -83,8 +83,8 @@ func TestLoadDeployInputErrors(t *testing.T) {
 			if len(problems) != 1 || !errors.As(problems[0], &ie) || ie.Input != tt.input || ie.Value != strings.TrimSpace(tt.value) || !strings.Contains(ie.Problem, tt.want) {
 				t.Fatalf("problems %v; want one about %s = %q with %q", problems, tt.input, tt.value, tt.want)
 			}
-			if !errors.Is(err, ErrInvalidInput) {
-				t.Errorf("%v is not ErrInvalidInput (exit 2)", err)
+			if !isInput(err) {
+				t.Errorf("%v is not an input error (exit 2)", err)
 			}
 		})
 	}
@@ -100,7 +100,7 @@ func FuzzDeployInputs(f *testing.F) {
 			InputExpectHeader: header, InputExpectBody: body, InputWait: wait, InputWaitURLs: waitURLs, InputWarmSitemap: sitemap, InputWarm: strconv.FormatBool(warm)}
 		c, err := Load(source(in, nil))
 		if err != nil {
-			if !errors.Is(err, ErrInvalidInput) {
+			if !isInput(err) {
 				t.Fatalf("error %v is not an input error", err)
 			}
 			if containsFold(err.Error(), token) || strings.Contains(err.Error(), ":hunter2@") {

@@ -1,7 +1,6 @@
 package config
 
 import (
-	"errors"
 	"net/url"
 	"strings"
 	"testing"
@@ -70,7 +69,7 @@ func TestParseFilesPaths(t *testing.T) {
 			set := newFileSet(naming{})
 			err := parseFiles(strings.NewReader(tt.files), InputFilesFrom, base, naming{}, set.add)
 			if tt.err != "" {
-				if !errors.Is(err, ErrInvalidInput) || !strings.Contains(err.Error(), tt.err) {
+				if !isInput(err) || !strings.Contains(err.Error(), tt.err) {
 					t.Fatalf("error %v, want one with %q", err, tt.err)
 				}
 				return

@@ -137,7 +137,7 @@ func TestFilesFromWorkspace(t *testing.T) {
 			switch {
 			case want == "" && err != nil:
 				t.Errorf("%s (CLI %v): %v", tt.path, cli, err)
-			case want != "" && (!errors.Is(err, ErrInvalidInput) || !strings.Contains(err.Error(), want)):
+			case want != "" && (!isInput(err) || !strings.Contains(err.Error(), want)):
 				t.Errorf("%s (CLI %v): error %v, want one with %q", tt.path, cli, err, want)
 			case !cli && err != nil && strings.Contains(err.Error(), "hunter2"):
 				t.Errorf("%s: the action quotes a line of a file outside the workspace: %v", tt.path, err)
@@ -167,7 +167,7 @@ func TestFilesFromStdinCancelled(t *testing.T) {
 	}
 	cancel()
 	err := <-errc
-	if !errors.Is(err, context.Canceled) || errors.Is(err, ErrInvalidInput) {
+	if !errors.Is(err, context.Canceled) || isInput(err) {
 		t.Errorf("error %v, want context.Canceled and no input error", err)
 	}
 }
@@ -208,7 +208,7 @@ func TestFilesFromBound(t *testing.T) {
 	}
 	for _, text := range []string{"https://example.com/a\n", "\n\n\n\n\n\n\n", "https://example.com/a"} {
 		err = readFiles(strings.NewReader(text), 5, naming{}, nil, newFileSet(naming{}).add)
-		if !errors.Is(err, ErrInvalidInput) || !strings.Contains(err.Error(), "is larger than 256 MiB") {
+		if !isInput(err) || !strings.Contains(err.Error(), "is larger than 256 MiB") {
 			t.Errorf("%q: error %v", text, err)
 		}
 	}

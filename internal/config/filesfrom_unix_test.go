@@ -3,7 +3,6 @@
 package config
 
 import (
-	"errors"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -30,7 +29,7 @@ func TestFilesFromNotRegular(t *testing.T) {
 				src.Dir = "/dev"
 			}
 			_, err := Load(src)
-			if !errors.Is(err, ErrInvalidInput) || !strings.Contains(err.Error(), tt.want) {
+			if !isInput(err) || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("%s (CLI %v): %v, want %q", tt.path, cli, err, tt.want)
 			}
 		}

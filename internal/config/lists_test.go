@@ -30,7 +30,7 @@ var listSeeds = []string{
 func checkErr(t *testing.T, input string, err error) {
 	t.Helper()
 	var ie *InputError
-	if !errors.As(err, &ie) || ie.Input != input || !errors.Is(err, ErrInvalidInput) {
+	if !errors.As(err, &ie) || ie.Input != input || !isInput(err) {
 		t.Fatalf("error %v (%T) is not an *InputError about %s", err, err, input)
 	}
 }

@@ -98,7 +98,7 @@ func TestLoadRefusesCredentials(t *testing.T) {
 			src := source(in, nil)
 			src.Dir = dir
 			_, err := Load(src)
-			if !errors.Is(err, ErrInvalidInput) {
+			if !isInput(err) {
 				t.Fatalf("error %v, want an input error", err)
 			}
 			var about []*InputError
@@ -135,7 +135,7 @@ func TestLoadRefusesTokensOutsideTheAlphabet(t *testing.T) {
 		secret := in[InputAPIToken] + in[InputAPIKey]
 		_, err := Load(source(in, nil))
 		var ie *InputError
-		if !errors.As(err, &ie) || !errors.Is(err, ErrInvalidInput) {
+		if !errors.As(err, &ie) || !isInput(err) {
 			t.Errorf("%q: accepted (%v)", secret, err)
 			continue
 		}

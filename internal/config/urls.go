@@ -50,20 +50,20 @@ func parseBaseURL(v string) (*url.URL, error) {
 // parseEdgeURL reads edge-url: where verification requests go instead of
 // each URL's own host. Only a scheme, a host and a port: the request's
 // path is the verified URL's, and a credential would reach the site.
-func parseEdgeURL(v string) (string, error) {
+func parseEdgeURL(v string) (*url.URL, error) {
 	if v == "" {
-		return "", nil
+		return nil, nil
 	}
 	u, err := url.Parse(v)
 	switch {
 	case err != nil || u.Host == "" || u.Opaque != "" || (u.Scheme != "http" && u.Scheme != "https"):
-		return "", inputErr(InputEdgeURL, v, "must be an http or https URL of a host and port, such as http://127.0.0.1:8788")
+		return nil, inputErr(InputEdgeURL, v, "must be an http or https URL of a host and port, such as http://127.0.0.1:8788")
 	case u.User != nil:
-		return "", inputErr(InputEdgeURL, v, "%s", credentialsInURL)
+		return nil, inputErr(InputEdgeURL, v, "%s", credentialsInURL)
 	case hasQueryOrFragment(u, v) || (u.Path != "" && u.Path != "/"):
-		return "", inputErr(InputEdgeURL, v, "must be a host and port only, without path, query or fragment, such as http://127.0.0.1:8788: the path requested is the verified URL's")
+		return nil, inputErr(InputEdgeURL, v, "must be a host and port only, without path, query or fragment, such as http://127.0.0.1:8788: the path requested is the verified URL's")
 	}
-	return u.Scheme + "://" + strings.ToLower(u.Host), nil
+	return &url.URL{Scheme: u.Scheme, Host: strings.ToLower(u.Host)}, nil
 }
 
 // maxVerifyURLs bounds verify-urls: each is requested once per

@@ -93,7 +93,7 @@ func TestLoadInvalidateAndVerify(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := []any{c.Invalidate, c.Verify, c.DryRun, c.VerifyURLs, c.EdgeURL}
+	got := []any{c.Invalidate, c.Verify, c.DryRun, c.VerifyURLs, c.EdgeURL.String()}
 	want := []any{true, true, true, []string{"https://example.com/a", "http://example.com/b?x=1"}, "http://localhost:8788"}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
@@ -104,7 +104,7 @@ func TestLoadInvalidateAndVerify(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got = []any{c.Invalidate, c.Verify, c.VerifyURLs, c.EdgeURL}
+	got = []any{c.Invalidate, c.Verify, c.VerifyURLs, c.EdgeURL.String()}
 	want = []any{false, false, []string(nil), "https://[::1]:8443"}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("defaults (-want +got):\n%s", diff)
@@ -296,17 +296,18 @@ func FuzzParseEdgeURL(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		v, err := parseEdgeURL(s)
+		e, err := parseEdgeURL(s)
 		if err != nil {
 			checkErr(t, InputEdgeURL, err)
 			return
 		}
 		if s == "" {
-			if v != "" {
-				t.Fatalf("parseEdgeURL(\"\") = %q", v)
+			if e != nil {
+				t.Fatalf("parseEdgeURL(\"\") = %v", e)
 			}
 			return
 		}
+		v := e.String()
 		u, err := url.Parse(v)
 		if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") || u.User != nil || u.Path != "" || u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || strings.HasSuffix(v, "/") {
 			t.Fatalf("parseEdgeURL(%q) = %q: not scheme://host[:port] (%v)", s, v, err)

@@ -148,7 +148,7 @@ func TestFilesPerRequest(t *testing.T) {
 	}
 	_, err := FilesPerRequest("Pro Website", 31, true)
 	var ie *config.InputError
-	if !errors.As(err, &ie) || !errors.Is(err, config.ErrInvalidInput) {
+	if !errors.As(err, &ie) || result.NewError(err).Kind != result.ErrorInput {
 		t.Fatalf("error %v: want a *config.InputError", err)
 	}
 	for _, want := range []string{"--files-per-request", `"31"`, "pro plan", "at most 30"} {

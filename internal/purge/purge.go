@@ -15,10 +15,11 @@ import (
 )
 
 // API sends one purge or invalidation request (with its retries) and
-// returns its id and the number of attempts.
+// returns its id, the number of attempts and when the first left (zero
+// when none did), failed or not.
 type API interface {
-	Purge(ctx context.Context, zoneID, ref string, b plan.Batch) (id string, attempts int, err error)
-	Invalidate(ctx context.Context, zoneID, ref string, b plan.Batch) (id string, attempts int, err error)
+	Purge(ctx context.Context, zoneID, ref string, b plan.Batch) (id string, attempts int, sentAt time.Time, err error)
+	Invalidate(ctx context.Context, zoneID, ref string, b plan.Batch) (id string, attempts int, sentAt time.Time, err error)
 }
 
 // Options tunes a run.
@@ -31,9 +32,6 @@ type Options struct {
 	// Invalidate sends every batch to the invalidate_cache endpoints: the
 	// content is marked stale, not deleted.
 	Invalidate bool
-	// Context, if set, gives the context of each request to envs[env]
-	// (the app hooks in when the requests leave).
-	Context func(ctx context.Context, env int) context.Context
 }
 
 // DefaultConcurrency keeps enough requests in flight to hide round trips
@@ -52,7 +50,8 @@ type Zone struct {
 // envs, which lays them out as planned (result.Layout), and records each
 // batch's outcome in place: envs[i].Batches[j] is
 // zones[envs[i].Zone].Batches[j] sent to envs[i] (its Ref; "" for the
-// zone endpoint), whatever order the requests finished in. The zones'
+// zone endpoint), whatever order the requests finished in. Each
+// environment's FirstSentAt is when its first request left. The zones'
 // requests share the concurrency bound, as they share the pacer.
 func Run(ctx context.Context, api API, zones []Zone, envs []result.Environment, o Options) {
 	if o.Concurrency <= 0 {
@@ -68,7 +67,7 @@ func Run(ctx context.Context, api API, zones []Zone, envs []result.Environment, 
 
 	start := time.Now()
 	var done, items, failed, failedItems atomic.Int64
-	var mu sync.Mutex // serialises Progress calls
+	var mu sync.Mutex // serialises Progress calls and FirstSentAt
 	sem := make(chan struct{}, o.Concurrency)
 	var wg sync.WaitGroup
 	for ti := range envs {
@@ -80,12 +79,15 @@ func Run(ctx context.Context, api API, zones []Zone, envs []result.Environment, 
 				defer wg.Done()
 				defer func() { <-sem }()
 				out := &envs[ti].Batches[bi]
-				cctx := ctx
-				if o.Context != nil {
-					cctx = o.Context(ctx, ti)
-				}
-				id, attempts, err := send(cctx, api, o.Invalidate, zoneID, ref, b)
+				id, attempts, sentAt, err := send(ctx, api, o.Invalidate, zoneID, ref, b)
 				out.Attempts = attempts
+				if !sentAt.IsZero() {
+					mu.Lock()
+					if first := &envs[ti].FirstSentAt; first.IsZero() || sentAt.Before(*first) {
+						*first = sentAt
+					}
+					mu.Unlock()
+				}
 				if err != nil {
 					out.Status = result.Failed
 					out.Error = batchError(ctx, err, attempts, o.Invalidate)
@@ -112,7 +114,7 @@ func Run(ctx context.Context, api API, zones []Zone, envs []result.Environment, 
 // send is api.Purge or api.Invalidate, with a panic turned into the
 // batch's failure: a bug in one request must not lose the other batches'
 // outcomes.
-func send(ctx context.Context, api API, invalidate bool, zoneID, ref string, b plan.Batch) (id string, attempts int, err error) {
+func send(ctx context.Context, api API, invalidate bool, zoneID, ref string, b plan.Batch) (id string, attempts int, sentAt time.Time, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			id, err = "", fmt.Errorf("internal error (please report it): %v", p)
@@ -146,7 +148,7 @@ func batchError(ctx context.Context, err error, attempts int, invalidate bool) *
 	case errors.Is(err, context.Canceled) || errors.Is(ctx.Err(), context.Canceled):
 		// Also when the cancel came while the batch waited to retry: the
 		// last answer was not the last word, the cancel was.
-		e = &result.Error{Kind: result.KindAPI, Message: not + ": the run was cancelled before Cloudflare confirmed this batch"}
+		e = &result.Error{Kind: result.ErrorAPI, Message: not + ": the run was cancelled before Cloudflare confirmed this batch"}
 	case errors.Is(ctx.Err(), context.DeadlineExceeded):
 		// The deadline came while waiting to retry: the last error stands,
 		// but it was not the last word.

@@ -34,7 +34,7 @@ type fakeAPI struct {
 
 func (f *fakeAPI) openGate() { f.gateOnce.Do(func() { close(f.gate) }) }
 
-func (f *fakeAPI) Purge(ctx context.Context, zoneID, ref string, b plan.Batch) (string, int, error) {
+func (f *fakeAPI) Purge(ctx context.Context, zoneID, ref string, b plan.Batch) (string, int, time.Time, error) {
 	cur := f.inFlight.Add(1)
 	defer f.inFlight.Add(-1)
 	for {
@@ -55,21 +55,21 @@ func (f *fakeAPI) Purge(ctx context.Context, zoneID, ref string, b plan.Batch) (
 	}
 	time.Sleep(time.Millisecond) // let requests overlap
 	if f.fail[b.Values()[0]] {
-		return "", 3, &cloudflare.Error{Step: cloudflare.StepPurge, Status: 400, Details: []cloudflare.Detail{{Code: 1136, Message: "no URL purge here"}}}
+		return "", 3, time.Now(), &cloudflare.Error{Step: cloudflare.StepPurge, Status: 400, Details: []cloudflare.Detail{{Code: 1136, Message: "no URL purge here"}}}
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.n++
-	return fmt.Sprintf("%s-%s", ref, b.Values()[0]), 1, nil
+	return fmt.Sprintf("%s-%s", ref, b.Values()[0]), 1, time.Now(), nil
 }
 
 // Invalidate answers like Purge, with ids that say so.
-func (f *fakeAPI) Invalidate(ctx context.Context, zoneID, ref string, b plan.Batch) (string, int, error) {
-	id, n, err := f.Purge(ctx, zoneID, ref, b)
+func (f *fakeAPI) Invalidate(ctx context.Context, zoneID, ref string, b plan.Batch) (string, int, time.Time, error) {
+	id, n, at, err := f.Purge(ctx, zoneID, ref, b)
 	if err == nil {
 		id = "inv-" + id
 	}
-	return id, n, err
+	return id, n, at, err
 }
 
 func tags(n int) []string {
@@ -141,12 +141,12 @@ func TestRunTimeoutFailsWhatWasNotConfirmed(t *testing.T) {
 
 type apiFunc func(ctx context.Context) error
 
-func (f apiFunc) Purge(ctx context.Context, _, _ string, _ plan.Batch) (string, int, error) {
-	return "", 1, f(ctx)
+func (f apiFunc) Purge(ctx context.Context, _, _ string, _ plan.Batch) (string, int, time.Time, error) {
+	return "", 1, time.Now(), f(ctx)
 }
 
-func (f apiFunc) Invalidate(ctx context.Context, _, _ string, _ plan.Batch) (string, int, error) {
-	return "", 1, f(ctx)
+func (f apiFunc) Invalidate(ctx context.Context, _, _ string, _ plan.Batch) (string, int, time.Time, error) {
+	return "", 1, time.Now(), f(ctx)
 }
 
 // A batch that was waiting to retry when the run was cancelled is
@@ -160,7 +160,7 @@ func TestRunCancelWhileWaitingToRetry(t *testing.T) {
 		cancel() // the signal comes while the policy waits before a retry
 		return &cloudflare.Error{Step: cloudflare.StepPurge, Status: 500}
 	}), []Zone{{ID: "zone", Batches: batches}}, envs, Options{})
-	want := &result.Error{Kind: result.KindAPI, Message: "not purged: the run was cancelled before Cloudflare confirmed this batch"}
+	want := &result.Error{Kind: result.ErrorAPI, Message: "not purged: the run was cancelled before Cloudflare confirmed this batch"}
 	if diff := cmp.Diff(want, envs[0].Batches[0].Error); diff != "" {
 		t.Errorf("batch error (-want +got):\n%s", diff)
 	}
@@ -182,6 +182,40 @@ func TestRunInvalidates(t *testing.T) {
 	Run(ctx, apiFunc(func(ctx context.Context) error { return ctx.Err() }), []Zone{{ID: "zone", Batches: batches}}, envs, Options{Invalidate: true})
 	if got, want := envs[0].Batches[0].Error.Message, "not invalidated: the run was cancelled before Cloudflare confirmed this batch"; got != want {
 		t.Errorf("message %q, want %q", got, want)
+	}
+}
+
+// sentAPI answers each batch as sent at the time its first tag names, and
+// fails those whose tag starts with "x": a failed request left too.
+type sentAPI struct{ base time.Time }
+
+func (a sentAPI) Purge(_ context.Context, _, _ string, b plan.Batch) (string, int, time.Time, error) {
+	var n int
+	tag := b.Values()[0]
+	fmt.Sscanf(tag[1:], "%d", &n)
+	at := a.base.Add(time.Duration(n) * time.Second)
+	if tag[0] == 'x' {
+		return "", 1, at, &cloudflare.Error{Step: cloudflare.StepPurge, Status: 500}
+	}
+	return "aa", 1, at, nil
+}
+
+func (a sentAPI) Invalidate(ctx context.Context, zoneID, ref string, b plan.Batch) (string, int, time.Time, error) {
+	return a.Purge(ctx, zoneID, ref, b)
+}
+
+// Each environment's FirstSentAt is the earliest of its requests' first
+// attempts, failed ones included, whatever order they finished in.
+func TestRunRecordsFirstSend(t *testing.T) {
+	t.Parallel()
+	base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	batches := []plan.Batch{{Kind: result.KindTags, Items: []string{"t5"}}, {Kind: result.KindTags, Items: []string{"x2"}}, {Kind: result.KindTags, Items: []string{"t9"}}}
+	envs := result.Layout([]result.Environment{{Name: "Production"}, {Name: "Staging", Ref: "ab"}}, plan.Layout(batches))
+	Run(context.Background(), sentAPI{base}, []Zone{{ID: "z", Batches: batches}}, envs, Options{Concurrency: 3})
+	for _, e := range envs {
+		if want := base.Add(2 * time.Second); !e.FirstSentAt.Equal(want) {
+			t.Errorf("%s: first sent at %v, want %v", e.Name, e.FirstSentAt, want)
+		}
 	}
 }
 
@@ -212,10 +246,10 @@ func TestRunTimeoutHint(t *testing.T) {
 // its calls after the given attempts.
 type attemptsAPI struct{ attempts int }
 
-func (a attemptsAPI) Purge(ctx context.Context, _, _ string, _ plan.Batch) (string, int, error) {
-	return "", a.attempts, &cloudflare.Error{Step: cloudflare.StepPurge, Attempts: a.attempts, Err: fmt.Errorf("%w (%w)", cloudflare.ErrRunTimeout, ctx.Err())}
+func (a attemptsAPI) Purge(ctx context.Context, _, _ string, _ plan.Batch) (string, int, time.Time, error) {
+	return "", a.attempts, time.Time{}, &cloudflare.Error{Step: cloudflare.StepPurge, Attempts: a.attempts, Err: fmt.Errorf("%w (%w)", cloudflare.ErrRunTimeout, ctx.Err())}
 }
 
-func (a attemptsAPI) Invalidate(ctx context.Context, z, r string, b plan.Batch) (string, int, error) {
+func (a attemptsAPI) Invalidate(ctx context.Context, z, r string, b plan.Batch) (string, int, time.Time, error) {
 	return a.Purge(ctx, z, r, b)
 }

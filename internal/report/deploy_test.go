@@ -69,7 +69,7 @@ func TestWaitFailureReports(t *testing.T) {
 		}}
 	r := &result.Result{ZoneID: "023e105f4ecef8ad9ca31a8372d0c353", Wait: w, Environments: []result.Environment{{Name: "Staging", Endpoint: result.EndpointEnvironment,
 		Batches: []result.Batch{{Kind: "files", Count: 2, Status: result.Planned}}}}}
-	r.Stop(&result.Error{Kind: result.KindAPI, Step: "wait", Message: WaitErrorText(w)})
+	r.Stop(&result.Error{Kind: result.ErrorAPI, Step: "wait", Message: WaitErrorText(w)})
 	r.Finish(0)
 	golden(t, "summary-wait-failed.md", Summary(r))
 	errs := texts(Log(r), Error)

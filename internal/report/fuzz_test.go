@@ -90,9 +90,9 @@ func FuzzSummary(f *testing.F) {
 			ZoneID: "023e105f4ecef8ad9ca31a8372d0c353",
 			Environments: []result.Environment{{Name: name, Ref: ref, Endpoint: result.EndpointEnvironment, Batches: []result.Batch{
 				{Kind: "tags", Count: 1, Status: result.Purged, ID: ref},
-				{Kind: "files", Count: 1, Status: result.Failed, Error: &result.Error{Kind: result.KindAPI, Code: 1136, Message: message, Hint: name}, Items: []string{item}},
+				{Kind: "files", Count: 1, Status: result.Failed, Error: &result.Error{Kind: result.ErrorAPI, Code: 1136, Message: message, Hint: name}, Items: []string{item}},
 			}}},
-			Error: &result.Error{Kind: result.KindAPI, Message: message, Hint: item},
+			Error: &result.Error{Kind: result.ErrorAPI, Message: message, Hint: item},
 		}
 		r.Finish(0)
 		sum := Summary(r)
@@ -140,9 +140,9 @@ func FuzzPrintedReportsDefused(f *testing.F) {
 			ZoneID: "023e105f4ecef8ad9ca31a8372d0c353", ZoneName: name, DryRun: dry,
 			Environments: []result.Environment{{Name: name, Ref: name, Endpoint: result.EndpointEnvironment, Batches: []result.Batch{
 				{Kind: result.KindTags, Count: 1, Status: result.Purged, ID: name, Items: []string{item}},
-				{Kind: result.KindFiles, Count: 1, Status: result.Failed, Error: &result.Error{Kind: result.KindAPI, Code: 1136, Message: message, Hint: name}, Items: []string{item}},
+				{Kind: result.KindFiles, Count: 1, Status: result.Failed, Error: &result.Error{Kind: result.ErrorAPI, Code: 1136, Message: message, Hint: name}, Items: []string{item}},
 			}}},
-			Error: &result.Error{Kind: result.KindAPI, Message: message, Hint: item},
+			Error: &result.Error{Kind: result.ErrorAPI, Message: message, Hint: item},
 		}
 		r.Finish(0)
 		texts := []string{Defuse(Human(r))}

@@ -23,7 +23,7 @@ const (
 // A run refused for its inputs sent nothing and has no report.
 func Human(r *result.Result) string {
 	var b strings.Builder
-	if r.Refused() && r.Error.Kind == result.KindInput {
+	if r.Refused() && r.Error.Kind == result.ErrorInput {
 		return ""
 	}
 	w := wordsOf(r)

@@ -39,7 +39,7 @@ func TestHumanListsBoundedFailures(t *testing.T) {
 	for i := range 400 {
 		e.Batches = append(e.Batches, result.Batch{Kind: result.KindFiles, Count: 500, Status: result.Failed, Attempts: 1,
 			Items: []string{fmt.Sprintf("https://example.com/%d", i)},
-			Error: &result.Error{Kind: result.KindAPI, Step: "purge", HTTPStatus: 429, Code: 1134, Message: "rate limited"}})
+			Error: &result.Error{Kind: result.ErrorAPI, Step: "purge", HTTPStatus: 429, Code: 1134, Message: "rate limited"}})
 	}
 	r := &result.Result{Environments: []result.Environment{e}}
 	r.Finish(0)

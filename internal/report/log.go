@@ -239,7 +239,7 @@ type failureKey struct {
 }
 
 func keyOf(e *result.Error) failureKey {
-	k := failureKey{kind: e.Kind, step: e.Step, status: e.HTTPStatus, code: e.Code}
+	k := failureKey{kind: string(e.Kind), step: e.Step, status: e.HTTPStatus, code: e.Code}
 	if k.status == 0 && k.code == 0 {
 		k.shape = numbers.ReplaceAllString(e.Message, "#")
 	}
@@ -318,7 +318,7 @@ func RunErrorLines(e *result.Error) []Line {
 	if e == nil {
 		return nil
 	}
-	if e.Kind == result.KindInput {
+	if e.Kind == result.ErrorInput {
 		var out []Line
 		for _, p := range e.Problems() {
 			out = append(out, Line{Error, cut(p, logTextChars)})

@@ -36,14 +36,14 @@ func failedEnv(name string, err *result.Error) result.Environment {
 // most items first and at most 10; the detail per request at ::debug::.
 func TestLogOneErrorPerDistinctError(t *testing.T) {
 	t.Parallel()
-	network := &result.Error{Kind: result.KindAPI, Step: "purge", Message: "connection reset by peer", Hint: "Check api-url and the network; the request was retried with backoff."}
+	network := &result.Error{Kind: result.ErrorAPI, Step: "purge", Message: "connection reset by peer", Hint: "Check api-url and the network; the request was retried with backoff."}
 	r := &result.Result{Environments: []result.Environment{
 		failedEnv("Staging", network),
 		failedEnv("Development", network),
 		{Name: "Preview", Ref: "49f0bad299687c62334182178bfd", Endpoint: result.EndpointEnvironment, Batches: []result.Batch{
 			{Kind: result.KindTags, Count: 100, Status: result.Purged, ID: "aaaa0000000000000000000000000001", Attempts: 1},
-			{Kind: result.KindFiles, Count: 30, Status: result.Failed, Attempts: 1, Error: &result.Error{Kind: result.KindAPI, Step: "purge", HTTPStatus: 400, Code: 1136, Message: "Purge by URL is not allowed"}},
-			{Kind: result.KindFiles, Count: 5, Status: result.Failed, Attempts: 1, Error: &result.Error{Kind: result.KindAPI, Step: "purge", HTTPStatus: 400, Code: 1136, Message: "Purge by URL is not allowed"}},
+			{Kind: result.KindFiles, Count: 30, Status: result.Failed, Attempts: 1, Error: &result.Error{Kind: result.ErrorAPI, Step: "purge", HTTPStatus: 400, Code: 1136, Message: "Purge by URL is not allowed"}},
+			{Kind: result.KindFiles, Count: 5, Status: result.Failed, Attempts: 1, Error: &result.Error{Kind: result.ErrorAPI, Step: "purge", HTTPStatus: 400, Code: 1136, Message: "Purge by URL is not allowed"}},
 		}},
 	}}
 	r.Finish(0)
@@ -82,7 +82,7 @@ func TestLogAtMostTenErrors(t *testing.T) {
 	for i := range 30 {
 		// Each a code of its own, and the later the bigger.
 		e.Batches = append(e.Batches, result.Batch{Kind: result.KindTags, Count: i + 1, Status: result.Failed, Attempts: 6,
-			Error: &result.Error{Kind: result.KindAPI, Step: "purge", HTTPStatus: 400, Code: 1000 + i, Message: "refused"}})
+			Error: &result.Error{Kind: result.ErrorAPI, Step: "purge", HTTPStatus: 400, Code: 1000 + i, Message: "refused"}})
 	}
 	r := &result.Result{Environments: []result.Environment{e}}
 	r.Finish(0)
@@ -109,11 +109,11 @@ func TestFailureLines(t *testing.T) {
 		e := result.Environment{Name: fmt.Sprint("env", i), Endpoint: result.EndpointEnvironment, Ref: fmt.Sprint("ref", i)}
 		for j := range 2 { // two requests with the same error
 			e.Batches = append(e.Batches, result.Batch{Kind: result.KindTags, Count: i + 1 + j, Status: result.Failed,
-				Error: &result.Error{Kind: result.KindAPI, Step: "purge", HTTPStatus: 400, Code: 1000 + i, Message: "bad"}})
+				Error: &result.Error{Kind: result.ErrorAPI, Step: "purge", HTTPStatus: 400, Code: 1000 + i, Message: "bad"}})
 		}
 		e.Batches = append(e.Batches,
 			result.Batch{Kind: result.KindTags, Count: 1, Status: result.Purged, ID: "x"},
-			result.Batch{Kind: result.KindTags, Count: 1, Status: result.Failed, Error: result.StopError(&result.Error{Kind: result.KindAPI})})
+			result.Batch{Kind: result.KindTags, Count: 1, Status: result.Failed, Error: result.StopError(&result.Error{Kind: result.ErrorAPI})})
 		r.Environments = append(r.Environments, e)
 	}
 	fails := failures(r)
@@ -166,11 +166,11 @@ func TestFailuresGroupByCodeNotText(t *testing.T) {
 		}
 	}
 	for i := range 40 {
-		add(1, &result.Error{Kind: result.KindAPI, Step: "purge", Message: fmt.Sprintf("the purge budget asks to wait 4m51.%03ds, and the run's deadline is 4m%d.5s away", 85-i, 50-i)})
-		add(1, &result.Error{Kind: result.KindAPI, Step: "purge", HTTPStatus: 429, Code: 1134, Message: fmt.Sprintf("rate limited (Cloudflare asked to wait %ds before another attempt, more than the run's timeout left (%ds))", 10+i, i)})
-		add(1, &result.Error{Kind: result.KindAPI, Step: "purge", Message: fmt.Sprintf("read tcp 10.0.0.1:%d: connection reset by peer", 40000+i)})
+		add(1, &result.Error{Kind: result.ErrorAPI, Step: "purge", Message: fmt.Sprintf("the purge budget asks to wait 4m51.%03ds, and the run's deadline is 4m%d.5s away", 85-i, 50-i)})
+		add(1, &result.Error{Kind: result.ErrorAPI, Step: "purge", HTTPStatus: 429, Code: 1134, Message: fmt.Sprintf("rate limited (Cloudflare asked to wait %ds before another attempt, more than the run's timeout left (%ds))", 10+i, i)})
+		add(1, &result.Error{Kind: result.ErrorAPI, Step: "purge", Message: fmt.Sprintf("read tcp 10.0.0.1:%d: connection reset by peer", 40000+i)})
 	}
-	add(2, &result.Error{Kind: result.KindAPI, Step: "purge", Message: "not purged: the run's timeout ran out before Cloudflare confirmed this batch"})
+	add(2, &result.Error{Kind: result.ErrorAPI, Step: "purge", Message: "not purged: the run's timeout ran out before Cloudflare confirmed this batch"})
 	r := &result.Result{Environments: []result.Environment{e}}
 	r.Finish(0)
 	errs := texts(Log(r), Error)

@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/cloudflare-purge/cloudflare-purge/internal/result"
 )
@@ -86,21 +85,6 @@ func OutcomeOf(r *result.Result) Outcome {
 		return Failed
 	}
 	return Succeeded
-}
-
-// cut shortens s to n characters, marking the cut with an ellipsis.
-func cut(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	i := 0
-	for j := range s {
-		if i == n {
-			return s[:j] + "…"
-		}
-		i++
-	}
-	return s
 }
 
 // Count is "1 item" or "2 items", "100,000 items".
@@ -216,3 +200,6 @@ func oneZoneLabel(zoneName, zoneID string, name, id func(string) string) string 
 	}
 	return ""
 }
+
+// cut bounds s as result.Cut does, n characters kept before the ellipsis.
+func cut(s string, n int) string { return result.Cut(s, n+1) }

@@ -33,7 +33,7 @@ func sample() *result.Result {
 			{Name: "Staging", Ref: "5d41402abc4b2a76b9719d911017c", Endpoint: result.EndpointEnvironment, Batches: []result.Batch{
 				{Kind: "files", Count: 30, Status: result.Purged, ID: "aaaa0000000000000000000000000002", Attempts: 2},
 				{Kind: "files", Count: 2, Status: result.Failed, Attempts: 1,
-					Error: &result.Error{Kind: result.KindAPI, Step: "purge", Code: 1136, HTTPStatus: 400, Message: "Purge by URL is not allowed", Hint: "Purge it by tags instead."},
+					Error: &result.Error{Kind: result.ErrorAPI, Step: "purge", Code: 1136, HTTPStatus: 400, Message: "Purge by URL is not allowed", Hint: "Purge it by tags instead."},
 					Items: []string{"https://example.com/<script>alert(1)</script>", "https://example.com/a|b`c`[x](javascript:alert(1))"}},
 			}},
 		},
@@ -163,7 +163,7 @@ func TestOutputs(t *testing.T) {
 func TestJSONBoundedStages(t *testing.T) {
 	t.Parallel()
 	r := sample()
-	r.Error = &result.Error{Kind: result.KindAPI, Message: strings.Repeat("long ", 400)}
+	r.Error = &result.Error{Kind: result.ErrorAPI, Message: strings.Repeat("long ", 400)}
 	full := JSON(r)
 	if got := JSONBounded(r, len(full)); string(got) != string(full) {
 		t.Fatalf("a document within the bound changed:\n%s", got)
@@ -237,7 +237,7 @@ func bigRun(failing ...string) *result.Result {
 			b := result.Batch{Kind: "files", Count: count, Status: result.Purged, Attempts: 1}
 			if fails {
 				b.Status, b.Attempts = result.Failed, 6
-				b.Error = &result.Error{Kind: result.KindAPI, Step: "purge",
+				b.Error = &result.Error{Kind: result.ErrorAPI, Step: "purge",
 					Message: "Post \"https://api.cloudflare.com/client/v4/zones/023e105f4ecef8ad9ca31a8372d0c353/purge_cache\": read tcp 10.1.0.4:49152->104.19.192.29:443: read: connection reset by peer",
 					Hint:    "Check api-url and the network; the request was retried with backoff."}
 				for j := range count {
@@ -313,7 +313,7 @@ func TestSummaryCutsLongItems(t *testing.T) {
 	e := result.Environment{Name: "Staging", Ref: "5d41402abc4b2a76b9719d911017c", Endpoint: result.EndpointEnvironment}
 	for i := range 20 {
 		b := result.Batch{Kind: "files", Count: 30, Status: result.Failed, Attempts: 1,
-			Error: &result.Error{Kind: result.KindAPI, Step: "purge", HTTPStatus: 400, Code: 1015, Message: strings.Repeat("<too long> ", 1000)}}
+			Error: &result.Error{Kind: result.ErrorAPI, Step: "purge", HTTPStatus: 400, Code: 1015, Message: strings.Repeat("<too long> ", 1000)}}
 		for j := range 30 {
 			b.Items = append(b.Items, fmt.Sprintf("https://example.com/%03d/%02d/", i, j)+strings.Repeat("a_b-c.d", 500))
 		}

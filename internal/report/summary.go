@@ -146,7 +146,7 @@ func heading(r *result.Result) string {
 		return b.String()
 	}
 	b.WriteString("> [!CAUTION]\n")
-	if ps := r.Error.Problems(); r.Error.Kind == result.KindInput && len(ps) > 1 {
+	if ps := r.Error.Problems(); r.Error.Kind == result.ErrorInput && len(ps) > 1 {
 		fmt.Fprintf(&b, "> %s with the inputs:\n>\n", Count(len(ps), "problem"))
 		for i, p := range ps {
 			if i == summaryMaxProblems {

@@ -1,7 +1,6 @@
 package report
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -23,7 +22,7 @@ func TestSummaryTitleAgreesWithTable(t *testing.T) {
 	if !strings.HasPrefix(s, "## Cloudflare cache purge: 1 URL stale\n") || !strings.Contains(s, "| Failed | 0 items |\n") || !strings.Contains(s, "| Stale | 1 URL |\n") {
 		t.Errorf("summary:\n%s\nwant the title to name the stale URL, and 0 failed items", s)
 	}
-	r.Environments[0].Batches[0].Status, r.Environments[0].Batches[0].Error = result.Failed, &result.Error{Kind: result.KindAPI, Message: "x"}
+	r.Environments[0].Batches[0].Status, r.Environments[0].Batches[0].Error = result.Failed, &result.Error{Kind: result.ErrorAPI, Message: "x"}
 	r.Finish(0)
 	if s := Summary(r); !strings.HasPrefix(s, "## Cloudflare cache purge: failed\n") {
 		t.Errorf("a failed item: summary:\n%s\nwant failed", s)
@@ -34,7 +33,7 @@ func TestSummaryTitleAgreesWithTable(t *testing.T) {
 // not failed.
 func TestSummaryRefusedSentNothing(t *testing.T) {
 	t.Parallel()
-	r := &result.Result{ZoneName: "example.com", Error: result.NewError(&kindError{errors.New(`environment "Stagign" is not in the zone`)})}
+	r := &result.Result{ZoneName: "example.com", Error: result.NewError(&result.Error{Kind: result.ErrorConfiguration, Message: `environment "Stagign" is not in the zone`})}
 	stop := result.StopError(r.Error)
 	r.Environments = []result.Environment{{Name: "Stagign", Batches: []result.Batch{{Kind: result.KindTags, Count: 1, Status: result.Failed, Error: stop}}}}
 	r.Finish(0)
@@ -49,16 +48,12 @@ func TestSummaryRefusedSentNothing(t *testing.T) {
 	}
 }
 
-type kindError struct{ error }
-
-func (kindError) ErrorKind() string { return result.KindConfiguration }
-
 // A failed request's items are folded as a dry run's are: open when few,
 // in a collapsed section when many.
 func TestSummaryFailuresFolded(t *testing.T) {
 	t.Parallel()
 	batch := func(n int) result.Batch {
-		b := result.Batch{Kind: result.KindFiles, Count: n, Status: result.Failed, Attempts: 1, Error: &result.Error{Kind: result.KindAPI, Step: "purge", HTTPStatus: 400, Message: "no"}}
+		b := result.Batch{Kind: result.KindFiles, Count: n, Status: result.Failed, Attempts: 1, Error: &result.Error{Kind: result.ErrorAPI, Step: "purge", HTTPStatus: 400, Message: "no"}}
 		for i := range n {
 			b.Items = append(b.Items, fmt.Sprintf("https://example.com/%d", i))
 		}

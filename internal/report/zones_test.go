@@ -16,7 +16,7 @@ func zonesSample() *result.Result {
 	r.Zones = []result.Zone{{ID: "023e105f4ecef8ad9ca31a8372d0c353", Name: "example.com"}, {ID: "6b86b273ff34fce19d6b804eff5a3f57", Name: "example.org"}}
 	r.Environments = append(r.Environments, result.Environment{Zone: 1, Name: "Staging", Ref: "4e07408562bedb8b60ce05c1decfe3", Endpoint: result.EndpointEnvironment,
 		Batches: []result.Batch{{Kind: "tags", Count: 2, Status: result.Failed, Attempts: 6,
-			Error: &result.Error{Kind: result.KindAPI, Step: "purge", HTTPStatus: 502, Message: "HTTP 502"}, Items: []string{"html", "css"}}}})
+			Error: &result.Error{Kind: result.ErrorAPI, Step: "purge", HTTPStatus: 502, Message: "HTTP 502"}, Items: []string{"html", "css"}}}})
 	r.Finish(1234_000_000)
 	return r
 }

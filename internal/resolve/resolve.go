@@ -12,13 +12,9 @@ import (
 	"strings"
 
 	"github.com/cloudflare-purge/cloudflare-purge/internal/cloudflare"
+	"github.com/cloudflare-purge/cloudflare-purge/internal/result"
 	"github.com/cloudflare-purge/cloudflare-purge/internal/suggest"
 )
-
-// ErrConfig marks what the user must fix in the configuration: an unknown or
-// ambiguous zone name, an unknown environment, a zone without versioning.
-// Such runs are refused before any purge, with exit code 2.
-var ErrConfig = errors.New("configuration does not match the account")
 
 // API is what resolving needs from Cloudflare.
 type API interface {
@@ -28,15 +24,6 @@ type API interface {
 
 // Production is the environment that the zone endpoint purges.
 const Production = "Production"
-
-type configError struct{ msg string }
-
-func (e *configError) Error() string        { return e.msg }
-func (e *configError) Is(target error) bool { return target == ErrConfig }
-
-// ErrorKind classifies the error for the result: the configuration must
-// change (exit code 2).
-func (e *configError) ErrorKind() string { return "configuration" }
 
 // Target is one environment to purge. Production (Ref == "") goes through
 // the zone endpoint, which purges every environment of the zone.
@@ -48,8 +35,11 @@ type Target struct {
 // IsZone reports whether the target uses the zone-level endpoint.
 func (t Target) IsZone() bool { return t.Ref == "" }
 
+// configErr is what the user must fix in the configuration: an unknown or
+// ambiguous zone name, an unknown environment, a zone without versioning.
+// Such runs are refused before any purge, with exit code 2.
 func configErr(format string, args ...any) error {
-	return &configError{msg: fmt.Sprintf(format, args...)}
+	return &result.Error{Kind: result.ErrorConfiguration, Message: fmt.Sprintf(format, args...)}
 }
 
 // Zone finds the zone ID for a zone name; exactly one zone must match.

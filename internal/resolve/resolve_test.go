@@ -9,6 +9,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/cloudflare-purge/cloudflare-purge/internal/cloudflare"
+	"github.com/cloudflare-purge/cloudflare-purge/internal/result"
 )
 
 // fakeAPI is an in-memory API that counts calls.
@@ -72,7 +73,7 @@ func TestTargets(t *testing.T) {
 			api := &fakeAPI{envs: tt.envs}
 			got, err := Targets(context.Background(), api, "zone", false, tt.asked)
 			if tt.wantErr != "" {
-				if err == nil || !errors.Is(err, ErrConfig) || !strings.Contains(err.Error(), tt.wantErr) {
+				if err == nil || !isConfig(err) || !strings.Contains(err.Error(), tt.wantErr) {
 					t.Fatalf("error %v, want a configuration error containing %q", err, tt.wantErr)
 				}
 			} else if err != nil {
@@ -107,8 +108,8 @@ func TestTargetsVersioningErrors(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			_, err := Targets(context.Background(), &fakeAPI{envsErr: tt.err}, "zone", tt.zoneFound, []string{"Staging"})
-			if got := errors.Is(err, ErrConfig); got != tt.wantConfig {
-				t.Errorf("errors.Is(%v, ErrConfig) = %v, want %v", err, got, tt.wantConfig)
+			if got := isConfig(err); got != tt.wantConfig {
+				t.Errorf("isConfig(%v) = %v, want %v", err, got, tt.wantConfig)
 			}
 		})
 	}
@@ -120,14 +121,14 @@ func TestZone(t *testing.T) {
 	two := cloudflare.Zone{ID: "z2", Name: "example.com", AccountID: "a2", AccountName: "Two"}
 	api := &fakeAPI{zones: []cloudflare.Zone{one, two}}
 
-	if _, err := Zone(context.Background(), api, "example.com", ""); err == nil || !errors.Is(err, ErrConfig) ||
+	if _, err := Zone(context.Background(), api, "example.com", ""); err == nil || !isConfig(err) ||
 		!strings.Contains(err.Error(), `"One" (account-id a1), "Two" (account-id a2); set account-id`) {
 		t.Errorf("ambiguous: %v", err)
 	}
 	if z, err := Zone(context.Background(), api, "example.com", "a2"); err != nil || z != two {
 		t.Errorf("with account-id: %v, %v", z, err)
 	}
-	if _, err := Zone(context.Background(), &fakeAPI{}, "example.com", ""); err == nil || !errors.Is(err, ErrConfig) {
+	if _, err := Zone(context.Background(), &fakeAPI{}, "example.com", ""); err == nil || !isConfig(err) {
 		t.Errorf("not found: %v", err)
 	}
 }
@@ -164,7 +165,7 @@ func TestZoneNotFound(t *testing.T) {
 	}
 	for _, tt := range tests {
 		_, err := Zone(context.Background(), &fakeAPI{zones: tt.zones}, tt.ask, "")
-		if err == nil || !errors.Is(err, ErrConfig) || !strings.HasPrefix(err.Error(), tt.want) {
+		if err == nil || !isConfig(err) || !strings.HasPrefix(err.Error(), tt.want) {
 			t.Errorf("%s: %v\nwant %s", tt.name, err, tt.want)
 		}
 	}
@@ -176,7 +177,13 @@ func TestEnvironmentSuggested(t *testing.T) {
 	t.Parallel()
 	_, err := Targets(context.Background(), &fakeAPI{envs: docsEnvs}, "z1", true, []string{"Stagign"})
 	want := `environment "Stagign" is not in the zone: did you mean Staging? Its environments are: Production (ref 12abcd3e45f678940a573f51834a54), Staging`
-	if err == nil || !errors.Is(err, ErrConfig) || !strings.HasPrefix(err.Error(), want) {
+	if err == nil || !isConfig(err) || !strings.HasPrefix(err.Error(), want) {
 		t.Errorf("%v\nwant %s", err, want)
 	}
+}
+
+// isConfig tells whether err is classified as a configuration error.
+func isConfig(err error) bool {
+	var e *result.Error
+	return errors.As(err, &e) && e.Kind == result.ErrorConfiguration
 }

@@ -124,7 +124,8 @@ type Environment struct {
 	// nil when the run did not warm.
 	Warm *Warm `json:"warm,omitempty"`
 	// FirstSentAt is when the environment's first purge request left (past
-	// the pacer): a copy cached before it is one the purge had to remove.
+	// the pacer), as purge.Run records it: a copy cached before it is one
+	// the purge had to remove.
 	FirstSentAt time.Time `json:"-"`
 	// Zone is the index of the environment's zone in Result.Zones.
 	Zone int `json:"-"`
@@ -224,7 +225,10 @@ func (b Batch) FailedOnItsOwn() bool {
 // Error explains a failure: the step that failed, the HTTP status,
 // Cloudflare's code and message, and what to do.
 type Error struct {
-	Kind       string `json:"kind"`           // "input", "configuration", "api"
+	Kind ErrorKind `json:"kind"`
+	// Stopped marks a StopError: a batch that the run's own error
+	// explains, which reports leave out.
+	Stopped    bool   `json:"-"`
 	Step       string `json:"step,omitempty"` // "zone lookup", "environments list", "purge"
 	Code       int    `json:"code,omitempty"`
 	Message    string `json:"message"`
@@ -296,73 +300,53 @@ const StoppedInvalidateMessage = "not invalidated: the run stopped before its in
 // StopError is the error of the batches not sent by a run that the error
 // run stopped.
 func StopError(run *Error) *Error {
-	return &Error{Kind: run.Kind, Message: StoppedMessage}
+	return &Error{Kind: run.Kind, Message: StoppedMessage, Stopped: true}
 }
 
 // IsStop reports whether e is a StopError: a batch that the run's own
 // error explains, which reports leave out.
 func (e *Error) IsStop() bool {
-	return e != nil && (e.Message == StoppedMessage || e.Message == StoppedInvalidateMessage) && e.Code == 0 && e.Step == "" && e.HTTPStatus == 0
+	return e != nil && e.Stopped
 }
+
+// ErrorKind classifies an error: what the user must change, and so the
+// exit code.
+type ErrorKind string
 
 // Error kinds.
 const (
-	KindInput         = "input"
-	KindConfiguration = "configuration"
-	KindAPI           = "api"
+	ErrorInput         ErrorKind = "input"         // an input's value (exit 2)
+	ErrorConfiguration ErrorKind = "configuration" // the inputs do not match the account (exit 2)
+	ErrorAPI           ErrorKind = "api"           // a call or a step failed
 )
 
-// The interfaces through which NewError reads an error: the packages that
-// raise errors implement those that apply, so that result depends on none.
-type (
-	kinded   interface{ ErrorKind() string }
-	coded    interface{ Code() int }
-	messaged interface{ Message() string }
-	hinted   interface{ Hint() string }
-	stepped  interface{ ErrorStep() string }
-	statused interface{ HTTPStatus() int }
-)
+// Error makes an Error an error: the packages that raise errors return one,
+// or let errors.As read theirs as one (an As method), so that result
+// depends on none of them.
+func (e *Error) Error() string { return e.Text() }
 
-// NewError describes err for the result document. An error is of the kind
-// its ErrorKind says (config's input errors, resolve's configuration
-// errors, cloudflare's API errors), else an API failure; its code, message,
-// hint, step and HTTP status are read where it has them.
+// NewError describes err for the result document: the Error that err is or
+// wraps (config's input errors, resolve's configuration errors,
+// cloudflare's API errors), else an API failure with err's message. An
+// input or configuration error's message is err's whole text, one problem
+// per line.
 func NewError(err error) *Error {
-	e := &Error{Kind: KindAPI, Message: err.Error()}
-	var k kinded
-	if errors.As(err, &k) {
-		e.Kind = k.ErrorKind()
+	var d *Error
+	if !errors.As(err, &d) {
+		return &Error{Kind: ErrorAPI, Message: err.Error()}
 	}
-	if e.Kind != KindAPI {
-		return e // the message says it all, one problem per line
+	if d.Kind != ErrorAPI {
+		return &Error{Kind: d.Kind, Message: err.Error()}
 	}
-	var c coded
-	if errors.As(err, &c) {
-		e.Code = c.Code()
-	}
-	var m messaged
-	if errors.As(err, &m) {
-		e.Message = m.Message()
-	}
-	var h hinted
-	if errors.As(err, &h) {
-		e.Hint = h.Hint()
-	}
-	var st stepped
-	if errors.As(err, &st) {
-		e.Step = st.ErrorStep()
-	}
-	var hs statused
-	if errors.As(err, &hs) {
-		e.HTTPStatus = hs.HTTPStatus()
-	}
-	return e
+	e := *d
+	e.Stopped = false
+	return &e
 }
 
 // Refused tells whether the run was refused for its configuration before
 // any purge: invalid input, an unknown zone name or environment.
 func (r *Result) Refused() bool {
-	return r.Error != nil && (r.Error.Kind == KindInput || r.Error.Kind == KindConfiguration)
+	return r.Error != nil && (r.Error.Kind == ErrorInput || r.Error.Kind == ErrorConfiguration)
 }
 
 // Failed tells whether anything failed: the run, any of its items, or the
@@ -466,17 +450,7 @@ func (r *Result) Finish(elapsed time.Duration) {
 			r.Zones[e.Zone].FailedCount += e.FailedCount
 		}
 		if v := e.Verification; v != nil {
-			v.VerifiedCount, v.StaleCount, v.OutdatedCount = 0, 0, 0
-			for _, u := range v.URLs {
-				switch u.Verdict {
-				case VerdictVerified:
-					v.VerifiedCount++
-				case VerdictStale:
-					v.StaleCount++
-				case VerdictOutdated:
-					v.OutdatedCount++
-				}
-			}
+			v.Tally()
 			r.VerifiedCount += v.VerifiedCount
 			r.StaleCount += v.StaleCount
 			r.OutdatedCount += v.OutdatedCount

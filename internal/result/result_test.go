@@ -86,7 +86,7 @@ func TestErrorTextPunctuation(t *testing.T) {
 
 func TestNewErrorKeepsTheStep(t *testing.T) {
 	e := NewError(fmt.Errorf("resolving: %w", &cloudflare.Error{Step: cloudflare.StepEnvironments, Status: 500, Details: []cloudflare.Detail{{Code: 10002, Message: "Internal"}}}))
-	want := Error{Kind: KindAPI, Step: "environments list", Code: 10002, Message: "Internal", HTTPStatus: 500}
+	want := Error{Kind: ErrorAPI, Step: "environments list", Code: 10002, Message: "Internal", HTTPStatus: 500}
 	if *e != want {
 		t.Errorf("NewError = %+v, want %+v", *e, want)
 	}
@@ -112,7 +112,7 @@ func TestStopError(t *testing.T) {
 		t.Errorf("a stopped batch's kind is %q, the run's %q", stop.Kind, run.Kind)
 	}
 	// A batch error that only looks like it, from the API, is not one.
-	if (&Error{Kind: KindAPI, Step: "purge", Message: StoppedMessage}).IsStop() {
+	if (&Error{Kind: ErrorAPI, Step: "purge", Message: StoppedMessage}).IsStop() {
 		t.Error("a purge error is not the run's stop")
 	}
 }
@@ -125,7 +125,7 @@ func TestStop(t *testing.T) {
 		envs[0].Batches[0].Status, envs[0].Batches[0].ID = Purged, "id"
 		return envs
 	}
-	run := &Error{Kind: KindAPI, Step: "environments list", Message: "down"}
+	run := &Error{Kind: ErrorAPI, Step: "environments list", Message: "down"}
 	r := &Result{Environments: layout()}
 	r.Stop(run)
 	want := []Batch{

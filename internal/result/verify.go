@@ -34,6 +34,22 @@ type Verification struct {
 	Repurge *Repurge `json:"repurge,omitempty"`
 }
 
+// Tally counts the verdicts of v's URLs into its counts; Finish tallies
+// every environment's.
+func (v *Verification) Tally() {
+	v.VerifiedCount, v.StaleCount, v.OutdatedCount = 0, 0, 0
+	for _, u := range v.URLs {
+		switch u.Verdict {
+		case VerdictVerified:
+			v.VerifiedCount++
+		case VerdictStale:
+			v.StaleCount++
+		case VerdictOutdated:
+			v.OutdatedCount++
+		}
+	}
+}
+
 // Repurge is the one purge sent again after verification.
 type Repurge struct {
 	URLs   []string `json:"urls"`

@@ -10,6 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/cloudflare-purge/cloudflare-purge/internal/config"
+	"github.com/cloudflare-purge/cloudflare-purge/internal/result"
 )
 
 func TestZone(t *testing.T) {
@@ -90,7 +91,7 @@ func TestSplitRefuses(t *testing.T) {
 	items := config.Items{Files: []config.File{{URL: "https://example.net/a"}}, Hosts: []string{"example.org"}, Prefixes: []string{"cdn.example.net/x"}}
 	_, _, err := Split(items, []string{"example.com", "shop.example.com"}, true)
 	var ie *config.InputError
-	if !errors.As(err, &ie) || !errors.Is(err, config.ErrInvalidInput) {
+	if re := result.NewError(err); !errors.As(err, &ie) || re.Kind != result.ErrorInput {
 		t.Fatalf("err = %v, want input errors", err)
 	}
 	msg := err.Error()

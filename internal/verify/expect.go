@@ -151,8 +151,7 @@ type Fetcher struct{ p *prober }
 // NewFetcher is a Fetcher for the environment of expression ("": the
 // default environment, which a plain request selects). what names the
 // requests in debug lines ("wait", "warm"). The error says why the
-// environment cannot be reached: its expression cannot be sent, or
-// o.EdgeURL is not usable.
+// environment cannot be reached: its expression cannot be sent.
 func NewFetcher(what, env, expression string, o Options) (*Fetcher, error) {
 	o.fill()
 	var sel selector.Selector
@@ -162,17 +161,10 @@ func NewFetcher(what, env, expression string, o Options) (*Fetcher, error) {
 			return nil, fmt.Errorf("%s", strings.TrimPrefix(err.Error(), selector.ErrNotSelectable.Error()+": "))
 		}
 	}
-	if why := privateEdge(sel, o.EdgeURL); why != "" {
+	if why := privateEdge(sel, o.Edge); why != "" {
 		return nil, errors.New(why)
 	}
-	var edge *url.URL
-	if o.EdgeURL != "" {
-		var err error
-		if edge, err = parseEdgeURL(o.EdgeURL); err != nil {
-			return nil, err
-		}
-	}
-	return &Fetcher{p: &prober{what: what, o: &o, sel: sel, edge: edge, client: newClient(&o, sel, edge), env: env}}, nil
+	return &Fetcher{p: &prober{what: what, o: &o, sel: sel, edge: o.Edge, client: newClient(&o, sel, o.Edge), env: env}}, nil
 }
 
 // Selector is how the environment is selected, in words ("" for none).

@@ -32,7 +32,6 @@ import (
 	"sync"
 	"time"
 	"unicode"
-	"unicode/utf8"
 
 	"github.com/cloudflare-purge/cloudflare-purge/internal/result"
 	"github.com/cloudflare-purge/cloudflare-purge/internal/retry"
@@ -67,16 +66,17 @@ const (
 // Target is one environment to verify.
 type Target struct {
 	Name, Ref, Expression string    // the environment; no Expression: the default one, Production
-	URLs                  []string  // what to request
+	URLs                  []string  // what to request; app skips an environment with none, saying why
 	PurgedAt              time.Time // when its first purge request was sent (zero: the start of Run)
 }
 
 // Options tune Run. The zero value is usable.
 type Options struct {
-	// EdgeURL, when set (http(s)://host:port), is where every request is sent, with the
-	// URL's host in the Host header (and as the TLS server name). For an environment
-	// selected by edge IP, the IP replaces EdgeURL's host and its port is kept.
-	EdgeURL string
+	// Edge, when set (http(s)://host:port, as config reads edge-url), is where every
+	// request is sent, with the URL's host in the Host header (and as the TLS server
+	// name). For an environment selected by edge IP, the IP replaces Edge's host and
+	// its port is kept.
+	Edge *url.URL
 	// DialContext opens connections (nil: a net.Dialer); the sandbox routes edge
 	// addresses in-process with it.
 	DialContext    func(ctx context.Context, network, addr string) (net.Conn, error)
@@ -127,28 +127,20 @@ func (o *Options) fill() {
 	}
 }
 
-// Run verifies every target and returns one Verification per target, in order.
+// Run verifies every target and returns one Verification per target, in
+// order; the result counts the verdicts (Verification.Tally).
 // Nothing is requested for a target whose expression cannot be sent.
 func Run(ctx context.Context, targets []Target, o Options) []*result.Verification {
 	o.fill()
 	start := o.Now()
 	out := make([]*result.Verification, len(targets))
 	sem := make(chan struct{}, o.Concurrency)
-	var edge *url.URL
-	var edgeErr error
-	if o.EdgeURL != "" {
-		edge, edgeErr = parseEdgeURL(o.EdgeURL)
-	}
+	edge := o.Edge
 	var wg sync.WaitGroup
 	var clients []*http.Client
 	for i, t := range targets {
 		v := &result.Verification{URLs: []result.URLCheck{}}
 		out[i] = v
-		if len(t.URLs) == 0 {
-			v.Status = result.VerificationSkipped
-			v.Reason = "no URL to check"
-			continue
-		}
 		// No expression: the zone's default environment, Production,
 		// whose list was not read: a plain request selects it.
 		var sel selector.Selector
@@ -162,7 +154,7 @@ func Run(ctx context.Context, targets []Target, o Options) []*result.Verificatio
 			v.Reason = o.siteText(strings.TrimPrefix(err.Error(), selector.ErrNotSelectable.Error()+": "), maxReason)
 			continue
 		}
-		if why := privateEdge(sel, o.EdgeURL); why != "" {
+		if why := privateEdge(sel, o.Edge); why != "" {
 			v.Status = result.VerificationNotVerifiable
 			v.Selector = o.siteText(sel.String(), maxReason)
 			v.Reason = why
@@ -171,12 +163,6 @@ func Run(ctx context.Context, targets []Target, o Options) []*result.Verificatio
 		v.Status = result.VerificationDone
 		v.Selector = o.siteText(sel.String(), maxReason)
 		v.URLs = make([]result.URLCheck, len(t.URLs))
-		if edgeErr != nil {
-			for j, u := range t.URLs {
-				v.URLs[j] = result.URLCheck{URL: u, Verdict: result.VerdictNotVerified, Reason: o.siteText(edgeErr.Error(), maxReason)}
-			}
-			continue
-		}
 		purgedAt := t.PurgedAt
 		if purgedAt.IsZero() {
 			purgedAt = start
@@ -196,18 +182,6 @@ func Run(ctx context.Context, targets []Target, o Options) []*result.Verificatio
 	for _, c := range clients {
 		c.CloseIdleConnections()
 	}
-	for _, v := range out {
-		for _, u := range v.URLs {
-			switch u.Verdict {
-			case result.VerdictVerified:
-				v.VerifiedCount++
-			case result.VerdictStale:
-				v.StaleCount++
-			case result.VerdictOutdated:
-				v.OutdatedCount++
-			}
-		}
-	}
 	return out
 }
 
@@ -215,8 +189,8 @@ func Run(ctx context.Context, targets []Target, o Options) []*result.Verificatio
 // They come from the API: without edge-url (which the user chose), one
 // that is not a public address would reach this runner's own network (a
 // cloud metadata service at 169.254.169.254), never Cloudflare's edge.
-func privateEdge(sel selector.Selector, edgeURL string) string {
-	if edgeURL != "" {
+func privateEdge(sel selector.Selector, edge *url.URL) string {
+	if edge != nil {
 		return ""
 	}
 	ip, what := nonPublic(sel.EdgeIPs)
@@ -247,14 +221,6 @@ func nonPublic(ips []netip.Addr) (netip.Addr, string) {
 		}
 	}
 	return netip.Addr{}, ""
-}
-
-func parseEdgeURL(s string) (*url.URL, error) {
-	u, err := url.Parse(s)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil {
-		return nil, fmt.Errorf("edge-url %q is not http(s)://host:port; fix edge-url (or CLOUDFLARE_EDGE_URL)", s)
-	}
-	return u, nil
 }
 
 // newClient builds the client for one target. Each target gets its own transport, so
@@ -520,7 +486,7 @@ func (o *Options) siteText(s string, n int) string {
 		return s
 	}
 	s = o.Redact(strings.ToValidUTF8(s, "\uFFFD"))
-	return cut(o.Redact(clean(s)), n)
+	return result.Cut(o.Redact(clean(s)), n)
 }
 
 // clean makes s one line of visible text (see siteText).
@@ -534,21 +500,6 @@ func clean(s string) string {
 		}
 		return r
 	}, s)
-}
-
-// cut shortens s to n characters, the last an ellipsis marking the cut.
-func cut(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	k := 0
-	for i := range s {
-		if k == n-1 {
-			return s[:i] + "…"
-		}
-		k++
-	}
-	return s
 }
 
 // failure says in words why a request got no answer.

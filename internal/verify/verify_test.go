@@ -141,8 +141,8 @@ func TestVerdicts(t *testing.T) {
 	for _, p := range paths {
 		urls = append(urls, "http://example.com"+p+"?q=1#frag")
 	}
-	got := Run(context.Background(), []Target{{Name: "Production", Expression: production, URLs: urls, PurgedAt: clock.Now().Add(-5 * time.Second)}},
-		Options{EdgeURL: srv.URL, Now: clock.Now, Sleep: clock.Sleep})
+	got := tallied(context.Background(), []Target{{Name: "Production", Expression: production, URLs: urls, PurgedAt: clock.Now().Add(-5 * time.Second)}},
+		Options{Edge: edgeOf(srv.URL), Now: clock.Now, Sleep: clock.Sleep})
 	u := func(p, verdict string, status int, cache string, ag *int) result.URLCheck {
 		return result.URLCheck{URL: "http://example.com" + p + "?q=1#frag", Verdict: verdict, HTTPStatus: status, CacheStatus: cache, Age: ag, Attempts: 1}
 	}
@@ -203,8 +203,8 @@ func TestStaleIsRequestedAgain(t *testing.T) {
 	} {
 		t.Run(tt.path, func(t *testing.T) {
 			clock := newClock()
-			got := Run(context.Background(), []Target{{Name: "Production", Expression: production, URLs: []string{"http://example.com" + tt.path}, PurgedAt: clock.Now().Add(-2 * time.Second)}},
-				Options{EdgeURL: srv.URL, Now: clock.Now, Sleep: clock.Sleep})
+			got := tallied(context.Background(), []Target{{Name: "Production", Expression: production, URLs: []string{"http://example.com" + tt.path}, PurgedAt: clock.Now().Add(-2 * time.Second)}},
+				Options{Edge: edgeOf(srv.URL), Now: clock.Now, Sleep: clock.Sleep})
 			c := got[0].URLs[0]
 			if c.Verdict != tt.want || c.Attempts != tt.attempts {
 				t.Errorf("verdict %s after %d attempts (%s), want %s after %d", c.Verdict, c.Attempts, c.Reason, tt.want, tt.attempts)
@@ -254,9 +254,9 @@ func TestSendsOnlyTheSelector(t *testing.T) {
 	defer srv.Close()
 	clock := newClock()
 	expr := `(cf.zone.name eq "example.com" and any(http.request.cookies["development"][*] eq "true") and any(http.request.headers["x-env"][*] eq "qa"))`
-	got := Run(context.Background(), []Target{
+	got := tallied(context.Background(), []Target{
 		{Name: "Development", Expression: expr, URLs: []string{"http://www.example.com/a", "http://user:secret@example.com/b"}, PurgedAt: clock.Now()},
-	}, Options{EdgeURL: srv.URL, Now: clock.Now, Sleep: clock.Sleep})
+	}, Options{Edge: edgeOf(srv.URL), Now: clock.Now, Sleep: clock.Sleep})
 	if v := got[0].URLs[0].Verdict; v != result.VerdictVerified {
 		t.Errorf("verdict %s (%s), want verified", v, got[0].URLs[0].Reason)
 	}
@@ -345,8 +345,8 @@ func TestEdgeIP(t *testing.T) {
 			for _, r := range tt.refuse {
 				d.refuse[r] = true
 			}
-			got := Run(context.Background(), []Target{{Name: "Staging", Expression: tt.expr, URLs: []string{tt.url}, PurgedAt: time.Now()}},
-				Options{EdgeURL: tt.edgeURL, DialContext: d.DialContext, TLSConfig: roots})
+			got := tallied(context.Background(), []Target{{Name: "Staging", Expression: tt.expr, URLs: []string{tt.url}, PurgedAt: time.Now()}},
+				Options{Edge: edgeOf(tt.edgeURL), DialContext: d.DialContext, TLSConfig: roots})
 			if c := got[0].URLs[0]; c.Verdict != result.VerdictVerified {
 				t.Errorf("verdict %s (%s), want verified", c.Verdict, c.Reason)
 			}
@@ -392,17 +392,16 @@ func TestNotVerified(t *testing.T) {
 		url  string
 		why  string
 	}{
-		{"slow", Options{EdgeURL: slow.URL, RequestTimeout: 50 * time.Millisecond}, "http://example.com/", "no answer within 50ms"},
-		{"down", Options{EdgeURL: downURL}, "http://example.com/", "could not fetch it"},
+		{"slow", Options{Edge: edgeOf(slow.URL), RequestTimeout: 50 * time.Millisecond}, "http://example.com/", "no answer within 50ms"},
+		{"down", Options{Edge: edgeOf(downURL)}, "http://example.com/", "could not fetch it"},
 		{"TLS for another host", Options{DialContext: d.DialContext, TLSConfig: roots}, "https://other.org/", "TLS: the certificate is not valid for other.org"},
 		{"unknown authority", Options{DialContext: d.DialContext}, "https://example.com/", "TLS"},
-		{"not http", Options{EdgeURL: downURL}, "ftp://example.com/", "not an http(s) URL"},
-		{"bad edge URL", Options{EdgeURL: "ftp://x"}, "http://example.com/", "edge-url"},
+		{"not http", Options{Edge: edgeOf(downURL)}, "ftp://example.com/", "not an http(s) URL"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			got := Run(context.Background(), []Target{{Name: "QA", Expression: byHeader, URLs: []string{tt.url}, PurgedAt: time.Now()}}, tt.o)
+			got := tallied(context.Background(), []Target{{Name: "QA", Expression: byHeader, URLs: []string{tt.url}, PurgedAt: time.Now()}}, tt.o)
 			c := got[0].URLs[0]
 			if c.Verdict != result.VerdictNotVerified || !strings.Contains(c.Reason, tt.why) {
 				t.Errorf("got %s (%q), want not verified saying %q", c.Verdict, c.Reason, tt.why)
@@ -421,24 +420,22 @@ func TestNothingRequested(t *testing.T) {
 	defer srv.Close()
 	ctx, cancel := context.WithDeadline(context.Background(), time.Now().Add(-time.Second))
 	cancel()
-	got := Run(context.Background(), []Target{
+	got := tallied(context.Background(), []Target{
 		{Name: "UK", Expression: byCountry, URLs: []string{"http://example.com/"}},
-		{Name: "Empty", Expression: production},
 		{Name: "A", Expression: `http.host eq "a.example.com"`, URLs: []string{"http://b.example.com/"}},
-	}, Options{EdgeURL: srv.URL})
+	}, Options{Edge: edgeOf(srv.URL)})
 	want := []*result.Verification{
 		{Status: result.VerificationNotVerifiable, Reason: "selects by visitor country (ip.geoip.country), which a client cannot choose", URLs: []result.URLCheck{}},
-		{Status: result.VerificationSkipped, Reason: "no URL to check", URLs: []result.URLCheck{}},
 		{Status: result.VerificationDone, Selector: "host a.example.com", URLs: []result.URLCheck{{URL: "http://b.example.com/", Verdict: result.VerdictNotVerified}}},
 	}
 	if d := cmp.Diff(want, got, ignoreReason); d != "" {
 		t.Errorf("Run (-want +got):\n%s", d)
 	}
-	if !strings.Contains(got[2].URLs[0].Reason, "host b.example.com is not one of them") {
-		t.Errorf("reason %q", got[2].URLs[0].Reason)
+	if !strings.Contains(got[1].URLs[0].Reason, "host b.example.com is not one of them") {
+		t.Errorf("reason %q", got[1].URLs[0].Reason)
 	}
 	// A run whose deadline has passed requests nothing either.
-	late := Run(ctx, []Target{{Name: "P", Expression: production, URLs: []string{"http://example.com/"}}}, Options{EdgeURL: srv.URL})
+	late := Run(ctx, []Target{{Name: "P", Expression: production, URLs: []string{"http://example.com/"}}}, Options{Edge: edgeOf(srv.URL)})
 	if c := late[0].URLs[0]; c.Verdict != result.VerdictNotVerified || !strings.Contains(c.Reason, "deadline") {
 		t.Errorf("after the deadline: %+v", c)
 	}
@@ -479,10 +476,10 @@ func TestConcurrencyBound(t *testing.T) {
 	for i := range 12 {
 		urls = append(urls, "http://example.com/"+strconv.Itoa(i+1))
 	}
-	got := Run(context.Background(), []Target{
+	got := tallied(context.Background(), []Target{
 		{Name: "Development", Expression: development, URLs: urls, PurgedAt: time.Now()},
 		{Name: "Production", Expression: production, URLs: urls, PurgedAt: time.Now()},
-	}, Options{EdgeURL: srv.URL, Concurrency: 2})
+	}, Options{Edge: edgeOf(srv.URL), Concurrency: 2})
 	if got[0].VerifiedCount != 12 || got[1].VerifiedCount != 12 {
 		t.Errorf("verified %d and %d, want 12 each", got[0].VerifiedCount, got[1].VerifiedCount)
 	}
@@ -579,7 +576,7 @@ func TestCancelledRunSaysCancelled(t *testing.T) {
 			time.AfterFunc(200*time.Millisecond, cancel)
 		}
 		got := Run(ctx, []Target{{Name: "Production", URLs: []string{"http://example.com/"}, PurgedAt: time.Now()}},
-			Options{EdgeURL: srv.URL, RequestTimeout: time.Minute})
+			Options{Edge: edgeOf(srv.URL), RequestTimeout: time.Minute})
 		cancel()
 		if c := got[0].URLs[0]; c.Verdict != result.VerdictNotVerified || c.Reason != tt.want {
 			t.Errorf("%s: %s %q, want not verified, %q", tt.name, c.Verdict, c.Reason, tt.want)
@@ -621,8 +618,8 @@ func TestSiteTextBounded(t *testing.T) {
 	for range 20 {
 		urls = append(urls, "http://example.com/redirect", "http://example.com/huge", "http://example.com/odd", "http://example.com/malformed", "http://example.com/odd-short")
 	}
-	got := Run(context.Background(), []Target{{Name: "P", Expression: production, URLs: urls, PurgedAt: time.Now()}},
-		Options{EdgeURL: srv.URL, Redact: redact.New(secret).String})
+	got := tallied(context.Background(), []Target{{Name: "P", Expression: production, URLs: urls, PurgedAt: time.Now()}},
+		Options{Edge: edgeOf(srv.URL), Redact: redact.New(secret).String})
 	total := 0
 	for _, c := range got[0].URLs {
 		for what, s := range map[string]string{"Location": c.Location, "CF-Cache-Status": c.CacheStatus, "reason": c.Reason} {
@@ -711,4 +708,25 @@ func FuzzSiteText(f *testing.F) {
 			}
 		}
 	})
+}
+
+// tallied is Run with the verdicts counted, as the result counts them.
+func tallied(ctx context.Context, targets []Target, o Options) []*result.Verification {
+	vs := Run(ctx, targets, o)
+	for _, v := range vs {
+		v.Tally()
+	}
+	return vs
+}
+
+// edgeOf is an edge URL as config reads it; nil for "".
+func edgeOf(s string) *url.URL {
+	if s == "" {
+		return nil
+	}
+	u, err := url.Parse(s)
+	if err != nil {
+		panic(err)
+	}
+	return u
 }

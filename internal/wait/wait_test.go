@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -61,7 +62,7 @@ func (c *clock) Sleep(ctx context.Context, d time.Duration) error {
 }
 
 func options(srv *httptest.Server, c *clock, expect verify.Expectation, limit time.Duration) Options {
-	return Options{Fetch: verify.Options{EdgeURL: srv.URL}, Expect: expect, For: limit, Now: c.Now, Sleep: c.Sleep}
+	return Options{Fetch: verify.Options{Edge: edgeOf(srv.URL)}, Expect: expect, For: limit, Now: c.Now, Sleep: c.Sleep}
 }
 
 func TestWaitUntilTheNewBuild(t *testing.T) {
@@ -153,4 +154,16 @@ func TestWaitToldAtOnceWhenTheQueryStringIsIgnored(t *testing.T) {
 	if w.Status != result.WaitStatusQueryIgnored || len(c.pauses) != 0 || !strings.Contains(w.Reason, "wait-urls") {
 		t.Errorf("status %s after %d pauses: %s", w.Status, len(c.pauses), w.Reason)
 	}
+}
+
+// edgeOf is an edge URL as config reads it; nil for "".
+func edgeOf(s string) *url.URL {
+	if s == "" {
+		return nil
+	}
+	u, err := url.Parse(s)
+	if err != nil {
+		panic(err)
+	}
+	return u
 }

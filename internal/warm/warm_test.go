@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -91,7 +92,7 @@ func TestSitemapAndWarm(t *testing.T) {
 	t.Parallel()
 	srv := httptest.NewServer(siteMux())
 	defer srv.Close()
-	o := verify.Options{EdgeURL: srv.URL}
+	o := verify.Options{Edge: edgeOf(srv.URL)}
 	f, err := verify.NewFetcher("sitemap", "Production", "", o)
 	if err != nil {
 		t.Fatal(err)
@@ -152,7 +153,7 @@ func TestSitemapBounds(t *testing.T) {
 	})
 	srv := httptest.NewServer(m)
 	defer srv.Close()
-	f, err := verify.NewFetcher("sitemap", "Production", "", verify.Options{EdgeURL: srv.URL})
+	f, err := verify.NewFetcher("sitemap", "Production", "", verify.Options{Edge: edgeOf(srv.URL)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -166,4 +167,16 @@ func TestSitemapBounds(t *testing.T) {
 	if len(pages) != 1 || !s.Truncated {
 		t.Errorf("%d pages, %+v; want the first page of a sitemap cut at 10 MiB", len(pages), s)
 	}
+}
+
+// edgeOf is an edge URL as config reads it; nil for "".
+func edgeOf(s string) *url.URL {
+	if s == "" {
+		return nil
+	}
+	u, err := url.Parse(s)
+	if err != nil {
+		panic(err)
+	}
+	return u
 }
