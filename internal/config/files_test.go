@@ -139,10 +139,15 @@ func FuzzParseFiles(f *testing.F) {
 				t.Fatalf("accepted URL %q with credentials", fl.URL)
 			case strings.IndexFunc(fl.URL, isSpaceOrControl) >= 0:
 				t.Fatalf("accepted URL %q with spaces or control characters", fl.URL)
-			case base == nil && !strings.Contains(files, "{") && !strings.Contains(strings.ToLower(files), strings.ToLower(fl.URL[strings.Index(fl.URL, "://")+3:])):
+			case base == nil && !strings.Contains(files, "{") && !strings.Contains(strings.ToLower(files), strings.ToLower(pathOf(fl.URL))):
 				// Without base-url and JSON (which decodes escapes), every
-				// URL is in the input, but for the case of its scheme and host.
+				// URL's path and query are in the input; its scheme and
+				// host are the cache key's (lower case, ASCII, no default
+				// or empty port), checked below.
 				t.Fatalf("accepted URL %q that is not in the input", fl.URL)
+			}
+			if k, err := CacheKeyURL(fl.URL); err != nil || k != fl.URL {
+				t.Fatalf("accepted URL %q is not its own cache key (%q, %v)", fl.URL, k, err)
 			}
 			for k, v := range fl.Headers {
 				if k == "" || strings.ContainsAny(k, ": \t") || strings.IndexFunc(v, unicode.IsControl) >= 0 {
@@ -200,4 +205,13 @@ func FuzzJoinPath(f *testing.F) {
 			t.Fatalf("joinPath(%q, %q) = %q, which decodes to %q (%v), want %q", baseText, p, got, dec, err, want)
 		}
 	})
+}
+
+// pathOf is what follows a URL's host: its path and query.
+func pathOf(u string) string {
+	rest := u[strings.Index(u, "://")+3:]
+	if i := strings.IndexByte(rest, '/'); i >= 0 {
+		return rest[i:]
+	}
+	return ""
 }
