@@ -33,8 +33,8 @@ func TestCLIRepeatedFlags(t *testing.T) {
 			want:  []string{"files [https://example.com/site/css/my%20file.css https://example.com/site/caf%C3%A9.css https://example.com/site/h%231.css https://example.com/site/100%25.css]"}},
 		{name: "--environment twice", args: []string{"--environment", "Staging", "--environment", "Development", "--tags", "a"},
 			want: []string{"tags [a]", "tags [a]"}},
-		{name: "--zone twice", args: []string{"--zone", "example.com", "--zone", "example.org", "--tags", "a"},
-			err: "--zone is given 2 times"},
+		{name: "--zone twice: both zones", args: []string{"--zone", "example.com", "--zone", "example.org", "--tags", "a"},
+			want: []string{"tags [a]", "tags [a]"}},
 		{name: "--dry-run twice", args: []string{"--dry-run", "--dry-run=false", "--tags", "a"},
 			err: "--dry-run is given 2 times"},
 		{name: "--files-from twice", args: []string{"--files-from", "-", "--files-from", "other.txt"},
@@ -45,7 +45,7 @@ func TestCLIRepeatedFlags(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			h := newHarness(t, emulator.Options{})
+			h := newHarness(t, emulator.Options{SecondZone: true})
 			r := h.cli(tt.args, map[string]string{"CLOUDFLARE_API_TOKEN": testToken, "CLOUDFLARE_BASE_URL": h.srv.URL + "/client/v4", "CLOUDFLARE_ZONE_ID": emulator.ExampleZoneID}, tt.stdin)
 			if tt.err != "" {
 				if r.code != 2 || !strings.Contains(r.stderr, tt.err) || len(h.em.Requests()) != 0 {

@@ -16,6 +16,7 @@ import (
 	"github.com/cloudflare-purge/cloudflare-purge/internal/report"
 	"github.com/cloudflare-purge/cloudflare-purge/internal/resolve"
 	"github.com/cloudflare-purge/cloudflare-purge/internal/result"
+	"github.com/cloudflare-purge/cloudflare-purge/internal/route"
 	"github.com/cloudflare-purge/cloudflare-purge/internal/verify"
 	"github.com/cloudflare-purge/cloudflare-purge/internal/wait"
 	"github.com/cloudflare-purge/cloudflare-purge/internal/warm"
@@ -64,9 +65,12 @@ func (rn runner) waitRun(ctx context.Context, r *result.Result, cfg *config.Conf
 			urls = plainFiles(cfg, maxDefaultVerifyURLs)
 		}
 	}
-	wts := make([]wait.Target, len(targets))
+	wts := make([]wait.Target, 0, len(targets))
 	for i, t := range targets {
-		wts[i] = wait.Target{Name: r.Environments[i].Name, Expression: t.Expression, URLs: urls, Bust: bust}
+		e := r.Environments[i]
+		if envURLs := zoneURLs(urls, r, e.Zone); len(envURLs) > 0 || !r.MultiZone() {
+			wts = append(wts, wait.Target{Name: envName(r, e), Expression: t.Expression, URLs: envURLs, Bust: bust})
+		}
 	}
 	o := wait.Options{Fetch: rn.siteOptions(cfg), Expect: expectation(cfg), For: cfg.Wait,
 		Progress: func(p wait.Progress) { rn.log.Infof("%s", report.WaitProgressLine(p.Ready, p.Total, p.Elapsed)) }}
@@ -93,7 +97,7 @@ func (rn runner) waitRun(ctx context.Context, r *result.Result, cfg *config.Conf
 // whose origin served the new build (the first purge came before the
 // deploy had landed and the old build was cached again), then verifies
 // them again.
-func (rn runner) repurge(ctx context.Context, r *result.Result, client *cloudflare.Client, zoneID string, cfg *config.Config, targets []resolve.Target, o verify.Options) {
+func (rn runner) repurge(ctx context.Context, r *result.Result, client *cloudflare.Client, cfg *config.Config, targets []resolve.Target, o verify.Options) {
 	for i := range r.Environments {
 		e := &r.Environments[i]
 		v := e.Verification
@@ -121,14 +125,14 @@ func (rn runner) repurge(ctx context.Context, r *result.Result, client *cloudfla
 			verb = "invalidating"
 		}
 		rn.log.Infof("%s: %s served the old build after the %s while the origin now serves the new one: %s them once more, alone: %s",
-			e.Name, report.Count(len(urls), "URL"), strings.TrimSuffix(verb, "ing")+"e", verb, strings.Join(urls, ", "))
-		purge.Run(ctx, client, zoneID, batches, one, purge.Options{Invalidate: cfg.Invalidate})
+			envName(r, *e), report.Count(len(urls), "URL"), strings.TrimSuffix(verb, "ing")+"e", verb, strings.Join(urls, ", "))
+		purge.Run(ctx, client, []purge.Zone{{ID: r.ZoneOf(*e).ID, Batches: batches}}, one, purge.Options{Invalidate: cfg.Invalidate})
 		b := one[0].Batches[0]
 		v.Repurge = &result.Repurge{URLs: urls, Status: b.Status, ID: b.ID, Error: b.Error}
 		if b.Status != result.Purged {
 			continue
 		}
-		again := verify.Run(ctx, []verify.Target{{Name: e.Name, Ref: e.Ref, Expression: targets[i].Expression, URLs: urls, PurgedAt: one[0].FirstSentAt}}, o)[0]
+		again := verify.Run(ctx, []verify.Target{{Name: envName(r, *e), Ref: e.Ref, Expression: targets[i].Expression, URLs: urls, PurgedAt: one[0].FirstSentAt}}, o)[0]
 		for _, c := range again.URLs {
 			c.Repurged = true
 			if k := slices.IndexFunc(v.URLs, func(old result.URLCheck) bool { return old.URL == c.URL }); k >= 0 {
@@ -154,12 +158,12 @@ func (rn runner) warmRun(ctx context.Context, r *result.Result, client *cloudfla
 			e.Warm = &result.Warm{Status: result.WarmSkipped, Reason: "nothing was " + pastOf(r) + " in it", Failures: []result.WarmFailure{}}
 			continue
 		}
-		urls := cfg.VerifyURLs
+		urls := zoneURLs(cfg.VerifyURLs, r, e.Zone)
 		if len(urls) == 0 {
 			urls = purgedURLs(*e, maxDefaultVerifyURLs)
 		}
-		urls = dedupe(append(slices.Clone(urls), pages...))
-		wts = append(wts, warm.Target{Name: e.Name, Expression: targets[i].Expression, URLs: urls})
+		urls = dedupe(append(slices.Clone(urls), zoneURLs(pages, r, e.Zone)...))
+		wts = append(wts, warm.Target{Name: envName(r, *e), Expression: targets[i].Expression, URLs: urls})
 		at = append(at, i)
 	}
 	if len(wts) == 0 {
@@ -181,6 +185,12 @@ func (rn runner) warmRun(ctx context.Context, r *result.Result, client *cloudfla
 // selected, keeping the pages of the zone's hosts.
 func (rn runner) sitemap(ctx context.Context, r *result.Result, client *cloudflare.Client, cfg *config.Config, targets []resolve.Target, o verify.Options) []string {
 	zoneName := r.ZoneName
+	if r.MultiZone() {
+		// The pages of any of the zones: each environment warms its own
+		// zone's.
+		names := resultZoneNames(r)
+		return rn.readSitemap(ctx, r, cfg, targets, o, func(host string) bool { return route.Zone(host, names) >= 0 })
+	}
 	if zoneName == "" {
 		zctx, cancel := context.WithTimeout(ctx, zoneReadTimeout)
 		if z, err := client.Zone(zctx, r.ZoneID); err == nil {
@@ -199,9 +209,15 @@ func (rn runner) sitemap(ctx context.Context, r *result.Result, client *cloudfla
 		}
 		return host == zoneName || strings.HasSuffix(host, "."+zoneName)
 	}
+	return rn.readSitemap(ctx, r, cfg, targets, o, allowed)
+}
+
+// readSitemap reads warm-sitemap through the first environment that can
+// be selected, keeping the pages whose hosts allowed takes.
+func (rn runner) readSitemap(ctx context.Context, r *result.Result, cfg *config.Config, targets []resolve.Target, o verify.Options, allowed func(host string) bool) []string {
 	var errs []error
 	for i, t := range targets {
-		f, err := verify.NewFetcher("sitemap", r.Environments[i].Name, t.Expression, o)
+		f, err := verify.NewFetcher("sitemap", envName(r, r.Environments[i]), t.Expression, o)
 		if err != nil {
 			errs = append(errs, err)
 			continue

@@ -303,11 +303,13 @@ func TestWaitToldAtOnceThatTheCacheKeyIgnoresTheQueryString(t *testing.T) {
 
 // The README's command: the sandbox's origin deploys a moment after the start;
 // the run waits for it, purges, verifies the new build and warms, offline.
-// Real time: the deploy comes after 1 s, the wait allows a minute.
+// Real time: the deploy comes after 5 s, the wait allows a minute. The margin
+// is for a loaded machine: the first poll must come before the deploy, and
+// under -race beside other packages the run took more than 1 s to reach it.
 func TestDeploySandboxCLI(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, emulator.Options{})
-	r := h.cli([]string{"--sandbox", "--deploy-after", "1s", "--environment", "Staging,Development", "--files", "https://example.com/",
+	r := h.cli([]string{"--sandbox", "--deploy-after", "5s", "--environment", "Staging,Development", "--files", "https://example.com/",
 		"--expect-header", "X-Build: v2", "--wait", "1m", "--verify", "--warm"}, nil, "")
 	if r.code != ExitOK {
 		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)

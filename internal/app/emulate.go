@@ -23,13 +23,18 @@ const defaultHistory = 1000
 const defaultEdgeListen = "127.0.0.1:8788"
 
 const emulateUsageHead = `cloudflare-purge emulate serves the emulator of the Cloudflare API, and the edge of
-its zone example.com, until interrupted (Ctrl-C).
+its zones example.com and example.org, until interrupted (Ctrl-C).
 
 The zone and its environments are those of the example in Cloudflare's docs
 ("Purge zone versions via API"):
   Production   12abcd3e45f678940a573f51834a54  every request no other environment selects
   Staging      5d41402abc4b2a76b9719d911017c   requests that reach edge IP 1.2.3.4 or 5.6.7.8
   Development  49f0bad299687c62334182178bfd    requests with the cookie development=true
+A second zone, example.org, in the same account, has environments of the same names:
+  Production   d4735e3a265e16eee03f59718b9b5d  every request no other environment selects
+  Staging      4e07408562bedb8b60ce05c1decfe3  requests that reach edge IP 2.3.4.5
+  Development  4b227777d4dd1fc61c6f884f48641d  requests with the header X-Development: true
+so that a run of both zones (--zone example.com,example.org) can be tried.
 It accepts one API token: the sandbox token, printed at start.
 
 The edge serves any path of example.com and its subdomains (send the host in the Host
@@ -154,7 +159,7 @@ func parseEmulate(args []string, stdout io.Writer) (emulateConfig, error) {
 			return emulateConfig{}, fmt.Errorf("--survive %q: give a full URL, such as https://example.com/css/app.css", u)
 		}
 	}
-	return emulateConfig{listen: *listen, edge: edge, opts: emulator.Options{
+	return emulateConfig{listen: *listen, edge: edge, opts: emulator.Options{SecondZone: true,
 		Plan: pl, RateLimits: *limits, APILimit: al, Latency: *latency, History: *history, Survivors: survivors,
 		Origin: emulator.Origin{DeployAfter: *deployAfter, IgnoreQuery: *ignoreQuery, Delay: *originDelay},
 	}}, nil
@@ -305,16 +310,28 @@ func emulateBanner(cfg emulateConfig, apiAddr string, edgeURLs []string) string 
 		limits = "on"
 	}
 	fmt.Fprintf(&b, "Emulating the Cloudflare API at http://%s/client/v4 (token %q)\n", apiAddr, emulator.SandboxToken)
-	fmt.Fprintf(&b, "  zone %s (id %s), plan %s, purge rate limits %s, API-wide limit %s\n", emulator.ExampleZoneName, emulator.ExampleZoneID, cfg.opts.Plan, limits, cfg.opts.APILimit)
-	for _, env := range emulator.ExampleEnvironments() {
-		how := "every request no other environment selects"
-		if env.Name != "Production" {
-			how = "not selectable"
-			if s, err := selector.Parse(env.Expression); err == nil {
-				how = s.String()
+	zones := []struct {
+		name, id string
+		envs     []emulator.Environment
+	}{{emulator.ExampleZoneName, emulator.ExampleZoneID, emulator.ExampleEnvironments()}}
+	if cfg.opts.SecondZone {
+		zones = append(zones, struct {
+			name, id string
+			envs     []emulator.Environment
+		}{emulator.OrgZoneName, emulator.OrgZoneID, emulator.OrgEnvironments()})
+	}
+	for _, z := range zones {
+		fmt.Fprintf(&b, "  zone %s (id %s), plan %s, purge rate limits %s, API-wide limit %s\n", z.name, z.id, cfg.opts.Plan, limits, cfg.opts.APILimit)
+		for _, env := range z.envs {
+			how := "every request no other environment selects"
+			if env.Name != "Production" {
+				how = "not selectable"
+				if s, err := selector.Parse(env.Expression); err == nil {
+					how = s.String()
+				}
 			}
+			fmt.Fprintf(&b, "  environment %-11s %s: %s\n", env.Name, env.Ref, how)
 		}
-		fmt.Fprintf(&b, "  environment %-11s %s: %s\n", env.Name, env.Ref, how)
 	}
 	o := cfg.opts.Origin
 	origin := "build v2"
@@ -331,7 +348,11 @@ func emulateBanner(cfg emulateConfig, apiAddr string, edgeURLs []string) string 
 	if len(edgeURLs) == 0 {
 		b.WriteString("Edge: off (--edge-listen off)\n")
 	} else {
-		fmt.Fprintf(&b, "Edge of %s at %s (send Host: %s)\n", emulator.ExampleZoneName, strings.Join(edgeURLs, ", "), emulator.ExampleZoneName)
+		names := emulator.ExampleZoneName
+		if cfg.opts.SecondZone {
+			names += " and " + emulator.OrgZoneName
+		}
+		fmt.Fprintf(&b, "Edge of %s at %s (send Host: %s)\n", names, strings.Join(edgeURLs, ", "), emulator.ExampleZoneName)
 	}
 	return b.String()
 }

@@ -26,6 +26,7 @@ Examples:
   cloudflare-purge --sandbox --environment Staging --files https://example.com/
   cloudflare-purge --zone example.com --environment Staging --tags assets,html
   cloudflare-purge --sandbox --environment Staging --tags html --dry-run
+  cloudflare-purge --sandbox --zone example.com,example.org --files "https://example.com/ https://example.org/"
   git diff --name-only --relative=public/ HEAD~1 | \
     cloudflare-purge --zone example.com --base-url https://example.com --files-from -
 

@@ -19,7 +19,8 @@ import (
 // sandbox is the built-in emulator a --sandbox run purges against: its API
 // on a loopback port, its edge in-process, where every address a
 // verification dials leads (the URL's host, Staging's edge IPs): port 443
-// with TLS for the sandbox zone's names, any other port plain.
+// with TLS for the sandbox zones' names (example.com and example.org), any
+// other port plain.
 type sandbox struct {
 	api        *httptest.Server
 	edge       *http.Server
@@ -28,8 +29,8 @@ type sandbox struct {
 }
 
 func startSandbox(origin emulator.Origin) (*sandbox, error) {
-	em := emulator.New(emulator.Options{Origin: origin})
-	cert, roots, err := emulator.EdgeCertificate()
+	em := emulator.New(emulator.Options{Origin: origin, SecondZone: true})
+	cert, roots, err := emulator.EdgeCertificate(emulator.ExampleZoneName, "*."+emulator.ExampleZoneName, emulator.OrgZoneName, "*."+emulator.OrgZoneName)
 	if err != nil {
 		return nil, err
 	}

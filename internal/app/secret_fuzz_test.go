@@ -82,7 +82,7 @@ func FuzzSecretNeverPrinted(f *testing.F) {
 		})
 		batches := plan.Build(config.Items{Tags: []string{"a"}}, 30)
 		r := &result.Result{Environments: result.Layout([]result.Environment{{Name: "Production"}}, plan.Layout(batches))}
-		purge.Run(context.Background(), client, "023e105f4ecef8ad9ca31a8372d0c353", batches, r.Environments, purge.Options{})
+		purge.Run(context.Background(), client, []purge.Zone{{ID: "023e105f4ecef8ad9ca31a8372d0c353", Batches: batches}}, r.Environments, purge.Options{})
 		r.Finish(0)
 		redactResult(red, r)
 		printLines(alog, report.Log(r))

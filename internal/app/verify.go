@@ -1,6 +1,7 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"slices"
 	"strings"
@@ -8,6 +9,7 @@ import (
 	"github.com/cloudflare-purge/cloudflare-purge/internal/config"
 	"github.com/cloudflare-purge/cloudflare-purge/internal/resolve"
 	"github.com/cloudflare-purge/cloudflare-purge/internal/result"
+	"github.com/cloudflare-purge/cloudflare-purge/internal/route"
 	"github.com/cloudflare-purge/cloudflare-purge/internal/verify"
 )
 
@@ -22,7 +24,7 @@ func (rn runner) verifyRun(ctx context.Context, r *result.Result, cfg *config.Co
 	var at []int
 	for i := range r.Environments {
 		e := &r.Environments[i]
-		urls := cfg.VerifyURLs
+		urls := zoneURLs(cfg.VerifyURLs, r, e.Zone)
 		if len(urls) == 0 {
 			urls = purgedURLs(*e, maxDefaultVerifyURLs)
 		}
@@ -35,7 +37,7 @@ func (rn runner) verifyRun(ctx context.Context, r *result.Result, cfg *config.Co
 				Reason: "no URL to request: a purge by tags, hosts, prefixes or everything names none; give verify-urls"}
 			continue
 		}
-		vts = append(vts, verify.Target{Name: e.Name, Ref: e.Ref, Expression: targets[i].Expression, URLs: urls, PurgedAt: e.FirstSentAt})
+		vts = append(vts, verify.Target{Name: envName(r, *e), Ref: e.Ref, Expression: targets[i].Expression, URLs: urls, PurgedAt: e.FirstSentAt})
 		at = append(at, i)
 	}
 	if len(vts) == 0 {
@@ -49,6 +51,41 @@ func (rn runner) verifyRun(ctx context.Context, r *result.Result, cfg *config.Co
 	for k, v := range verify.Run(ctx, vts, o) {
 		r.Environments[at[k]].Verification = v
 	}
+}
+
+// zoneURLs are the URLs of urls that go to zone z of r's zones: all of
+// them in a run of one zone, which routes nothing.
+func zoneURLs(urls []string, r *result.Result, z int) []string {
+	if !r.MultiZone() || len(urls) == 0 {
+		return urls
+	}
+	names := resultZoneNames(r)
+	var out []string
+	for _, u := range urls {
+		if route.Zone(route.URLHost(u), names) == z {
+			out = append(out, u)
+		}
+	}
+	return out
+}
+
+// resultZoneNames are the names of r's zones, lower case ("" where unknown).
+func resultZoneNames(r *result.Result) []string {
+	names := make([]string, len(r.Zones))
+	for i, zone := range r.Zones {
+		names[i] = strings.ToLower(zone.Name)
+	}
+	return names
+}
+
+// envName names an environment for a log line: with its zone, in a run of
+// several.
+func envName(r *result.Result, e result.Environment) string {
+	if !r.MultiZone() {
+		return e.Name
+	}
+	z := r.ZoneOf(e)
+	return cmp.Or(z.Name, z.ID) + " " + e.Name
 }
 
 // purgedURLs are the first n plain URLs (files without headers, whose

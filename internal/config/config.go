@@ -15,9 +15,8 @@ import (
 type Config struct {
 	Auth Auth
 
-	// Zone is a zone ID when ZoneIsID, else a zone name to look up.
-	Zone      string
-	ZoneIsID  bool
+	// Zones as given, deduplicated, in input order: at least one.
+	Zones     []Zone
 	AccountID string
 
 	// Environments as given (names or refs), deduplicated, in input order.
@@ -84,6 +83,20 @@ func (r *Rewrites) note(given, sent string) {
 		r.Given, r.Sent = given, sent
 	}
 	r.Count++
+}
+
+// Zone is one zone as given: its ID, or else its name to look up.
+type Zone struct {
+	ID   string // 32 hexadecimal characters, lower case
+	Name string // a domain name, lower case, without a final dot
+}
+
+// String is the zone as the user gave it: its ID or its name.
+func (z Zone) String() string {
+	if z.ID != "" {
+		return z.ID
+	}
+	return z.Name
 }
 
 // Auth holds the credentials: either Token, or Key and Email.
@@ -166,7 +179,7 @@ func LoadContext(ctx context.Context, src Source) (*Config, error) {
 	l.red = redact.New(c.Auth.Secrets()...)
 
 	if v, ok := l.value(InputZone); ok {
-		c.Zone, c.ZoneIsID, err = parseZone(v)
+		c.Zones, err = parseZones(v)
 		l.check(err)
 	}
 	if v, ok := l.value(InputAccountID); ok && v != "" {

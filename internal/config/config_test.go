@@ -33,7 +33,7 @@ func source(inputs, env map[string]string) Source {
 func TestLoad(t *testing.T) {
 	t.Parallel()
 	base := Config{
-		Auth: Auth{Token: token}, Zone: "023e105f4ecef8ad9ca31a8372d0c353", ZoneIsID: true,
+		Auth: Auth{Token: token}, Zones: []Zone{{ID: "023e105f4ecef8ad9ca31a8372d0c353"}},
 		APIURL: DefaultAPIURL, Timeout: 5 * time.Minute, MaxRetries: 5,
 	}
 	with := func(f func(*Config)) *Config {
@@ -80,8 +80,26 @@ func TestLoad(t *testing.T) {
 			env:    map[string]string{"CLOUDFLARE_API_TOKEN": token, "CLOUDFLARE_ZONE_ID": "ffffffffffffffffffffffffffffffff", "CLOUDFLARE_BASE_URL": "http://ignored.example"},
 			want: with(func(c *Config) {
 				c.Items.Tags = []string{"a"}
-				c.Zone, c.ZoneIsID = "example.com", false
+				c.Zones = []Zone{{Name: "example.com"}}
 				c.APIURL = "https://proxy.example/v4"
+			}),
+		},
+		{
+			name: "several zones, by ID and by name, separated by newlines or commas; the same zone given twice is one",
+			inputs: map[string]string{InputAPIToken: token, InputTags: "a",
+				InputZone: "example.com, Example.ORG.\n023E105F4ECEF8AD9CA31A8372D0C353\n,example.com,\n\n023e105f4ecef8ad9ca31a8372d0c353"},
+			want: with(func(c *Config) {
+				c.Items.Tags = []string{"a"}
+				c.Zones = []Zone{{Name: "example.com"}, {Name: "example.org"}, {ID: "023e105f4ecef8ad9ca31a8372d0c353"}}
+			}),
+		},
+		{
+			name:   "several zones from the environment",
+			inputs: map[string]string{InputAPIToken: token, InputTags: "a"},
+			env:    map[string]string{"CLOUDFLARE_ZONE_ID": "example.com,example.org"},
+			want: with(func(c *Config) {
+				c.Items.Tags = []string{"a"}
+				c.Zones = []Zone{{Name: "example.com"}, {Name: "example.org"}}
 			}),
 		},
 		{

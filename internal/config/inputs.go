@@ -57,7 +57,7 @@ var Inputs = []Input{
 	{Name: InputAPIToken, Env: "CLOUDFLARE_API_TOKEN", Secret: true, Usage: "API token (Authorization: Bearer)"},
 	{Name: InputAPIKey, Env: "CLOUDFLARE_API_KEY", Secret: true, Usage: "legacy Global API key, with --api-email"},
 	{Name: InputAPIEmail, Env: "CLOUDFLARE_EMAIL", Secret: true, Usage: "account email for the Global API key"},
-	{Name: InputZone, Env: "CLOUDFLARE_ZONE_ID", Usage: "zone ID (32 hex characters) or zone name (example.com)"},
+	{Name: InputZone, Env: "CLOUDFLARE_ZONE_ID", List: true, Usage: "zones, separated by newlines or commas: zone IDs (32 hex characters) or names (example.com); each URL, host and prefix goes to the zone its host is in"},
 	{Name: InputAccountID, Env: "CLOUDFLARE_ACCOUNT_ID", Usage: "account ID that narrows a zone-name lookup"},
 	{Name: InputEnvironment, List: true, Usage: "environments, separated by newlines or commas: names or refs (empty: Production)"},
 	{Name: InputFiles, List: true, Usage: "URLs (or with --base-url paths; \"quoted\" if they hold spaces) separated by whitespace; a line starting with { is {\"url\",\"headers\"}"},

@@ -12,6 +12,7 @@ const (
 	maxTagLength    = 1024    // Cloudflare's limit for a tag in an API call
 	maxPrefixSlash  = 31      // Cloudflare's limit of path separators in a prefix
 	maxEnvironments = 50
+	maxZones        = 50
 )
 
 func isSpaceOrControl(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }
@@ -38,6 +39,39 @@ func ParseEnvironments(s string) ([]string, error) {
 	}
 	if len(out) > maxEnvironments {
 		return nil, inputErr(InputEnvironment, "", "names %d environments; at most %d are allowed in one run", len(out), maxEnvironments)
+	}
+	return out, nil
+}
+
+// parseZones splits on newlines and commas, and reads each zone; the
+// same zone given twice is one.
+func parseZones(v string) ([]Zone, error) {
+	var out []Zone
+	seen := map[Zone]bool{}
+	for _, f := range strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == '\n' || r == '\r' }) {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
+		}
+		z, isID, err := parseZone(f)
+		if err != nil {
+			return nil, err
+		}
+		zone := Zone{Name: z}
+		if isID {
+			zone = Zone{ID: z}
+		}
+		if !seen[zone] {
+			seen[zone] = true
+			out = append(out, zone)
+		}
+	}
+	switch {
+	case len(out) == 0:
+		_, _, err := parseZone("")
+		return nil, err
+	case len(out) > maxZones:
+		return nil, inputErr(InputZone, "", "names %d zones; at most %d are allowed in one run", len(out), maxZones)
 	}
 	return out, nil
 }

@@ -2,6 +2,7 @@ package config
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"unicode"
@@ -188,4 +189,47 @@ func TestParseZoneTrailingDot(t *testing.T) {
 			t.Errorf("parseZone(%q) = %q, %v, %v; want %q, ok %v", tt.in, zone, isID, err, tt.want, tt.ok)
 		}
 	}
+}
+
+// Zones: each is checked as one zone is; none at all is "required"; more
+// than 50 are refused.
+func TestParseZones(t *testing.T) {
+	t.Parallel()
+	for _, in := range []string{"", " , \n", "example.com, not a zone", "example.com\nexample"} {
+		if z, err := parseZones(in); err == nil {
+			t.Errorf("parseZones(%q) = %v, want an error", in, z)
+		} else {
+			checkErr(t, InputZone, err)
+		}
+	}
+	var many []string
+	for i := range maxZones + 1 {
+		many = append(many, fmt.Sprintf("z%d.example", i))
+	}
+	if _, err := parseZones(strings.Join(many, ",")); err == nil || !strings.Contains(err.Error(), "at most 50") {
+		t.Errorf("51 zones: %v", err)
+	}
+	if z, err := parseZones(strings.Join(many[:maxZones], "\n")); err != nil || len(z) != maxZones {
+		t.Errorf("50 zones: %d, %v", len(z), err)
+	}
+}
+
+func FuzzParseZones(f *testing.F) {
+	for _, s := range []string{"example.com,example.org", "023e105f4ecef8ad9ca31a8372d0c353\nexample.com", " , ", "a.b,,a.b"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		zones, err := parseZones(s)
+		if err != nil {
+			checkErr(t, InputZone, err)
+			return
+		}
+		seen := map[Zone]bool{}
+		for _, z := range zones {
+			if (z.ID == "") == (z.Name == "") || seen[z] {
+				t.Fatalf("parseZones(%q) = %v", s, zones)
+			}
+			seen[z] = true
+		}
+	})
 }

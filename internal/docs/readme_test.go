@@ -176,6 +176,7 @@ func TestResultSchema(t *testing.T) {
 		v    any
 	}{
 		{"result", result.Result{}},
+		{"zones[]", result.Zone{}},
 		{"environments[]", result.Environment{}},
 		{"batches[]", result.Batch{}},
 		{"error", result.Error{}},
@@ -241,7 +242,7 @@ func TestReadmeFacts(t *testing.T) {
 		// The documents that took the README's longer sections.
 		"docs/behaviour.md", "docs/result.md", "docs/verify.md", "docs/deploy.md", "docs/recipes.md",
 		"docs/cli.md", "docs/emulator.md", "docs/troubleshooting.md", "docs/reliability.md",
-		"docs/benchmarks.md", "docs/versioning.md",
+		"docs/benchmarks.md", "docs/versioning.md", "docs/zones.md",
 	} {
 		if !strings.Contains(md, s) {
 			t.Errorf("README.md does not contain %q", s)

@@ -47,6 +47,32 @@ const (
 	DevelopmentExpression = `((any(http.request.cookies["development"][*] eq "true"))) and (cf.zone.name eq "example.com")`
 )
 
+// The second zone, example.org, in the same account: seeded with
+// Options.SecondZone (the sandbox and emulate do), so that a run of
+// several zones can be tried offline. Its environments are named as
+// example.com's, with refs and selectors of their own.
+const (
+	OrgZoneID         = "6b86b273ff34fce19d6b804eff5a3f57"
+	OrgZoneName       = "example.org"
+	OrgProductionRef  = "d4735e3a265e16eee03f59718b9b5d"
+	OrgStagingRef     = "4e07408562bedb8b60ce05c1decfe3"
+	OrgDevelopmentRef = "4b227777d4dd1fc61c6f884f48641d"
+
+	OrgProductionExpression  = `(cf.zone.name eq "example.org")`
+	OrgStagingExpression     = `((cf.edge.server_ip in {2.3.4.5})) and (cf.zone.name eq "example.org")`
+	OrgDevelopmentExpression = `((any(http.request.headers["x-development"][*] eq "true"))) and (cf.zone.name eq "example.org")`
+)
+
+// OrgEnvironments returns example.org's environments: Staging selected by
+// edge IP 2.3.4.5, Development by the header X-Development: true.
+func OrgEnvironments() []Environment {
+	return []Environment{
+		{Name: "Production", Ref: OrgProductionRef, Expression: OrgProductionExpression},
+		{Name: "Staging", Ref: OrgStagingRef, Expression: OrgStagingExpression},
+		{Name: "Development", Ref: OrgDevelopmentRef, Expression: OrgDevelopmentExpression},
+	}
+}
+
 // StagingEdgeIPs are the edge addresses that select Staging (its expression's).
 var StagingEdgeIPs = []string{"1.2.3.4", "5.6.7.8"}
 
@@ -99,8 +125,12 @@ var allPermissions = []Permission{PermCachePurge, PermZoneRead, PermZoneVersioni
 
 // Options configure an Emulator. The zero value is a fast, unlimited Enterprise account.
 type Options struct {
-	// Plan of the seeded example.com zone; default Enterprise.
+	// Plan of the seeded example.com zone (and example.org); default
+	// Enterprise.
 	Plan Plan
+	// SecondZone seeds example.org too (see OrgZoneID), in example.com's
+	// account.
+	SecondZone bool
 	// RateLimits enforces the per-account purge token buckets of Cloudflare's
 	// limits table.
 	RateLimits bool
@@ -222,7 +252,7 @@ type Emulator struct {
 }
 
 // New returns an emulator seeded with example.com (see the constants), its three
-// environments, and SandboxToken.
+// environments, and SandboxToken; with Options.SecondZone, example.org too.
 func New(opts Options) *Emulator {
 	if opts.Now == nil {
 		opts.Now = time.Now
@@ -254,6 +284,17 @@ func New(opts Options) *Emulator {
 		Versioning:   true,
 		Environments: ExampleEnvironments(),
 	})
+	if opts.SecondZone {
+		e.AddZone(Zone{
+			ID:           OrgZoneID,
+			Name:         OrgZoneName,
+			AccountID:    ExampleAccountID,
+			AccountName:  "Example Account",
+			Plan:         opts.Plan,
+			Versioning:   true,
+			Environments: OrgEnvironments(),
+		})
+	}
 	e.AddToken(Token{Value: SandboxToken, Permissions: allPermissions})
 	return e
 }

@@ -39,20 +39,31 @@ type Options struct {
 // account; the pacer lets fewer go while the budget is shared.
 const DefaultConcurrency = 16
 
-// Run sends every batch to every environment of envs, which lays them out
-// as planned (result.Layout), and records each batch's outcome in place:
-// envs[i].Batches[j] is batches[j] sent to envs[i] (its Ref; "" for the
+// Zone is one zone's share of the plan: the batches that each of its
+// environments gets.
+type Zone struct {
+	ID      string
+	Batches []plan.Batch
+}
+
+// Run sends every batch of each zone to every environment of that zone in
+// envs, which lays them out as planned (result.Layout), and records each
+// batch's outcome in place: envs[i].Batches[j] is
+// zones[envs[i].Zone].Batches[j] sent to envs[i] (its Ref; "" for the
 // zone endpoint), whatever order the requests finished in. Each
-// environment's FirstSentAt is when its first request left.
-func Run(ctx context.Context, api API, zoneID string, batches []plan.Batch, envs []result.Environment, o Options) {
+// environment's FirstSentAt is when its first request left. The zones'
+// requests share the concurrency bound, as they share the pacer.
+func Run(ctx context.Context, api API, zones []Zone, envs []result.Environment, o Options) {
 	if o.Concurrency <= 0 {
 		o.Concurrency = DefaultConcurrency
 	}
-	total, totalItems := len(envs)*len(batches), 0
-	for _, b := range batches {
-		totalItems += b.Count()
+	total, totalItems := 0, 0
+	for _, e := range envs {
+		for _, b := range zones[e.Zone].Batches {
+			total++
+			totalItems += b.Count()
+		}
 	}
-	totalItems *= len(envs)
 
 	start := time.Now()
 	var done, items, failed, failedItems atomic.Int64
@@ -60,8 +71,8 @@ func Run(ctx context.Context, api API, zoneID string, batches []plan.Batch, envs
 	sem := make(chan struct{}, o.Concurrency)
 	var wg sync.WaitGroup
 	for ti := range envs {
-		ref := envs[ti].Ref
-		for bi, b := range batches {
+		ref, zoneID := envs[ti].Ref, zones[envs[ti].Zone].ID
+		for bi, b := range zones[envs[ti].Zone].Batches {
 			sem <- struct{}{}
 			wg.Add(1)
 			go func() {

@@ -86,7 +86,7 @@ func TestRunRecordsEveryBatchInPlanOrder(t *testing.T) {
 	envs := result.Layout([]result.Environment{{Name: "Staging", Ref: "s", Endpoint: result.EndpointEnvironment}, {Name: "Production", Endpoint: result.EndpointZone}}, plan.Layout(batches))
 	api := &fakeAPI{fail: map[string]bool{"t200": true}, gateAt: 3, gate: make(chan struct{})}
 	var calls int
-	Run(context.Background(), api, "zone", batches, envs, Options{Concurrency: 3, Progress: func(result.Progress) { calls++ }})
+	Run(context.Background(), api, []Zone{{ID: "zone", Batches: batches}}, envs, Options{Concurrency: 3, Progress: func(result.Progress) { calls++ }})
 
 	type row struct {
 		Env, ID string
@@ -132,7 +132,7 @@ func TestRunTimeoutFailsWhatWasNotConfirmed(t *testing.T) {
 	cancel()
 	batches := plan.Build(config.Items{Everything: true}, 30)
 	envs := result.Layout([]result.Environment{{Name: "Production"}}, plan.Layout(batches))
-	Run(ctx, apiFunc(func(ctx context.Context) error { return &cloudflare.Error{Step: cloudflare.StepPurge, Err: ctx.Err()} }), "zone", batches, envs, Options{})
+	Run(ctx, apiFunc(func(ctx context.Context) error { return &cloudflare.Error{Step: cloudflare.StepPurge, Err: ctx.Err()} }), []Zone{{ID: "zone", Batches: batches}}, envs, Options{})
 	b := envs[0].Batches[0]
 	if b.Status != result.Failed || b.Error == nil || b.Error.Message != "not purged: the run was cancelled before Cloudflare confirmed this batch" {
 		t.Errorf("batch: %+v %+v", b, b.Error)
@@ -159,7 +159,7 @@ func TestRunCancelWhileWaitingToRetry(t *testing.T) {
 	Run(ctx, apiFunc(func(context.Context) error {
 		cancel() // the signal comes while the policy waits before a retry
 		return &cloudflare.Error{Step: cloudflare.StepPurge, Status: 500}
-	}), "zone", batches, envs, Options{})
+	}), []Zone{{ID: "zone", Batches: batches}}, envs, Options{})
 	want := &result.Error{Kind: result.ErrorAPI, Message: "not purged: the run was cancelled before Cloudflare confirmed this batch"}
 	if diff := cmp.Diff(want, envs[0].Batches[0].Error); diff != "" {
 		t.Errorf("batch error (-want +got):\n%s", diff)
@@ -172,14 +172,14 @@ func TestRunInvalidates(t *testing.T) {
 	t.Parallel()
 	batches := plan.Build(config.Items{Tags: tags(150)}, 30)
 	envs := result.Layout([]result.Environment{{Name: "Staging", Ref: "s"}}, plan.Layout(batches))
-	Run(context.Background(), &fakeAPI{}, "zone", batches, envs, Options{Invalidate: true})
+	Run(context.Background(), &fakeAPI{}, []Zone{{ID: "zone", Batches: batches}}, envs, Options{Invalidate: true})
 	if got := []string{envs[0].Batches[0].ID, envs[0].Batches[1].ID}; !cmp.Equal(got, []string{"inv-s-t000", "inv-s-t100"}) {
 		t.Errorf("ids %q: want the invalidations'", got)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	envs = result.Layout([]result.Environment{{Name: "Staging", Ref: "s"}}, plan.Layout(batches))
-	Run(ctx, apiFunc(func(ctx context.Context) error { return ctx.Err() }), "zone", batches, envs, Options{Invalidate: true})
+	Run(ctx, apiFunc(func(ctx context.Context) error { return ctx.Err() }), []Zone{{ID: "zone", Batches: batches}}, envs, Options{Invalidate: true})
 	if got, want := envs[0].Batches[0].Error.Message, "not invalidated: the run was cancelled before Cloudflare confirmed this batch"; got != want {
 		t.Errorf("message %q, want %q", got, want)
 	}
@@ -211,7 +211,7 @@ func TestRunRecordsFirstSend(t *testing.T) {
 	base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	batches := []plan.Batch{{Kind: result.KindTags, Items: []string{"t5"}}, {Kind: result.KindTags, Items: []string{"x2"}}, {Kind: result.KindTags, Items: []string{"t9"}}}
 	envs := result.Layout([]result.Environment{{Name: "Production"}, {Name: "Staging", Ref: "ab"}}, plan.Layout(batches))
-	Run(context.Background(), sentAPI{base}, "z", batches, envs, Options{Concurrency: 3})
+	Run(context.Background(), sentAPI{base}, []Zone{{ID: "z", Batches: batches}}, envs, Options{Concurrency: 3})
 	for _, e := range envs {
 		if want := base.Add(2 * time.Second); !e.FirstSentAt.Equal(want) {
 			t.Errorf("%s: first sent at %v, want %v", e.Name, e.FirstSentAt, want)
@@ -234,7 +234,7 @@ func TestRunTimeoutHint(t *testing.T) {
 		ctx, cancel := context.WithDeadline(context.Background(), time.Now().Add(-time.Second))
 		batches := plan.Build(config.Items{Everything: true}, 30)
 		envs := result.Layout([]result.Environment{{Name: "Production"}}, plan.Layout(batches))
-		Run(ctx, attemptsAPI{tt.attempts}, "zone", batches, envs, Options{})
+		Run(ctx, attemptsAPI{tt.attempts}, []Zone{{ID: "zone", Batches: batches}}, envs, Options{})
 		cancel()
 		if e := envs[0].Batches[0].Error; e == nil || e.Hint != tt.want {
 			t.Errorf("%d attempts: error %+v, want hint %q", tt.attempts, e, tt.want)

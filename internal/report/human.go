@@ -32,7 +32,7 @@ func Human(r *result.Result) string {
 	if r.DryRun {
 		fmt.Fprintf(&b, "DRY RUN: nothing was %s.\n", w.past)
 	}
-	if zone != "" {
+	if zone != "" && !r.MultiZone() {
 		fmt.Fprintf(&b, "Zone: %s\n", zone)
 	}
 	if r.Wait != nil {
@@ -46,7 +46,10 @@ func Human(r *result.Result) string {
 		}
 	}
 	listed, unlisted := 0, 0
-	for _, e := range r.Environments {
+	for i, e := range r.Environments {
+		if r.MultiZone() && (i == 0 || e.Zone != r.Environments[i-1].Zone) {
+			fmt.Fprintf(&b, "Zone: %s\n", r.ZoneOf(e).Label())
+		}
 		b.WriteString(envLine(r, e) + "\n")
 		if r.DryRun {
 			items, more := plannedItems(e, humanMaxPlanned)

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 
 	"github.com/cloudflare-purge/cloudflare-purge/internal/result"
 )
@@ -166,6 +167,10 @@ func encode(w io.Writer, r *result.Result, s slimming) error {
 	}
 	if s.cutTexts {
 		top.ZoneName, top.Expect = cut(top.ZoneName, nameMax), cut(top.Expect, nameMax)
+		top.Zones = slices.Clone(top.Zones)
+		for i := range top.Zones {
+			top.Zones[i].Name = cut(top.Zones[i].Name, nameMax)
+		}
 		top.Error = cutError(top.Error)
 		if sm := top.Sitemap; sm != nil {
 			c := *sm
@@ -242,19 +247,35 @@ func encode(w io.Writer, r *result.Result, s slimming) error {
 		}})
 	}
 	if r.Environments != nil {
-		lists = append(lists, spliced{`"environments":null`, `"environments":[`, func() error {
-			for i := range r.Environments {
-				if i > 0 {
-					if _, err := io.WriteString(w, ","); err != nil {
+		// Several zones: each zone's "environments":null (see
+		// result.Result.MarshalJSON), in order, gets that zone's.
+		zones := []int{-1}
+		if r.MultiZone() {
+			zones = zones[:0]
+			for z := range r.Zones {
+				zones = append(zones, z)
+			}
+		}
+		for _, z := range zones {
+			lists = append(lists, spliced{`"environments":null`, `"environments":[`, func() error {
+				n := 0
+				for i := range r.Environments {
+					if z >= 0 && r.Environments[i].Zone != z {
+						continue
+					}
+					if n > 0 {
+						if _, err := io.WriteString(w, ","); err != nil {
+							return err
+						}
+					}
+					n++
+					if err := encodeEnvironment(w, r, &r.Environments[i], s); err != nil {
 						return err
 					}
 				}
-				if err := encodeEnvironment(w, r, &r.Environments[i], s); err != nil {
-					return err
-				}
-			}
-			return nil
-		}})
+				return nil
+			}})
+		}
 	}
 	return spliceAll(w, doc, lists...)
 }

@@ -43,11 +43,16 @@ const maxErrorLines = 10
 // redundant, and the plan.
 func PlanLines(r *result.Result) []Line {
 	var out []Line
-	zone := false
+	// Per zone: Production's endpoint purges that zone's environments.
+	zone, envs := map[int]bool{}, map[int]int{}
+	redundant := false
 	for _, e := range r.Environments {
-		zone = zone || e.Endpoint == result.EndpointZone
+		zone[e.Zone] = zone[e.Zone] || e.Endpoint == result.EndpointZone
+		envs[e.Zone]++
+		redundant = redundant || zone[e.Zone] && envs[e.Zone] > 1
 	}
-	if zone && len(r.Environments) > 1 {
+	r = named(r)
+	if redundant {
 		w := wordsOf(r)
 		out = append(out, Line{Warning, fmt.Sprintf("Production is %s through the zone endpoint, which %s every environment of the zone: %sing the other environments as well sends requests that change nothing", w.past, w.verbs, strings.TrimSuffix(w.verb, "e"))})
 	}
@@ -78,6 +83,7 @@ func ProgressLine(p result.Progress) string {
 // with each request's outcome at debug level and the environment's status
 // line, then the failures (see FailureLines).
 func Log(r *result.Result) []Line {
+	r = named(r)
 	w := wordsOf(r)
 	out := waitLines(r)
 	for _, e := range r.Environments {
@@ -104,7 +110,7 @@ func Log(r *result.Result) []Line {
 		}
 		out = append(out, Line{EndGroup, ""})
 	}
-	out = append(out, FailureLines(r, "the debug log, the job summary and the result output")...)
+	out = append(out, failureLines(r, "the debug log, the job summary and the result output")...)
 	if shown := PurgeIDsShown(r); shown < len(r.PurgeIDs) {
 		out = append(out, Line{Warning, fmt.Sprintf("The purge-ids output lists the first %d of %d purge IDs: GitHub limits an output to 1 MB (--json from the CLI lists them all)", shown, len(r.PurgeIDs))})
 	}
@@ -152,6 +158,7 @@ func requestLines(r *result.Result, e result.Environment) []Line {
 // DebugLines are every environment's requests at debug level (the CLI's
 // --debug; the action's log has them in its groups).
 func DebugLines(r *result.Result) []Line {
+	r = named(r)
 	var out []Line
 	for _, e := range r.Environments {
 		out = append(out, requestLines(r, e)...)
@@ -277,6 +284,11 @@ func failures(r *result.Result) []*failure {
 // the run's own error explains are not repeated: it was logged when the
 // run stopped.
 func FailureLines(r *result.Result, see string) []Line {
+	return failureLines(named(r), see)
+}
+
+// failureLines is FailureLines of r already named.
+func failureLines(r *result.Result, see string) []Line {
 	out := append(batchFailureLines(r, see), waitErrorLines(r)...)
 	out = append(out, staleLines(r)...)
 	return append(out, outdatedLines(r)...)

@@ -3,6 +3,7 @@
 package report
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 
@@ -144,16 +145,58 @@ func firstN[T any](items []T, n int) ([]T, int) {
 	return items[:n], len(items) - n
 }
 
+// named is r as the log and the lists of a run of several zones show it:
+// each environment named with its zone ("example.org Staging"), for a
+// line that stands alone. One zone's r is returned as it is. The copy
+// shares the batches.
+func named(r *result.Result) *result.Result {
+	if !r.MultiZone() {
+		return r
+	}
+	c := *r
+	c.Environments = slices.Clone(r.Environments)
+	for i := range c.Environments {
+		e := &c.Environments[i]
+		e.Name = zoneShort(r.ZoneOf(*e)) + " " + e.Name
+	}
+	return &c
+}
+
+// zoneShort names a zone in a few characters: its name, else its ID.
+func zoneShort(z result.Zone) string {
+	switch {
+	case z.Name != "":
+		return z.Name
+	case z.ID != "":
+		return z.ID
+	}
+	return "(zone not resolved)"
+}
+
 // zoneLabel names the zone for a report: "example.com (id)", the name or
 // the ID alone, or "" when neither is known. name and id render each part.
 func zoneLabel(r *result.Result, name, id func(string) string) string {
+	if r.MultiZone() {
+		labels := make([]string, len(r.Zones))
+		for i, z := range r.Zones {
+			if labels[i] = oneZoneLabel(z.Name, z.ID, name, id); labels[i] == "" {
+				labels[i] = "not resolved"
+			}
+		}
+		return strings.Join(labels, ", ")
+	}
+	return oneZoneLabel(r.ZoneName, r.ZoneID, name, id)
+}
+
+// oneZoneLabel is "example.com (id)", the name or the ID alone, or "".
+func oneZoneLabel(zoneName, zoneID string, name, id func(string) string) string {
 	switch {
-	case r.ZoneName != "" && r.ZoneID != "":
-		return name(r.ZoneName) + " (" + id(r.ZoneID) + ")"
-	case r.ZoneName != "":
-		return name(r.ZoneName)
-	case r.ZoneID != "":
-		return id(r.ZoneID)
+	case zoneName != "" && zoneID != "":
+		return name(zoneName) + " (" + id(zoneID) + ")"
+	case zoneName != "":
+		return name(zoneName)
+	case zoneID != "":
+		return id(zoneID)
 	}
 	return ""
 }

@@ -54,15 +54,47 @@ func (w *budgeted) add(s string) {
 
 func summary(r *result.Result, budget int) string {
 	w := &budgeted{left: budget - len(summaryCutNote)}
-	w.add(heading(r))
+	n := named(r)
+	w.add(heading(n))
 	w.add(zoneTable(r))
-	if len(r.Environments) > 0 {
+	if !r.MultiZone() {
+		zoneSection(w, r, r.Environments)
+	} else {
+		// Grouped by zone: a zone's environments are together (Layout).
+		for start := 0; start < len(r.Environments); {
+			end := start + 1
+			for end < len(r.Environments) && r.Environments[end].Zone == r.Environments[start].Zone {
+				end++
+			}
+			z := r.ZoneOf(r.Environments[start])
+			w.add("### Zone " + oneZoneLabel(z.Name, z.ID, md, code) + "\n\n")
+			zoneSection(w, r, r.Environments[start:end])
+			start = end
+		}
+	}
+	w.add(waitSection(n))
+	writeFailures(w, n)
+	for _, s := range verificationSections(n) {
+		w.add(s)
+	}
+	w.add(warmSection(n))
+	w.add(purgeIDs(r))
+	if w.cut {
+		w.b.WriteString(summaryCutNote)
+	}
+	return w.b.String()
+}
+
+// zoneSection is the table of envs, the environments of one zone, the
+// note on Production's endpoint and, on a dry run, what each would purge.
+func zoneSection(w *budgeted, r *result.Result, envs []result.Environment) {
+	if len(envs) > 0 {
 		w.add(envTableHeader(r))
-		for _, e := range r.Environments {
+		for _, e := range envs {
 			w.add(envRow(r, e))
 		}
 		w.add("\n")
-		for _, e := range r.Environments {
+		for _, e := range envs {
 			if e.Endpoint == result.EndpointZone && e.PurgedCount > 0 {
 				wd := wordsOf(r)
 				w.add(fmt.Sprintf("Production was %s through the zone endpoint, which %s **every environment** of the zone.\n\n", wd.past, wd.verbs))
@@ -71,21 +103,10 @@ func summary(r *result.Result, budget int) string {
 		}
 	}
 	if r.DryRun {
-		for _, e := range r.Environments {
+		for _, e := range envs {
 			w.add(plannedList(e, wordsOf(r).verb))
 		}
 	}
-	w.add(waitSection(r))
-	writeFailures(w, r)
-	for _, s := range verificationSections(r) {
-		w.add(s)
-	}
-	w.add(warmSection(r))
-	w.add(purgeIDs(r))
-	if w.cut {
-		w.b.WriteString(summaryCutNote)
-	}
-	return w.b.String()
 }
 
 // heading is the title, the dry-run note and the run's error, with what
@@ -115,7 +136,11 @@ func heading(r *result.Result) string {
 	}
 	fmt.Fprintf(&b, "## %s\n\n", title)
 	if r.DryRun {
-		fmt.Fprintf(&b, "> [!NOTE]\n> **Dry run**: the zone and environments were resolved and the %s planned; no %s request was sent.\n\n", wd.noun, wd.noun)
+		zone := "zone"
+		if r.MultiZone() {
+			zone = "zones"
+		}
+		fmt.Fprintf(&b, "> [!NOTE]\n> **Dry run**: the %s and environments were resolved and the %s planned; no %s request was sent.\n\n", zone, wd.noun, wd.noun)
 	}
 	if r.Error == nil {
 		return b.String()
@@ -167,7 +192,11 @@ func zoneTable(r *result.Result) string {
 	if zone == "" {
 		zone = "not resolved"
 	}
-	fmt.Fprintf(&b, "| Zone | %s |\n|---|---|\n", zone)
+	if r.MultiZone() {
+		fmt.Fprintf(&b, "| Zones | %s |\n|---|---|\n", zone)
+	} else {
+		fmt.Fprintf(&b, "| Zone | %s |\n|---|---|\n", zone)
+	}
 	if r.DryRun {
 		fmt.Fprintf(&b, "| Planned | %s in %s |\n", Count(planned(r), "item"), Count(plannedRequests(r), "request"))
 	} else if r.Refused() {

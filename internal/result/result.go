@@ -4,6 +4,7 @@
 package result
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -40,6 +41,10 @@ const (
 
 // Result is everything a run did. Its JSON form is the `result` output.
 type Result struct {
+	// ZoneID is the zone's ID; with several zones, their IDs
+	// comma-separated in input order (the zone-id output). ZoneName is the
+	// zone's name when it was given by name; empty with several zones,
+	// whose names are in Zones.
 	ZoneID   string `json:"zone_id"`
 	ZoneName string `json:"zone_name,omitempty"`
 	DryRun   bool   `json:"dry_run"`
@@ -78,7 +83,13 @@ type Result struct {
 	Sitemap         *Sitemap `json:"sitemap,omitempty"`
 
 	Environments []Environment `json:"environments"`
-	Error        *Error        `json:"error,omitempty"`
+	// Zones are the run's zones, in input order; each environment of
+	// Environments names its own (Environment.Zone), and a zone's are
+	// together, in input order. The document lists them only when there
+	// are several (see MarshalJSON): one zone's run keeps the document it
+	// had before runs could have several.
+	Zones []Zone `json:"zones,omitempty"`
+	Error *Error `json:"error,omitempty"`
 
 	// ListItems asks the document to list every batch's items, not only
 	// the failed ones' (a dry run always lists them).
@@ -116,6 +127,79 @@ type Environment struct {
 	// the pacer), as purge.Run records it: a copy cached before it is one
 	// the purge had to remove.
 	FirstSentAt time.Time `json:"-"`
+	// Zone is the index of the environment's zone in Result.Zones.
+	Zone int `json:"-"`
+}
+
+// Zone is one zone of a run. In a run of several zones, the document lists
+// each with its own environments; in memory these stay in
+// Result.Environments, which report reads.
+type Zone struct {
+	// ID is the zone's ID, empty when it was not resolved.
+	ID string `json:"zone_id"`
+	// Name is the zone's name, as given or as its lookup found it; empty
+	// when neither says it.
+	Name         string        `json:"zone_name,omitempty"`
+	PurgedCount  int           `json:"purged_count"`
+	FailedCount  int           `json:"failed_count"`
+	Environments []Environment `json:"environments"`
+}
+
+// Label names the zone for people: "example.org (id)", the name or the
+// ID alone, or "not resolved".
+func (z Zone) Label() string {
+	switch {
+	case z.Name != "" && z.ID != "":
+		return z.Name + " (" + z.ID + ")"
+	case z.Name != "":
+		return z.Name
+	case z.ID != "":
+		return z.ID
+	}
+	return "not resolved"
+}
+
+// MultiZone tells whether the run had several zones: its document lists
+// them under zones, and its reports group the environments by zone.
+func (r *Result) MultiZone() bool { return len(r.Zones) > 1 }
+
+// ZoneOf is the zone of an environment of r (the zero Zone when r lists
+// none).
+func (r *Result) ZoneOf(e Environment) Zone {
+	if e.Zone >= 0 && e.Zone < len(r.Zones) {
+		return r.Zones[e.Zone]
+	}
+	return Zone{}
+}
+
+// MarshalJSON is the result document. One zone's is the document as it
+// was before runs could have several zones, byte for byte: zone_id,
+// zone_name and environments at the top. Several zones' lists them under
+// zones, each with its own environments and counts, and has no top-level
+// environments; zone_id holds the zones' IDs, comma-separated. Without
+// Environments, each zone's environments are null, for report's encoder,
+// which writes them piece by piece, to splice.
+func (r Result) MarshalJSON() ([]byte, error) {
+	type plain Result // without this method
+	if !r.MultiZone() {
+		r.Zones = nil
+		return json.Marshal(plain(r))
+	}
+	zones := make([]Zone, len(r.Zones))
+	for i, z := range r.Zones {
+		z.Environments = nil // null when r has none: report's encoder fills it in
+		zones[i] = z
+	}
+	for _, e := range r.Environments {
+		if e.Zone >= 0 && e.Zone < len(zones) {
+			zones[e.Zone].Environments = append(zones[e.Zone].Environments, e)
+		}
+	}
+	r.Zones = zones
+	return json.Marshal(struct {
+		plain
+		Environments []Environment `json:"environments,omitempty"`
+	}{plain: plain(r)})
 }
 
 // Batch is one purge request's outcome.
@@ -338,6 +422,9 @@ func (r *Result) Finish(elapsed time.Duration) {
 	r.VerifiedCount, r.StaleCount, r.OutdatedCount = 0, 0, 0
 	r.WarmedCount, r.WarmFailedCount = 0, 0
 	r.PurgeIDs, r.EnvironmentRefs = []string{}, []string{}
+	for i := range r.Zones {
+		r.Zones[i].PurgedCount, r.Zones[i].FailedCount = 0, 0
+	}
 	for i := range r.Environments {
 		e := &r.Environments[i]
 		e.PurgedCount, e.FailedCount = 0, 0
@@ -358,6 +445,10 @@ func (r *Result) Finish(elapsed time.Duration) {
 		}
 		r.PurgedCount += e.PurgedCount
 		r.FailedCount += e.FailedCount
+		if e.Zone >= 0 && e.Zone < len(r.Zones) {
+			r.Zones[e.Zone].PurgedCount += e.PurgedCount
+			r.Zones[e.Zone].FailedCount += e.FailedCount
+		}
 		if v := e.Verification; v != nil {
 			v.Tally()
 			r.VerifiedCount += v.VerifiedCount
