@@ -57,7 +57,7 @@ func TestFilesPerRequestFollowsThePlan(t *testing.T) {
 				t.Errorf("batch sizes (-want +got):\n%s", diff)
 			}
 			if want := len(tt.want); !tt.dry && h.purgeRequests() != want {
-				t.Errorf("%d purge requests, want %d", h.purgeRequests(), want)
+				t.Errorf("%d purge requests, want %d\n%s", h.purgeRequests(), want, r.stdout)
 			}
 		})
 	}
