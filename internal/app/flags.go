@@ -186,6 +186,7 @@ var placeholders = map[string]string{
 	config.InputMaxRetries:      "N",
 	config.InputVerifyURLs:      "URLS",
 	config.InputEdgeURL:         "URL",
+	config.InputIfNoCredentials: "MODE",
 }
 
 // strayArgument is the error for the first argument that is not a flag,

@@ -52,6 +52,13 @@ func (rn runner) run(ctx context.Context, src config.Source) (r *result.Result) 
 		printLines(rn.log, report.RunErrorLines(r.Error))
 		return r
 	}
+	if cfg.Skipped != "" {
+		// Nothing to resolve, plan or send: the outputs and the summary
+		// say that the run was skipped, and why.
+		r.Skipped, r.SkipQuietly = cfg.Skipped, cfg.IfNoCredentials == config.NoCredentialsIgnore
+		printLines(rn.log, report.SkipLines(r))
+		return r
+	}
 	r.DryRun, r.Invalidate, r.Verify = cfg.DryRun, cfg.Invalidate, cfg.Verify && !cfg.DryRun
 	if u, err := url.Parse(cfg.APIURL); err == nil && u.Scheme == "http" && !isLoopback(u.Hostname()) {
 		rn.log.Warningf("api-url %s is plain http to another machine: the credentials travel unencrypted; use https", u.Redacted())

@@ -26,6 +26,7 @@ const (
 	InputVerify          = "verify"
 	InputVerifyURLs      = "verify-urls"
 	InputEdgeURL         = "edge-url"
+	InputIfNoCredentials = "if-no-credentials"
 )
 
 // Input describes one input: its name, the environment variable it falls back
@@ -70,6 +71,7 @@ var Inputs = []Input{
 	{Name: InputVerify, Default: "false", Bool: true, Usage: "after the purge, request the verification URLs through each environment and check that none is served from a copy cached before it"},
 	{Name: InputVerifyURLs, List: true, Usage: "URLs to request with --verify, separated by whitespace (default: the purged --files URLs, at most 20 per environment)"},
 	{Name: InputEdgeURL, Env: "CLOUDFLARE_EDGE_URL", Usage: "base URL (http://host:port) that verification requests go to instead of each URL's host: a proxy, or the emulator's edge"},
+	{Name: InputIfNoCredentials, Default: string(NoCredentialsError), Usage: "what a run with no credentials at all does (a pull request from a fork gets no secrets): error (exit 2), warn or ignore (skip it, send nothing, exit 0)"},
 }
 
 func lookupInput(name string) Input {

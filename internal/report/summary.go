@@ -54,6 +54,9 @@ func (w *budgeted) add(s string) {
 
 func summary(r *result.Result, budget int) string {
 	w := &budgeted{left: budget - len(summaryCutNote)}
+	if r.Skipped != "" {
+		return skippedSummary(r)
+	}
 	w.add(heading(r))
 	w.add(zoneTable(r))
 	if len(r.Environments) > 0 {
@@ -82,6 +85,16 @@ func summary(r *result.Result, budget int) string {
 		w.b.WriteString(summaryCutNote)
 	}
 	return w.b.String()
+}
+
+// skippedSummary is the whole summary of a run that sent nothing on
+// purpose: the title and why.
+func skippedSummary(r *result.Result) string {
+	alert := "WARNING"
+	if r.SkipQuietly {
+		alert = "NOTE"
+	}
+	return fmt.Sprintf("## Cloudflare cache %s: skipped\n\n> [!%s]\n> **Skipped**: %s.\n", wordsOf(r).noun, alert, md(cut(r.Skipped, summaryTextChars)))
 }
 
 // heading is the title, the dry-run note and the run's error, with what
