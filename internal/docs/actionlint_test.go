@@ -162,8 +162,9 @@ func TestToolsPinned(t *testing.T) {
 	}
 }
 
-// thisAction matches this action in a README example's uses: line.
-var thisAction = regexp.MustCompile(`(?m)^(\s*(?:-\s+)?uses:\s+)cloudflare-purge/cloudflare-purge@\S+`)
+// thisAction matches this action (the container, or the composite in
+// binary/) in a README example's uses: line.
+var thisAction = regexp.MustCompile(`(?m)^(\s*(?:-\s+)?uses:\s+)cloudflare-purge/cloudflare-purge(/binary)?@\S+`)
 
 // otherFile is the first line of a YAML example that is not a workflow
 // ("# .gitlab-ci.yml"): such examples are not linted as workflows.
@@ -202,8 +203,11 @@ func TestReadmeExamplesLint(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	for _, f := range []string{"action.yml", "Dockerfile"} {
-		if err := os.WriteFile(filepath.Join(dir, f), readRepoFile(t, f), 0o644); err != nil {
+	if err := os.MkdirAll(filepath.Join(dir, "binary"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"action.yml", "Dockerfile", binaryAction} {
+		if err := os.WriteFile(filepath.Join(dir, filepath.FromSlash(f)), readRepoFile(t, f), 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -211,7 +215,11 @@ func TestReadmeExamplesLint(t *testing.T) {
 		if !thisAction.MatchString(ex.Text) {
 			t.Errorf("README.md:%d: the example does not use cloudflare-purge/cloudflare-purge", ex.Line)
 		}
-		src := thisAction.ReplaceAllString(ex.Text, "${1}./")
+		// uses: ./ or ./binary: actionlint checks the inputs and outputs.
+		src := thisAction.ReplaceAllStringFunc(ex.Text, func(uses string) string {
+			m := thisAction.FindStringSubmatch(uses)
+			return m[1] + "./" + strings.TrimPrefix(m[2], "/")
+		})
 		name := filepath.Join(dir, ".github", "workflows", fmt.Sprintf("readme-%d.yml", ex.Line))
 		if err := os.WriteFile(name, []byte(src), 0o644); err != nil {
 			t.Fatal(err)
