@@ -7,7 +7,7 @@ import (
 	"github.com/cloudflare-purge/cloudflare-purge/internal/emulator"
 )
 
-// Every bad input the contract implies ends with exit 2, an ::error naming
+// Every bad input (docs/behaviour.md, "Validation first") ends with exit 2, an ::error naming
 // the input and its value (never a secret's), and no request at all.
 func TestActionRejectsBadInput(t *testing.T) {
 	t.Parallel()

@@ -201,3 +201,30 @@ func TestCLIFailuresOnStderr(t *testing.T) {
 		t.Errorf("exit %d, stderr:\n%s", r.code, r.stderr)
 	}
 }
+
+// A flag named as other tools name it, or a subcommand written as other
+// tools have them, is refused with what to write instead, echoed as the
+// user wrote it.
+func TestCLIFlagSlips(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--token", "x", "--tags", "a"}, "unknown flag --token: did you mean --api-token?"},
+		{[]string{"--zone-id", "x", "--tags", "a"}, "unknown flag --zone-id: did you mean --zone?"},
+		{[]string{"--zone_id=x", "--tags", "a"}, "unknown flag --zone_id: did you mean --zone?"},
+		{[]string{"-e", "Staging", "--tags", "a"}, "unknown flag -e: did you mean --environment?"},
+		{[]string{"--tags", "a", "-enviroment", "Staging"}, "unknown flag -enviroment: did you mean --environment?"},
+		{[]string{"--tags", "a", "--frobnicate"}, "unknown flag --frobnicate\n"},
+		{[]string{"purge", "--sandbox", "--tags", "a"}, `unknown command "purge": cloudflare-purge purges with flags alone`},
+		{[]string{"version"}, `unknown command "version": did you mean --version?`},
+	}
+	for _, tt := range tests {
+		var stdout, stderr bytes.Buffer
+		code := Main(context.Background(), Env{Args: tt.args, Stdout: &stdout, Stderr: &stderr, Getenv: func(string) string { return "" }})
+		if code != 2 || !strings.HasPrefix(stderr.String(), "error: "+tt.want) {
+			t.Errorf("%q: exit %d, stderr:\n%s\nwant exit 2 and %q", tt.args, code, stderr.String(), tt.want)
+		}
+	}
+}

@@ -43,7 +43,8 @@ Usage:
 
 Checking each environment against the edge (a purge first, e.g. with
   cloudflare-purge --api-url http://127.0.0.1:8787/client/v4 --api-token sandbox-token-not-a-secret \
-    --zone example.com --environment Staging --tags html --edge-url http://127.0.0.1:8788 --verify):
+    --zone example.com --environment Staging --tags html --edge-url http://127.0.0.1:8788 \
+    --verify --verify-urls 'https://example.com/ https://example.com/css/app.css'):
   Production   curl -sI -H 'Host: example.com' http://127.0.0.1:8788/
   Development  curl -sI -H 'Host: example.com' --cookie development=true http://127.0.0.1:8788/
   Staging      the edge must be reached on 1.2.3.4 (or 5.6.7.8), which --verify connects to on

@@ -3,6 +3,7 @@ package app
 import (
 	"bytes"
 	"context"
+	"io"
 	"net"
 	"net/netip"
 	"strings"
@@ -132,5 +133,37 @@ func TestEmulateEdgeListenFails(t *testing.T) {
 		Stdout: &stderr, Stderr: &stderr, Getenv: func(string) string { return "" }})
 	if code != ExitConfig || !strings.Contains(stderr.String(), "--edge-listen \""+busy.Addr().String()+"\"") {
 		t.Errorf("exit %d, stderr:\n%s", code, stderr.String())
+	}
+}
+
+// emulate --help's example purge with --verify names URLs to verify: a
+// purge by tags names none of its own.
+func TestEmulateHelpExampleVerifiesURLs(t *testing.T) {
+	t.Parallel()
+	var stdout bytes.Buffer
+	if code := Main(context.Background(), Env{Args: []string{"emulate", "--help"}, Stdout: &stdout, Stderr: io.Discard, Getenv: func(string) string { return "" }}); code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	_, example, ok := strings.Cut(stdout.String(), "e.g. with\n")
+	example, _, ok2 := strings.Cut(example, "):\n")
+	if !ok || !ok2 {
+		t.Fatalf("no example purge in:\n%s", stdout.String())
+	}
+	// The shell's words: the one quoted argument holds spaces.
+	before, rest, _ := strings.Cut(strings.ReplaceAll(example, "\\\n", " "), "'")
+	quoted, after, _ := strings.Cut(rest, "'")
+	args := append(append(strings.Fields(before)[1:], quoted), strings.Fields(after)...)
+	f, _, err := parseFlags(args)
+	if err != nil || f.input("verify") != "true" {
+		t.Fatalf("%q: %v; want a purge with --verify", args, err)
+	}
+	urls := strings.Fields(f.input("verify-urls"))
+	if len(urls) == 0 {
+		t.Fatalf("the example %q verifies no URL", example)
+	}
+	for _, u := range urls {
+		if !strings.HasPrefix(u, "https://example.com/") {
+			t.Errorf("verify URL %q is not of the emulator's zone", u)
+		}
 	}
 }

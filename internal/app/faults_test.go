@@ -50,6 +50,9 @@ func doc(t *testing.T, r run) result.Result {
 // (two tags, Production) and checks the attempts made, the waits honoured,
 // what was purged and what the outputs, the result and the exit code say.
 // max-retries is 2: a fault that lasts ends after exactly 3 attempts.
+// How the client classifies one answer (retried or not, its error) is
+// TestPurgeClassifies' job, in internal/cloudflare; a case here is a fault
+// of the wire or of the account, run end to end.
 func TestFaultMatrix(t *testing.T) {
 	t.Parallel()
 	const purgePath = "/purge_cache"
@@ -91,10 +94,6 @@ func TestFaultMatrix(t *testing.T) {
 			want: want{attempts: 2, purged: true}},
 		{name: "HTML 502 page", faults: []emulator.Fault{{Kind: emulator.FaultHTML}},
 			want: want{attempts: 2, purged: true}},
-		{name: "truncated body", faults: []emulator.Fault{{Kind: emulator.FaultTruncated}},
-			want: want{attempts: 2, purged: true}},
-		{name: "200 success:false 1134 is retried", faults: []emulator.Fault{{Kind: emulator.FaultSuccessFalse, Code: 1134, Message: "Unable to purge, rate limit reached"}},
-			want: want{attempts: 2, purged: true}},
 
 		// Retried until max-retries ran out: exactly 3 attempts, then failed.
 		{name: "500 JSON for good", faults: []emulator.Fault{{Kind: emulator.FaultStatus, Status: 500, Times: 3}},
@@ -111,8 +110,6 @@ func TestFaultMatrix(t *testing.T) {
 			want: want{attempts: 3, message: "EOF", hint: "Check api-url and the network"}},
 		{name: "hang for good", faults: []emulator.Fault{{Kind: emulator.FaultHang, Times: 3}},
 			want: want{attempts: 3, message: "no answer within the request timeout", hint: "Check api-url and the network"}},
-		{name: "HTML 502 page for good", faults: []emulator.Fault{{Kind: emulator.FaultHTML, Times: 3}},
-			want: want{attempts: 3, status: 502, message: "not Cloudflare JSON"}},
 		{name: "HTML 503 page for good", faults: []emulator.Fault{{Kind: emulator.FaultHTML, Status: 503, Times: 3}},
 			want: want{attempts: 3, status: 503, message: "not Cloudflare JSON"}},
 		{name: "truncated body for good", faults: []emulator.Fault{{Kind: emulator.FaultTruncated, Times: 3}},
@@ -121,16 +118,12 @@ func TestFaultMatrix(t *testing.T) {
 			want: want{attempts: 3, code: 1134, status: 200, message: "rate limit reached", hint: "rate limit"}},
 
 		// Not retried: one attempt, failed.
-		{name: "200 success:false", faults: []emulator.Fault{{Kind: emulator.FaultSuccessFalse, Times: 3}},
-			want: want{attempts: 1, code: 10002, status: 200, message: "could not be completed"}},
-		{name: "200 without a purge id", faults: []emulator.Fault{{Kind: emulator.FaultNoID, Times: 3}},
-			want: want{attempts: 1, status: 200, message: "no purge id"}},
 		{name: "403 10000: token without Cache Purge",
 			setup: func(h *harness) {
 				h.em.AddToken(emulator.Token{Value: "readonly-token-0123456789abcdef", Permissions: []emulator.Permission{emulator.PermZoneRead, emulator.PermZoneVersioningRead}})
 			},
 			inputs: map[string]string{"api-token": "readonly-token-0123456789abcdef"},
-			want:   want{attempts: 1, code: 10000, status: 403, message: "Authentication error", hint: "Cache Purge"}},
+			want:   want{attempts: 1, code: 10000, status: 403, message: "Authentication error", hint: "Zone > Cache Purge"}},
 		{name: "400 1136: URL purge in an environment that selects by country",
 			setup:  func(h *harness) { addGeoZone(h.em) },
 			inputs: map[string]string{"zone": geoZoneID, "environment": "EU", "tags": "", "files": "https://geo.example/a.css https://geo.example/b.css"},
@@ -141,12 +134,8 @@ func TestFaultMatrix(t *testing.T) {
 		{name: "400 6003/6103: a token given as the Global API key",
 			inputs: map[string]string{"api-token": "", "api-key": testToken, "api-email": "me@example.com"},
 			want:   want{attempts: 1, code: 6003, status: 400, message: "Invalid request headers", hint: "must be given as api-token, not api-key"}},
-		{name: "400 1012: a body Cloudflare does not accept", faults: []emulator.Fault{{Kind: emulator.FaultStatus, Status: 400, Code: 1012, Message: "Request must contain one of"}},
-			want: want{attempts: 1, code: 1012, status: 400, message: "Request must contain", hint: "bug in the action"}},
 		{name: "400 1014", faults: []emulator.Fault{{Kind: emulator.FaultStatus, Status: 400, Code: 1014, Message: `"tags" must be an array`}},
 			want: want{attempts: 1, code: 1014, status: 400, message: "must be an array", hint: "bug in the action"}},
-		{name: "HTML 403 page (a WAF)", faults: []emulator.Fault{{Kind: emulator.FaultHTML, Status: 403}},
-			want: want{attempts: 1, status: 403, message: "not Cloudflare JSON", hint: "Cache Purge"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -154,13 +143,11 @@ func TestFaultMatrix(t *testing.T) {
 			h := newHarness(t, emulator.Options{})
 			for _, f := range tt.faults {
 				if f.Kind == emulator.FaultHang {
-					// Each hang costs a request timeout; one that
-					// recovers needs room for the good attempt after it,
-					// also on a slow, loaded machine.
+					// Each hang costs a request timeout, which must leave
+					// every attempt room to reach the emulator (and the
+					// good one after a hang to come back), also on a
+					// slow, loaded machine: seconds, not milliseconds.
 					h.RequestTimeout = 3 * time.Second
-					if f.Times > 1 {
-						h.RequestTimeout = 200 * time.Millisecond
-					}
 				}
 			}
 			if tt.setup != nil {

@@ -5,10 +5,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"regexp"
 	"slices"
 	"strings"
 
 	"github.com/cloudflare-purge/cloudflare-purge/internal/config"
+	"github.com/cloudflare-purge/cloudflare-purge/internal/suggest"
 )
 
 const usageHead = `cloudflare-purge purges Cloudflare's cache per zone-versioning environment.
@@ -94,7 +96,15 @@ func parseFlags(args []string) (*cliFlags, *flag.FlagSet, error) {
 		return nil, fs, flag.ErrHelp // "cloudflare-purge help" is --help
 	}
 	if err := fs.Parse(args); err != nil {
-		return nil, fs, unknownFlag(fs, err)
+		return nil, fs, unknownFlag(fs, args, err)
+	}
+	if len(args) > 0 && fs.NArg() == len(args) && commandWord.MatchString(args[0]) {
+		// A first word such as "purge": the command line of a tool with
+		// subcommands, which this is not (but for emulate).
+		if fs.Lookup(args[0]) != nil {
+			return nil, fs, fmt.Errorf("unknown command %q: did you mean --%s?", args[0], args[0])
+		}
+		return nil, fs, fmt.Errorf("unknown command %q: cloudflare-purge purges with flags alone (cloudflare-purge --zone ... --files ...); its only command is emulate", args[0])
 	}
 	if err := strayArgument(fs, args, func(arg string) string { return fmt.Sprintf("values go in flags, such as --files %q", arg) }); err != nil {
 		return nil, fs, err
@@ -115,54 +125,69 @@ func parseFlags(args []string) (*cliFlags, *flag.FlagSet, error) {
 // --help lists them (after the inputs).
 var cliOnlyFlags = []string{"json", "list", "sandbox", "debug", "version"}
 
+// commandWord is a first argument that reads as a subcommand (purge,
+// run, invalidate), not as a value: lower-case letters and hyphens.
+var commandWord = regexp.MustCompile(`^[a-z][a-z-]*$`)
+
+// flagAliases are names that other tools and Cloudflare's docs give the
+// flags, which no edit distance finds.
+var flagAliases = map[string]string{
+	"token":        config.InputAPIToken,
+	"key":          config.InputAPIKey,
+	"email":        config.InputAPIEmail,
+	"zone-id":      config.InputZone,
+	"zone-name":    config.InputZone,
+	"zones":        config.InputZone,
+	"account":      config.InputAccountID,
+	"e":            config.InputEnvironment,
+	"env":          config.InputEnvironment,
+	"environments": config.InputEnvironment,
+	"url":          config.InputFiles,
+	"urls":         config.InputFiles,
+	"tag":          config.InputTags,
+	"host":         config.InputHosts,
+	"prefix":       config.InputPrefixes,
+	"everything":   config.InputPurgeEverything,
+}
+
 // unknownFlag rewrites the flag package's "flag provided but not defined:
-// -enviroment" as the CLI spells flags, with the nearest flag's name when
-// one is close: "unknown flag --enviroment: did you mean --environment?".
-func unknownFlag(fs *flag.FlagSet, err error) error {
+// -enviroment" as the user wrote the flag (-e, --enviroment), with the
+// nearest flag's name when one is close: "unknown flag --enviroment: did
+// you mean --environment?".
+func unknownFlag(fs *flag.FlagSet, args []string, err error) error {
 	const stock = "flag provided but not defined: "
 	msg := err.Error()
 	if !strings.HasPrefix(msg, stock) {
 		return err
 	}
 	name := strings.TrimLeft(strings.TrimPrefix(msg, stock), "-")
-	if best := nearestFlag(fs, name); best != "" {
-		return fmt.Errorf("unknown flag --%s: did you mean --%s?", name, best)
+	written := "--" + name
+	for _, a := range args {
+		if a == "--" {
+			break
+		}
+		flagPart, _, _ := strings.Cut(a, "=")
+		if strings.TrimLeft(flagPart, "-") == name && strings.HasPrefix(flagPart, "-") {
+			written = flagPart
+			break
+		}
 	}
-	return fmt.Errorf("unknown flag --%s", name)
+	best := nearestFlag(fs, name)
+	if alias := flagAliases[strings.ToLower(strings.ReplaceAll(name, "_", "-"))]; alias != "" && fs.Lookup(alias) != nil {
+		best = alias
+	}
+	if best != "" {
+		return fmt.Errorf("unknown flag %s: did you mean --%s?", written, best)
+	}
+	return fmt.Errorf("unknown flag %s", written)
 }
 
-// nearestFlag is the flag whose name is fewest edits from name, if it is
-// close enough to be a slip (at most a third of the name, and 3).
+// nearestFlag is the flag whose name is nearest to name, if it is close
+// enough to be a slip.
 func nearestFlag(fs *flag.FlagSet, name string) string {
-	best, bestDist := "", min(3, max(1, len(name)/3))+1
-	fs.VisitAll(func(fl *flag.Flag) {
-		if d := editDistance(strings.ToLower(name), fl.Name); d < bestDist {
-			best, bestDist = fl.Name, d
-		}
-	})
-	return best
-}
-
-// editDistance is Levenshtein's distance between a and b, in bytes (flag
-// names are ASCII).
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
+	var names []string
+	fs.VisitAll(func(fl *flag.Flag) { names = append(names, fl.Name) })
+	return suggest.Nearest(name, names)
 }
 
 // placeholders name the value of each input flag in --help; a string input

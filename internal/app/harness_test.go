@@ -3,7 +3,6 @@ package app
 import (
 	"bytes"
 	"context"
-	"github.com/cloudflare-purge/cloudflare-purge/internal/pace"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -16,6 +15,7 @@ import (
 	"github.com/cloudflare-purge/cloudflare-purge/internal/apischema"
 	"github.com/cloudflare-purge/cloudflare-purge/internal/config"
 	"github.com/cloudflare-purge/cloudflare-purge/internal/emulator"
+	"github.com/cloudflare-purge/cloudflare-purge/internal/pace"
 )
 
 // testToken is a well-formed token the test emulators accept.

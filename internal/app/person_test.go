@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -17,14 +18,14 @@ import (
 
 // The CLI as a person uses it: what a slip at the keyboard gets back.
 
-// A mistyped flag gets the nearest flag's name and where to look, once,
-// on standard error; nothing is sent.
+// A mistyped flag, echoed as it was written, gets the nearest flag's name
+// and where to look, once, on standard error; nothing is sent.
 func TestCLIMistypedFlag(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, emulator.Options{})
 	for _, tt := range []struct{ arg, want string }{
 		{"--enviroment", "error: unknown flag --enviroment: did you mean --environment?\nRun cloudflare-purge --help for usage.\n"},
-		{"-enviroment", "error: unknown flag --enviroment: did you mean --environment?\nRun cloudflare-purge --help for usage.\n"},
+		{"-enviroment", "error: unknown flag -enviroment: did you mean --environment?\nRun cloudflare-purge --help for usage.\n"},
 		{"--dryrun", "error: unknown flag --dryrun: did you mean --dry-run?\nRun cloudflare-purge --help for usage.\n"},
 		{"--Tags", "error: unknown flag --Tags: did you mean --tags?\nRun cloudflare-purge --help for usage.\n"},
 		{"--frobnicate", "error: unknown flag --frobnicate\nRun cloudflare-purge --help for usage.\n"},
@@ -78,6 +79,65 @@ func TestCLISandboxNamesTheZoneGiven(t *testing.T) {
 	r := h.cli([]string{"--sandbox", "--zone", "exmple.com", "--tags", "a"}, nil, "")
 	if !strings.Contains(r.stderr, "(zone exmple.com)") || strings.Contains(r.stderr, "(zone example.com)") {
 		t.Errorf("stderr:\n%s\nwant the zone given, exmple.com", r.stderr)
+	}
+}
+
+// A zone or environment a slip away from the account's gets what was
+// meant, not a permission the token has; nothing is purged.
+func TestCLINamesASlipAway(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, emulator.Options{})
+	vars := map[string]string{"CLOUDFLARE_API_TOKEN": testToken, "CLOUDFLARE_BASE_URL": h.srv.URL + "/client/v4"}
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--zone", "www.example.com"}, `error: zone "www.example.com" was not found: it is a host of the zone example.com; give zone example.com`},
+		{[]string{"--zone", "exampel.com"}, `error: zone "exampel.com" was not found: did you mean example.com?` + "\n"},
+		{[]string{"--zone", "other.org"}, `error: zone "other.org" was not found: the token sees only example.com; check the name, or give the zone ID` + "\n"},
+		{[]string{"--zone", "example.com", "--environment", "Stagign"}, `error: environment "Stagign" is not in the zone: did you mean Staging? Its environments are: Production (ref `},
+	} {
+		r := h.cli(append(tt.args, "--files", "https://example.com/"), vars, "")
+		if r.code != 2 || !strings.Contains(r.stderr, tt.want) || strings.Contains(r.stderr, "Zone Read") {
+			t.Errorf("%q: exit %d, stderr:\n%s\nwant exit 2 and %q", tt.args, r.code, r.stderr, tt.want)
+		}
+	}
+	if n := h.purgeRequests(); n != 0 {
+		t.Errorf("%d purges sent", n)
+	}
+}
+
+// A wrong API path or a wrong token is named as such: api-url, the token.
+func TestCLINamesAWrongPathOrToken(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, emulator.Options{})
+	for _, tt := range []struct {
+		name, token, apiURL, zone, want string
+	}{
+		{"a second v4", testToken, h.srv.URL + "/client/v4/v4", "example.com", "Cloudflare error 7000: No route for that URI. Cloudflare has no such API path: check api-url"},
+		{"a second v4, zone id", testToken, h.srv.URL + "/client/v4/v4", emulator.ExampleZoneID, "Cloudflare error 7000: No route for that URI. Cloudflare has no such API path: check api-url"},
+		{"a path past v4", testToken, h.srv.URL + "/client/v4/zones", "example.com", "Cloudflare has no such API path: check api-url"},
+		{"an unknown token", "wRoNg-0123456789abcdefghijklmnopqrstuvwx", h.srv.URL + "/client/v4", "example.com", "If it has it, check the token itself: mistyped, expired or revoked?"},
+	} {
+		vars := map[string]string{"CLOUDFLARE_API_TOKEN": tt.token, "CLOUDFLARE_BASE_URL": tt.apiURL}
+		r := h.cli([]string{"--zone", tt.zone, "--environment", "Staging", "--tags", "a"}, vars, "")
+		if r.code != 1 || !strings.Contains(r.stderr, tt.want) {
+			t.Errorf("%s: exit %d, stderr:\n%s\nwant exit 1 and %q", tt.name, r.code, r.stderr, tt.want)
+		}
+	}
+	if n := h.purgeRequests(); n != 0 {
+		t.Errorf("%d purges sent", n)
+	}
+}
+
+// A zone typo in the sandbox points at the sandbox's zone, not at a
+// permission its token has.
+func TestCLISandboxZoneTypo(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, emulator.Options{})
+	r := h.cli([]string{"--sandbox", "--zone", "exmple.com", "--tags", "a"}, nil, "")
+	if r.code != 2 || !strings.Contains(r.stderr, `error: zone "exmple.com" was not found: did you mean example.com?`) || strings.Contains(r.stderr, "Zone Read") {
+		t.Errorf("exit %d, stderr:\n%s\nwant exit 2 and example.com suggested", r.code, r.stderr)
 	}
 }
 
@@ -219,7 +279,8 @@ func TestAPILimitWarnedBeforeThePurge(t *testing.T) {
 }
 
 // A signal ends a run at any step, while its configuration is read too:
-// files-from on a standard input that never ends does not hold the run.
+// files-from on a standard input that never ends does not hold the run,
+// and the run says where it stopped.
 func TestSignalDuringLoading(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, emulator.Options{})
@@ -227,18 +288,38 @@ func TestSignalDuringLoading(t *testing.T) {
 	env, _, stderr := h.env([]string{"--files-from", "-"}, vars, "")
 	stdin, w := io.Pipe() // never written, never closed
 	defer w.Close()
-	env.Stdin = stdin
+	reading := make(chan struct{})
+	env.Stdin = &firstRead{r: stdin, reading: reading}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan int)
 	go func() { done <- Main(ctx, env) }()
-	time.Sleep(50 * time.Millisecond)
+	// The signal comes while the run reads files-from, not before or after.
+	select {
+	case <-reading:
+	case code := <-done:
+		t.Fatalf("exit %d before reading files-from\n%s", code, stderr)
+	case <-time.After(10 * time.Second):
+		t.Fatal("the run never read files-from")
+	}
 	cancel() // SIGINT, as main's signal.NotifyContext delivers it
 	select {
 	case code := <-done:
-		if code == 0 || len(h.em.Requests()) != 0 {
-			t.Errorf("exit %d after %d requests; want a failure and none sent\n%s", code, len(h.em.Requests()), stderr)
+		if code != ExitFailed || len(h.em.Requests()) != 0 || !strings.Contains(stderr.String(), "error: reading --files-from stopped at line 1: context canceled") {
+			t.Errorf("exit %d after %d requests; want %d, none sent, and the read of files-from named as stopped\n%s", code, len(h.em.Requests()), ExitFailed, stderr)
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("the run did not end on its signal while reading files-from")
 	}
+}
+
+// firstRead is a reader that says when it is first read from.
+type firstRead struct {
+	r       io.Reader
+	reading chan struct{}
+	once    sync.Once
+}
+
+func (f *firstRead) Read(p []byte) (int, error) {
+	f.once.Do(func() { close(f.reading) })
+	return f.r.Read(p)
 }

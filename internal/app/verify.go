@@ -19,7 +19,7 @@ import (
 const maxDefaultVerifyURLs = 20
 
 // verifyRun checks, through each environment's own selector, that its purge
-// took effect (rule 11), and records what it found in the result.
+// took effect (docs/behaviour.md, "Verification"), and records what it found in the result.
 func (rn runner) verifyRun(ctx context.Context, r *result.Result, cfg *config.Config, targets []resolve.Target, o verify.Options) {
 	var vts []verify.Target
 	var at []int
@@ -81,7 +81,7 @@ func pastOf(r *result.Result) string {
 }
 
 // firstSends keeps when each environment's first purge request left, past
-// the pacer (rule 11 counts a copy's age from then), in Unix nanoseconds.
+// the pacer (the verification counts a copy's age from then), in Unix nanoseconds.
 type firstSends []atomic.Int64
 
 // hook is purge.Options.Context: the client calls back as each attempt

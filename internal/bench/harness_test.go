@@ -20,7 +20,8 @@ import (
 	"github.com/cloudflare-purge/cloudflare-purge/internal/retry"
 )
 
-// budget is one of a plan's purge buckets, as API.md's table publishes it:
+// budget is one of a plan's purge buckets, as Cloudflare publishes them
+// (docs/cloudflare.md, "Limits"):
 // the floors are computed from these, not from the pacer's own numbers.
 type budget struct{ rate, burst float64 }
 

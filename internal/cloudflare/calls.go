@@ -23,10 +23,13 @@ type Zone struct {
 	Plan string
 }
 
-// FindZones looks a zone up by name, within one account if accountID is set.
+// FindZones looks a zone up by name, within one account if accountID is set;
+// with no name, it lists the first page of the zones the token sees.
 func (c *Client) FindZones(ctx context.Context, name, accountID string) ([]Zone, error) {
 	var q zones.ZoneListParams
-	q.Name.Value, q.Name.Present = name, true
+	if name != "" { // no name: the zones the token sees, a page of them
+		q.Name.Value, q.Name.Present = name, true
+	}
 	if accountID != "" {
 		var a zones.ZoneListParamsAccount
 		a.ID.Value, a.ID.Present = accountID, true

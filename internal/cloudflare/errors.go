@@ -4,9 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/cloudflare-purge/cloudflare-purge/internal/pace"
 	"strings"
 	"time"
+
+	"github.com/cloudflare-purge/cloudflare-purge/internal/pace"
 )
 
 // Step names a kind of call, for messages and for the permission it needs.
@@ -55,11 +56,16 @@ type Error struct {
 
 func (e *Error) Unwrap() error { return e.Err }
 
-// ErrorKind, ErrorStep and HTTPStatus let the result classify the error
-// through small interfaces, without importing this package.
+// ErrorKind is the error's kind for the result, which classifies errors
+// through small interfaces (this one, ErrorStep and HTTPStatus) without
+// importing this package.
 func (e *Error) ErrorKind() string { return "api" }
+
+// ErrorStep names the step that failed, for the result.
 func (e *Error) ErrorStep() string { return string(e.Step) }
-func (e *Error) HTTPStatus() int   { return e.Status }
+
+// HTTPStatus is the answer's HTTP status, for the result.
+func (e *Error) HTTPStatus() int { return e.Status }
 
 // Code is Cloudflare's first error code, or 0.
 func (e *Error) Code() int {
@@ -153,7 +159,7 @@ func (e *Error) Hint() string {
 	}
 	switch {
 	case e.Status == 401 || e.Status == 403:
-		return fmt.Sprintf("Check that the token has the %s permission for this zone.", e.Step.Permission())
+		return fmt.Sprintf("Check that the token has the %s permission for this zone, and the token itself (mistyped, expired or revoked?).", e.Step.Permission())
 	case e.Status == 429:
 		return hint(e.Step, 1134)
 	case errors.Is(e.Err, ErrTooLarge):
@@ -184,13 +190,24 @@ func hint(step Step, code int) string {
 		}
 		return "This environment selects traffic by IP, country, ASN or threat score, where Cloudflare does not allow purging by URL: purge it by tags, hosts, prefixes or purge-everything instead."
 	case 10000:
-		return fmt.Sprintf("The token needs the %s permission on this zone (Cache Purge to purge; Zone Read to find a zone by name; Zone Versioning Read to find an environment by name).", step.Permission())
+		// Cloudflare answers so to a token it does not know too.
+		return fmt.Sprintf("The token needs the %s permission on this zone (Cache Purge to purge; Zone Read to find a zone by name; Zone Versioning Read to find an environment by name). If it has it, check the token itself: mistyped, expired or revoked?", step.Permission())
+	case 1000, 9109:
+		return "Cloudflare does not accept the token: check api-token (mistyped, expired or revoked?)."
 	case 6003, 6102, 6103, 6111:
 		return "The credentials are malformed: an API token must be given as api-token, not api-key; a Global API key needs api-email too."
 	case 1012, 1014:
 		return "Cloudflare did not accept the request body; this is a bug in the action: please report it with the run's debug log."
-	case 7003, 7000:
+	case 7003:
+		if step == StepZoneLookup {
+			// The lookup's path holds no id of the user's: the base is wrong.
+			return hint(step, 7000)
+		}
 		return "Cloudflare does not know that zone or environment id, or the token cannot see it: check zone (and account) and the token's zone resources."
+	case 7000:
+		// No route for the path itself, not for an id in it: the base URL
+		// is not the API's (.../client/v4/v4, .../client/v4/zones).
+		return "Cloudflare has no such API path: check api-url, which should be https://api.cloudflare.com/client/v4 (nothing after v4) or a proxy of it."
 	}
 	return ""
 }

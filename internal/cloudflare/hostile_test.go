@@ -91,8 +91,9 @@ func TestAnswerUnderTheCapIsRead(t *testing.T) {
 	}
 }
 
-// Success is the JSON boolean true and the id a JSON string of hex, as the
-// contract says; the SDK's lenient decoding is not trusted.
+// Success is the JSON boolean true and the id a JSON string of hex
+// (docs/behaviour.md, "What counts as purged"); the SDK's lenient decoding
+// is not trusted.
 func TestStrictSuccess(t *testing.T) {
 	t.Parallel()
 	tests := []struct {

@@ -20,7 +20,7 @@ func TestParseFilesPaths(t *testing.T) {
 		want              []string
 		err               string // in the error, instead of want
 	}{
-		{name: "whitespace separates paths, as the contract says", base: "https://example.com", files: "/a.css  css/b.css\t/c.js",
+		{name: "whitespace separates paths, as the README says", base: "https://example.com", files: "/a.css  css/b.css\t/c.js",
 			want: []string{"https://example.com/a.css", "https://example.com/css/b.css", "https://example.com/c.js"}},
 		{name: "a name with spaces is quoted", base: "https://example.com/site/", files: `  "/my dir/a  b.css" /c.css`,
 			want: []string{"https://example.com/site/my%20dir/a%20%20b.css", "https://example.com/site/c.css"}},

@@ -80,7 +80,7 @@ type APILimit struct {
 	Block  time.Duration
 }
 
-// Cloudflare's API-wide limit (API.md, "Limits").
+// Cloudflare's API-wide limit (docs/cloudflare.md, "Limits").
 const (
 	defaultAPIQuota  = 1200
 	defaultAPIWindow = 5 * time.Minute

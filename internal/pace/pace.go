@@ -1,5 +1,5 @@
 // Package pace decides when each API call of a run may go, so that the run
-// stays within every limit Cloudflare states (API.md, "Limits"):
+// stays within every limit Cloudflare states (docs/cloudflare.md, "Limits"):
 //
 //   - The account's purge budget: two token buckets, one counting URLs, the
 //     other requests that carry tags, hosts, prefixes or purge_everything.
@@ -71,7 +71,7 @@ type Options struct {
 // budget is one of a plan's buckets: rate tokens per second, burst at most.
 type budget struct{ rate, burst float64 }
 
-// plans are API.md's table, per plan: the URL bucket, the request bucket.
+// plans are Cloudflare's published budgets (docs/cloudflare.md, "Limits"): the URL bucket, the request bucket.
 var plans = map[string][numKinds]budget{
 	"free":       {{800, 800}, {5.0 / 60, 25}},
 	"pro":        {{1500, 1500}, {5, 25}},

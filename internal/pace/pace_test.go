@@ -322,7 +322,7 @@ func TestKnownPlanIsNeverRefused(t *testing.T) {
 }
 
 // TestAIMDConverges: jobs sharing one account, none knowing of the others,
-// converge on it: four jobs on one Pro account (the matrix of issue 8) are
+// converge on it: four jobs on one Pro account (a matrix of four jobs) are
 // refused a handful of times and end near the floor of the four together;
 // over a long run, 429s become rare and the account's budget stays used.
 //

@@ -17,14 +17,22 @@ import (
 )
 
 // fakeAPI answers purges in an order of its choosing and fails the batches
-// whose first item is in fail.
+// whose first item is in fail. With gateAt, its first calls wait until
+// that many are in flight at once (or seconds have passed), so that a
+// test sees the concurrency reach its bound however the scheduler runs.
 type fakeAPI struct {
 	fail     map[string]bool
 	inFlight atomic.Int32
 	peak     atomic.Int32
 	mu       sync.Mutex
 	n        int
+
+	gateAt   int32
+	gateOnce sync.Once
+	gate     chan struct{}
 }
+
+func (f *fakeAPI) openGate() { f.gateOnce.Do(func() { close(f.gate) }) }
 
 func (f *fakeAPI) Purge(ctx context.Context, zoneID, ref string, b plan.Batch) (string, int, error) {
 	cur := f.inFlight.Add(1)
@@ -33,6 +41,16 @@ func (f *fakeAPI) Purge(ctx context.Context, zoneID, ref string, b plan.Batch) (
 		p := f.peak.Load()
 		if cur <= p || f.peak.CompareAndSwap(p, cur) {
 			break
+		}
+	}
+	if f.gate != nil {
+		if cur >= f.gateAt {
+			f.openGate()
+		}
+		select {
+		case <-f.gate:
+		case <-time.After(10 * time.Second):
+			f.openGate() // the bound was never reached: peak says so
 		}
 	}
 	time.Sleep(time.Millisecond) // let requests overlap
@@ -66,7 +84,7 @@ func TestRunRecordsEveryBatchInPlanOrder(t *testing.T) {
 	t.Parallel()
 	batches := plan.Build(config.Items{Tags: tags(450)}, 30)
 	envs := result.Layout([]result.Environment{{Name: "Staging", Ref: "s", Endpoint: result.EndpointEnvironment}, {Name: "Production", Endpoint: result.EndpointZone}}, plan.Layout(batches))
-	api := &fakeAPI{fail: map[string]bool{"t200": true}}
+	api := &fakeAPI{fail: map[string]bool{"t200": true}, gateAt: 3, gate: make(chan struct{})}
 	var calls int
 	Run(context.Background(), api, "zone", batches, envs, Options{Concurrency: 3, Progress: func(result.Progress) { calls++ }})
 
@@ -100,8 +118,8 @@ func TestRunRecordsEveryBatchInPlanOrder(t *testing.T) {
 	if f := envs[0].Batches[2]; f.Error == nil || f.Error.Code != 1136 || f.Attempts != 3 {
 		t.Errorf("failed batch: %+v", f)
 	}
-	if peak := api.peak.Load(); peak > 3 {
-		t.Errorf("%d requests in flight, want at most 3", peak)
+	if peak := api.peak.Load(); peak != 3 {
+		t.Errorf("%d requests in flight at most, want 3: the bound, and reached", peak)
 	}
 	if calls != 10 {
 		t.Errorf("progress called %d times, want once per request (10)", calls)

@@ -36,7 +36,6 @@ const MaxResultOutput = 512 << 10
 // Output is one output's name and value.
 type Output struct{ Name, Value string }
 
-// Outputs are the action's outputs, in action.yml order.
 // MaxPurgeIDsOutput bounds the purge-ids output under GitHub's 1 MB per
 // output: about 27,000 ids, far more than any ordinary run sends.
 const MaxPurgeIDsOutput = 900 << 10
@@ -53,6 +52,7 @@ func PurgeIDsShown(r *result.Result) int {
 	return len(r.PurgeIDs)
 }
 
+// Outputs are the action's outputs, in action.yml order.
 func Outputs(r *result.Result) []Output {
 	return []Output{
 		{OutputZoneID, r.ZoneID},

@@ -108,6 +108,10 @@ func heading(r *result.Result) string {
 		title += ": dry run"
 	case !r.Failed():
 		title += ": done"
+	case r.Error == nil && r.FailedCount == 0:
+		// Every item purged, but some URLs still served old: the title
+		// says what the table's Failed row (0 items) does not.
+		title += ": " + Count(r.StaleCount, "URL") + " stale"
 	default:
 		title += ": failed"
 	}
@@ -168,6 +172,12 @@ func zoneTable(r *result.Result) string {
 	fmt.Fprintf(&b, "| Zone | %s |\n|---|---|\n", zone)
 	if r.DryRun {
 		fmt.Fprintf(&b, "| Planned | %s in %s |\n", Count(planned(r), "item"), Count(plannedRequests(r), "request"))
+	} else if r.Refused() {
+		// Nothing was sent: the items are not failed purges but unsent.
+		if r.FailedCount > 0 {
+			fmt.Fprintf(&b, "| Not sent | %s |\n", Count(r.FailedCount, "item"))
+		}
+		fmt.Fprintf(&b, "| Requests sent | %s |\n", Number(r.Requests))
 	} else {
 		fmt.Fprintf(&b, "| %s | %s |\n| Failed | %s |\n| Requests sent | %s |\n", wordsOf(r).Past, Count(r.PurgedCount, "item"), Count(r.FailedCount, "item"), Number(r.Requests))
 		if r.Verify {
@@ -183,7 +193,15 @@ func envTableHeader(r *result.Result) string {
 	if r.DryRun {
 		requests = "Planned requests"
 	}
-	return "| Environment | Ref | Endpoint | Items | " + requests + " | " + wordsOf(r).Past + " | Failed |\n|---|---|---|---|---|---|---|\n"
+	if r.DryRun {
+		// Nothing is purged or failed on a dry run: no columns for it.
+		return "| Environment | Ref | Endpoint | Items | " + requests + " |\n|---|---|---|---|---|\n"
+	}
+	failed := "Failed"
+	if r.Refused() {
+		failed = "Not sent"
+	}
+	return "| Environment | Ref | Endpoint | Items | " + requests + " | " + wordsOf(r).Past + " | " + failed + " |\n|---|---|---|---|---|---|---|\n"
 }
 
 func envRow(r *result.Result, e result.Environment) string {
@@ -191,10 +209,10 @@ func envRow(r *result.Result, e result.Environment) string {
 	if e.Ref == "" {
 		ref = "–"
 	}
-	requests := len(e.Batches)
-	if !r.DryRun {
-		requests = sent(e)
+	if r.DryRun {
+		return fmt.Sprintf("| %s | %s | %s | %s | %s |\n", md(e.Name), ref, endpoint(e), kinds(e), Number(len(e.Batches)))
 	}
+	requests := sent(e)
 	return fmt.Sprintf("| %s | %s | %s | %s | %s | %s | %s |\n", md(e.Name), ref, endpoint(e), kinds(e), Number(requests), Number(e.PurgedCount), Number(e.FailedCount))
 }
 
@@ -246,11 +264,19 @@ func writeFailures(w *budgeted, r *result.Result) {
 			}
 			fmt.Fprintf(&b, "- **%s, request %d (%s)**: %s\n", md(e.Name), i+1, KindCount(bt.Count, bt.Kind), md(cut(bt.Error.Text(), summaryTextChars)))
 			items, more := firstN(bt.Items, summaryMaxItems)
+			// Folded as a dry run's list is: open when short.
+			folded := len(items) > summaryOpenPlanned
+			if folded {
+				fmt.Fprintf(&b, "\n  <details><summary>%s</summary>\n\n", KindCount(bt.Count, bt.Kind))
+			}
 			for _, it := range items {
 				fmt.Fprintf(&b, "  - %s\n", md(cut(it, summaryItemChars)))
 			}
 			if more > 0 {
 				fmt.Fprintf(&b, "  - … and %s more\n", Number(more))
+			}
+			if folded {
+				b.WriteString("\n  </details>\n\n")
 			}
 			w.add(b.String())
 		}

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/cloudflare-purge/cloudflare-purge/internal/cloudflare"
+	"github.com/cloudflare-purge/cloudflare-purge/internal/suggest"
 )
 
 // ErrConfig marks what the user must fix in the configuration: an unknown or
@@ -67,17 +68,52 @@ func Zone(ctx context.Context, api API, name, accountID string) (cloudflare.Zone
 	case 1:
 		return exact[0], nil
 	case 0:
-		where := ""
-		if accountID != "" {
-			where = fmt.Sprintf(" in account %s", accountID)
-		}
-		return cloudflare.Zone{}, configErr("zone %q was not found%s: check the name, or give the zone ID; the token needs Zone > Zone Read on the zone to find it by name", name, where)
+		return cloudflare.Zone{}, notFound(ctx, api, name, accountID)
 	}
 	accounts := make([]string, len(exact))
 	for i, z := range exact {
 		accounts[i] = fmt.Sprintf("%q (account-id %s)", z.AccountName, z.AccountID)
 	}
 	return cloudflare.Zone{}, configErr("zone %q exists in %d accounts: %s; set account-id to choose one, or give the zone ID", name, len(exact), strings.Join(accounts, ", "))
+}
+
+// notFound explains a zone name that matched no zone. Two slips are common,
+// and telling them costs a few more lookups on this failing path only: a
+// host of a zone given as the zone (www.example.com for example.com), and
+// a typo of a zone the token can see. Only when the token sees no zone
+// like it is its permission in question.
+func notFound(ctx context.Context, api API, name, accountID string) error {
+	where := ""
+	if accountID != "" {
+		where = fmt.Sprintf(" in account %s", accountID)
+	}
+	labels := strings.Split(strings.TrimSuffix(name, "."), ".")
+	for i := 1; len(labels)-i >= 2 && i <= 3; i++ {
+		parent := strings.Join(labels[i:], ".")
+		found, err := api.FindZones(ctx, parent, accountID)
+		if err != nil {
+			break
+		}
+		for _, z := range found {
+			if strings.EqualFold(z.Name, parent) {
+				return configErr("zone %q was not found%s: it is a host of the zone %s; give zone %s (its URLs, hosts and prefixes may be of any host of the zone)", name, where, z.Name, z.Name)
+			}
+		}
+	}
+	const seenMax = 5 // zones named, when the token sees so few
+	if seen, err := api.FindZones(ctx, "", accountID); err == nil && len(seen) > 0 {
+		names := make([]string, len(seen))
+		for i, z := range seen {
+			names[i] = z.Name
+		}
+		if s := suggest.Nearest(name, names); s != "" {
+			return configErr("zone %q was not found%s: did you mean %s?", name, where, s)
+		}
+		if len(seen) <= seenMax {
+			return configErr("zone %q was not found%s: the token sees only %s; check the name, or give the zone ID", name, where, strings.Join(names, ", "))
+		}
+	}
+	return configErr("zone %q was not found%s: check the name, or give the zone ID; the token needs Zone > Zone Read on the zone to find it by name", name, where)
 }
 
 // IsProduction reports whether an environment name means the zone endpoint.
@@ -156,6 +192,13 @@ func match(asked string, envs []cloudflare.Environment) (Target, error) {
 	if IsProduction(asked) {
 		return Target{Name: Production}, nil
 	}
+	names := make([]string, len(envs))
+	for i, e := range envs {
+		names[i] = e.Name
+	}
+	if s := suggest.Nearest(asked, names); s != "" {
+		return Target{}, configErr("environment %q is not in the zone: did you mean %s? Its environments are: %s", asked, s, list(envs))
+	}
 	return Target{}, configErr("environment %q is not in the zone; its environments are: %s", asked, list(envs))
 }
 
@@ -179,8 +222,8 @@ func list(envs []cloudflare.Environment) string {
 // versioningError explains a failed environments list. Permission and
 // network failures stay what they are (exit 1), and so does "no route"
 // for a zone ID the user gave, which may be wrong: a refusal, as its purge
-// would be. Any other refusal means the zone has no versioning (API.md:
-// the answer is undocumented), also "no route" for a zone just found by name.
+// would be. Any other refusal means the zone has no versioning (Cloudflare
+// does not document that answer: docs/cloudflare.md, "Answers and codes"), also "no route" for a zone just found by name.
 func versioningError(err error, asked []string, zoneFound bool) error {
 	var ce *cloudflare.Error
 	noRoute := errors.As(err, &ce) && (ce.Status == http.StatusNotFound || ce.Code() == 7003 || ce.Code() == 7000)

@@ -131,3 +131,52 @@ func TestZone(t *testing.T) {
 		t.Errorf("not found: %v", err)
 	}
 }
+
+// A zone name that matches no zone says what the user most likely meant:
+// the zone of a host, a zone a letter away, the zones the token sees.
+func TestZoneNotFound(t *testing.T) {
+	t.Parallel()
+	zone := func(name string) cloudflare.Zone {
+		return cloudflare.Zone{ID: "z-" + name, Name: name, AccountID: "a1"}
+	}
+	var many []cloudflare.Zone
+	for _, n := range []string{"a.org", "b.org", "c.org", "d.org", "e.org", "f.org"} {
+		many = append(many, zone(n))
+	}
+	tests := []struct {
+		name  string
+		zones []cloudflare.Zone
+		ask   string
+		want  string
+	}{
+		{"a host of the zone", []cloudflare.Zone{zone("example.com")}, "www.example.com",
+			`zone "www.example.com" was not found: it is a host of the zone example.com; give zone example.com (its URLs, hosts and prefixes may be of any host of the zone)`},
+		{"a deeper host", []cloudflare.Zone{zone("example.com")}, "a.b.example.com",
+			`zone "a.b.example.com" was not found: it is a host of the zone example.com; give zone example.com`},
+		{"a typo", []cloudflare.Zone{zone("example.com"), zone("example.org")}, "exampel.com",
+			`zone "exampel.com" was not found: did you mean example.com?`},
+		{"another name, few zones", []cloudflare.Zone{zone("example.com")}, "nope.example",
+			`zone "nope.example" was not found: the token sees only example.com; check the name, or give the zone ID`},
+		{"another name, many zones", many, "nope.example",
+			`zone "nope.example" was not found: check the name, or give the zone ID; the token needs Zone > Zone Read on the zone to find it by name`},
+		{"no zone seen", nil, "example.com",
+			`zone "example.com" was not found: check the name, or give the zone ID; the token needs Zone > Zone Read on the zone to find it by name`},
+	}
+	for _, tt := range tests {
+		_, err := Zone(context.Background(), &fakeAPI{zones: tt.zones}, tt.ask, "")
+		if err == nil || !errors.Is(err, ErrConfig) || !strings.HasPrefix(err.Error(), tt.want) {
+			t.Errorf("%s: %v\nwant %s", tt.name, err, tt.want)
+		}
+	}
+}
+
+// An environment a slip away from one of the zone's is suggested, before
+// the list.
+func TestEnvironmentSuggested(t *testing.T) {
+	t.Parallel()
+	_, err := Targets(context.Background(), &fakeAPI{envs: docsEnvs}, "z1", true, []string{"Stagign"})
+	want := `environment "Stagign" is not in the zone: did you mean Staging? Its environments are: Production (ref 12abcd3e45f678940a573f51834a54), Staging`
+	if err == nil || !errors.Is(err, ErrConfig) || !strings.HasPrefix(err.Error(), want) {
+		t.Errorf("%v\nwant %s", err, want)
+	}
+}

@@ -355,8 +355,8 @@ type Progress struct {
 	Elapsed           time.Duration
 }
 
-// IsID tells whether s has the form of Cloudflare's ids (API.md: at most
-// 32 characters, hexadecimal): zone ids, environment refs, purge ids. The
+// IsID tells whether s has the form of Cloudflare's ids (at most 32
+// characters, hexadecimal: docs/cloudflare.md, "Endpoints and permissions"): zone ids, environment refs, purge ids. The
 // one rule for every place that takes an id from the API or shows one: no
 // line break, no heredoc delimiter, no markup can pass it.
 func IsID(s string) bool {

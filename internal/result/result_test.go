@@ -25,12 +25,12 @@ func TestErrorText(t *testing.T) {
 		{
 			"a refused zone lookup",
 			&cloudflare.Error{Step: cloudflare.StepZoneLookup, Status: 403, Attempts: 1, Details: []cloudflare.Detail{{Code: 10000, Message: "Authentication error"}}},
-			"zone lookup failed (HTTP 403): Cloudflare error 10000: Authentication error. The token needs the Zone > Zone Read permission on this zone (Cache Purge to purge; Zone Read to find a zone by name; Zone Versioning Read to find an environment by name).",
+			"zone lookup failed (HTTP 403): Cloudflare error 10000: Authentication error. The token needs the Zone > Zone Read permission on this zone (Cache Purge to purge; Zone Read to find a zone by name; Zone Versioning Read to find an environment by name). If it has it, check the token itself: mistyped, expired or revoked?",
 		},
 		{
 			"a refused environments list",
 			&cloudflare.Error{Step: cloudflare.StepEnvironments, Status: 403, Details: []cloudflare.Detail{{Code: 10000, Message: "Authentication error"}}},
-			"environments list failed (HTTP 403): Cloudflare error 10000: Authentication error. The token needs the Zone > Zone Versioning Read permission on this zone (Cache Purge to purge; Zone Read to find a zone by name; Zone Versioning Read to find an environment by name).",
+			"environments list failed (HTTP 403): Cloudflare error 10000: Authentication error. The token needs the Zone > Zone Versioning Read permission on this zone (Cache Purge to purge; Zone Read to find a zone by name; Zone Versioning Read to find an environment by name). If it has it, check the token itself: mistyped, expired or revoked?",
 		},
 		{
 			"a status without a body says it once",

@@ -1,6 +1,6 @@
 package result
 
-// Verdicts of one URL (rule 11 of ACTION.md).
+// Verdicts of one URL (docs/behaviour.md, "Verification").
 const (
 	VerdictVerified    = "verified"     // not HIT, or HIT no older than the purge
 	VerdictStale       = "stale"        // HIT older than the purge, after re-requests for up to 10 s

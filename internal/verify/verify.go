@@ -1,5 +1,5 @@
 // Package verify checks, after a purge, that each environment's URLs are no longer
-// served from a copy cached before it (rule 11 of ACTION.md). It requests every URL
+// served from a copy cached before it (docs/behaviour.md, "Verification"). It requests every URL
 // the way the environment selects it (the cookies, headers and edge IP of its
 // expression, read by package selector) and judges the answer's CF-Cache-Status and Age.
 //
@@ -401,7 +401,7 @@ func isTimeout(err error) bool {
 	return errors.As(err, &ne) && ne.Timeout()
 }
 
-// judge turns an answer into a verdict (rule 11).
+// judge turns an answer into a verdict (docs/behaviour.md, "Verification").
 func (p *prober) judge(resp *http.Response) result.URLCheck {
 	c := result.URLCheck{HTTPStatus: resp.StatusCode}
 	c.CacheStatus = strings.ToUpper(strings.TrimSpace(resp.Header.Get("CF-Cache-Status")))
@@ -422,7 +422,7 @@ func (p *prober) judge(resp *http.Response) result.URLCheck {
 		return c
 	case resp.StatusCode >= 400 && c.CacheStatus == "":
 		// An error page without CF-Cache-Status did not come from the cache (a firewall
-		// rule, a challenge): rule 11 counts it not cached, and says why.
+		// rule, a challenge): it counts not cached, and says why.
 		c.Verdict = result.VerdictNotCached
 		c.Reason = fmt.Sprintf("the site answered %d without CF-Cache-Status: not served from Cloudflare's cache (blocked before it?)", resp.StatusCode)
 		return c
