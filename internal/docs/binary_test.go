@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"flag"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -70,12 +71,93 @@ func compositeSteps(t *testing.T, name string) map[string]compositeStep {
 	return out
 }
 
+var updateBinary = flag.Bool("update-binary", false, "rewrite binary/action.yml's inputs, outputs and INPUT_ variables from action.yml")
+
+// renderBinaryAction is binary/action.yml (current) with its inputs,
+// outputs and the run steps' INPUT_ variables made from action.yml (root):
+// what TestBinaryActionMatchesRoot expects, and -update-binary writes.
+func renderBinaryAction(root, current string) string {
+	section := func(text, start, end string) []string {
+		lines := strings.Split(text, "\n")
+		from, to := slices.Index(lines, start), slices.Index(lines, end)
+		if from < 0 || to < from {
+			return nil
+		}
+		return lines[from:to]
+	}
+	entry := regexp.MustCompile(`^  ([a-z0-9-]+):$`)
+	var names []string
+	for _, l := range section(root, "inputs:", "outputs:") {
+		if m := entry.FindStringSubmatch(l); m != nil {
+			names = append(names, m[1])
+		}
+	}
+	var out []string
+	lines := strings.Split(current, "\n")
+	for i := 0; i < len(lines); i++ {
+		l := lines[i]
+		switch {
+		case l == "inputs:":
+			out = append(out, section(root, "inputs:", "outputs:")...)
+			outputs := section(root, "outputs:", "runs:")
+			for j, o := range outputs {
+				out = append(out, o)
+				next := ""
+				if j+1 < len(outputs) {
+					next = outputs[j+1]
+				}
+				// An output's entry ends where the next one (or the
+				// section) starts: its value goes there.
+				if strings.HasPrefix(o, "    ") && !strings.HasPrefix(next, "    ") {
+					name := ""
+					for k := j; k >= 0; k-- {
+						if m := entry.FindStringSubmatch(outputs[k]); m != nil {
+							name = m[1]
+							break
+						}
+					}
+					out = append(out, fmt.Sprintf("    value: ${{ steps.unix.outputs.%s || steps.windows.outputs.%s }}", name, name))
+				}
+			}
+			for i < len(lines) && lines[i] != "runs:" {
+				i++
+			}
+			i--
+		case regexp.MustCompile(`^ +CLOUDFLARE_PURGE: \$\{\{ steps\.install-[a-z]+\.outputs\.path \}\}$`).MatchString(l):
+			out = append(out, l)
+			indent := l[:len(l)-len(strings.TrimLeft(l, " "))]
+			for _, n := range names {
+				out = append(out, fmt.Sprintf("%sINPUT_%s: ${{ inputs.%s }}", indent, strings.ToUpper(n), n))
+			}
+			for i+1 < len(lines) && strings.HasPrefix(strings.TrimSpace(lines[i+1]), "INPUT_") {
+				i++
+			}
+		default:
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
+}
+
 // TestBinaryActionMatchesRoot: the composite action has exactly the root
 // action's inputs and outputs, passes every input to the binary as the
 // runner passes it to the container (INPUT_<NAME>, upper case, hyphens
-// kept), and takes each output from whichever run step ran.
+// kept), and takes each output from whichever run step ran. After a
+// change to action.yml's inputs or outputs, run
+// go test ./internal/docs -run TestBinaryActionMatchesRoot -update-binary.
 func TestBinaryActionMatchesRoot(t *testing.T) {
 	t.Parallel()
+	current := string(readRepoFile(t, binaryAction))
+	want := renderBinaryAction(string(readRepoFile(t, "action.yml")), current)
+	if *updateBinary && want != current {
+		if err := os.WriteFile(filepath.Join(repoRoot(t), filepath.FromSlash(binaryAction)), []byte(want), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		current = want
+	}
+	if diff := cmp.Diff(want, current); diff != "" {
+		t.Errorf("%s: its inputs, outputs or INPUT_ variables differ from action.yml's; run go test ./internal/docs -run TestBinaryActionMatchesRoot -update-binary (-want +got):\n%s", binaryAction, diff)
+	}
 	root, bin := loadAction(t), loadActionFile(t, binaryAction)
 	if diff := cmp.Diff(root.Inputs, bin.Inputs); diff != "" {
 		t.Errorf("%s inputs differ from action.yml's (-action.yml +%s): copy them", binaryAction, binaryAction)
