@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -42,7 +43,7 @@ var actionlintBin = sync.OnceValues(func() (string, error) {
 	if err != nil {
 		return "", err
 	}
-	bin := filepath.Join(toolsDir, "actionlint")
+	bin := filepath.Join(toolsDir, "actionlint"+exeSuffix(runtime.GOOS)) // Windows runs only an .exe
 	cmd := exec.Command(goBin, "build", "-trimpath", "-o", bin, "github.com/rhysd/actionlint/cmd/actionlint")
 	cmd.Dir = filepath.Join(root, "tools")
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOFLAGS=") // as the Dockerfile test: no -race or other flag of the caller
