@@ -53,10 +53,10 @@ func (w *budgeted) add(s string) {
 }
 
 func summary(r *result.Result, budget int) string {
-	w := &budgeted{left: budget - len(summaryCutNote)}
 	if r.Skipped != "" {
 		return skippedSummary(r)
 	}
+	w := &budgeted{left: budget - len(summaryCutNote)}
 	w.add(heading(r))
 	w.add(zoneTable(r))
 	if len(r.Environments) > 0 {
