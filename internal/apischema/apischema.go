@@ -1,5 +1,6 @@
 // Package apischema checks HTTP traffic against Cloudflare's OpenAPI schema of the
-// endpoints the action uses: purge, invalidate, environments and zone details
+// endpoints the action uses: purge, invalidate, environments, zone details and the zone
+// list
 // (purge-openapi.json, see README.md for its origin and licence). Tests use it to
 // hold both the action's requests and the emulator's answers to Cloudflare's contract.
 //
@@ -59,7 +60,7 @@ func Load() (*Validator, error) {
 	if err != nil {
 		return nil, fmt.Errorf("apischema: loading the schema: %w", err)
 	}
-	// Requests are matched on their path from /zones/ on (see route), so any host
+	// Requests are matched on their path from /zones on (see route), so any host
 	// and base path (/client/v4, a proxy's, none) will do.
 	doc.Servers = nil
 	if err := tighten(doc); err != nil {
@@ -108,10 +109,13 @@ func tighten(doc *openapi3.T) error {
 	return nil
 }
 
-// route finds the operation of r by its path from /zones/ on. It returns nil, nil
-// when the schema does not cover the path (GET /zones, for one).
+// route finds the operation of r by its path from /zones on. It returns nil, nil
+// when the schema does not cover the path.
 func (v *Validator) route(r *http.Request, body []byte) (*openapi3filter.RequestValidationInput, error) {
 	i := strings.Index(r.URL.Path, "/zones/")
+	if i < 0 && strings.HasSuffix(r.URL.Path, "/zones") {
+		i = len(r.URL.Path) - len("/zones")
+	}
 	if i < 0 {
 		return nil, nil
 	}

@@ -97,8 +97,13 @@ func TestCheckResponse(t *testing.T) {
 	t.Parallel()
 	v := load(t)
 	const envs = "/client/v4/zones/023e105f4ecef8ad9ca31a8372d0c353/environments"
+	// A zone with every field cloudflare-go's zones.Zone requires.
 	const zone = `{"id":"023e105f4ecef8ad9ca31a8372d0c353","name":"example.com","status":"active","account":{"id":"01a7362d577a6c3019a474fd6f485823","name":"Example Account"},` +
-		`"plan":{"id":"94f3b7b768b0458b56d2cac4fe5ec0f9","name":"Enterprise Website","legacy_id":"enterprise","is_subscribed":true},"paused":false}`
+		`"plan":{"id":"94f3b7b768b0458b56d2cac4fe5ec0f9","name":"Enterprise Website","legacy_id":"enterprise","is_subscribed":true},"paused":false,` +
+		`"activated_on":"2014-01-02T00:01:00.12345Z","created_on":"2014-01-01T05:20:00.12345Z","modified_on":"2014-01-01T05:20:00.12345Z","development_mode":0,` +
+		`"meta":{"step":2},"name_servers":["bob.ns.cloudflare.com","lola.ns.cloudflare.com"],"original_dnshost":null,"original_name_servers":null,"original_registrar":null,` +
+		`"owner":{"id":"01a7362d577a6c3019a474fd6f485823","name":"Example Account","type":"organization"}}`
+	const lookup = "/client/v4/zones?name=example.com"
 	const env = `{"name":"Production","ref":"12abcd3e45f678940a573f51834a54","version":null,"expression":"(cf.zone.name eq \"example.com\")","locked_on_deployment":false,"position":{}}`
 	tests := []struct {
 		name, path  string
@@ -115,7 +120,12 @@ func TestCheckResponse(t *testing.T) {
 		{"undeclared status", zonePurge, 500, "text/html", "", `<html>`, false},
 		{"marked fault", zonePurge, 502, "text/html", "html", `<html>`, false},
 		{"environments", envs, 200, "", "", `{"success":true,"errors":[],"messages":[],"result":{"environments":[` + env + `]}}`, false},
-		{"lookup is not covered", "/client/v4/zones?name=x", 200, "", "", `[]`, false},
+		{"lookup", lookup, 200, "", "", `{"success":true,"errors":[],"messages":[],"result":[` + zone + `],"result_info":{"page":1,"per_page":20,"count":1,"total_count":1,"total_pages":1}}`, false},
+		{"lookup finds none", lookup, 200, "", "", `{"success":true,"errors":[],"messages":[],"result":[]}`, false},
+		{"lookup refused", lookup, 400, "", "", `{"success":false,"errors":[{"code":9106,"message":"Missing X-Auth-Key, X-Auth-Email or Authorization headers"}],"messages":[],"result":null}`, false},
+		{"lookup not a list", lookup, 200, "", "", `[]`, true},
+		{"lookup of a zone without owner", lookup, 200, "", "", `{"success":true,"errors":[],"messages":[],"result":[` + strings.Replace(zone, `"owner"`, `"holder"`, 1) + `]}`, true},
+		{"zone without dates", zoneDetails, 200, "", "", `{"success":true,"errors":[],"messages":[],"result":` + strings.Replace(zone, `"created_on"`, `"made_on"`, 1) + `}`, true},
 		{"invalidation accepted", zoneInvalidate, 200, "", "", `{"success":true,"errors":[],"messages":[],"result":{"id":"9a7806061c88ada191ed06f989cc3dac"}}`, false},
 		{"invalidation refused", zoneInvalidate, 400, "", "", `{"success":false,"errors":[{"code":1136,"message":"m"}],"messages":[],"result":null}`, false},
 		{"zone details", zoneDetails, 200, "", "", `{"success":true,"errors":[],"messages":[],"result":` + zone + `}`, false},

@@ -17,10 +17,12 @@ import (
 
 const (
 	zoneID = emulator.ExampleZoneID
-	envs   = "GET /zones/" + zoneID + "/environments"
-	zoneP  = "POST /zones/" + zoneID + "/purge_cache"
-	stageP = "POST /zones/" + zoneID + "/environments/" + emulator.StagingRef + "/purge_cache"
-	devP   = "POST /zones/" + zoneID + "/environments/" + emulator.DevelopmentRef + "/purge_cache"
+	// zoneRead reads a zone given by ID for its plan, which sizes the URL batches.
+	zoneRead = "GET /zones/" + zoneID
+	envs     = "GET /zones/" + zoneID + "/environments"
+	zoneP    = "POST /zones/" + zoneID + "/purge_cache"
+	stageP   = "POST /zones/" + zoneID + "/environments/" + emulator.StagingRef + "/purge_cache"
+	devP     = "POST /zones/" + zoneID + "/environments/" + emulator.DevelopmentRef + "/purge_cache"
 )
 
 // Every environment and kind goes to its endpoint, in both modes: a purge
@@ -41,7 +43,7 @@ func TestActionEndToEnd(t *testing.T) {
 		{
 			name:      "Staging by name",
 			inputs:    map[string]string{"environment": "Staging", "files": "https://example.com/a.css https://example.com/b.js"},
-			wantCalls: []string{envs, stageP},
+			wantCalls: []string{zoneRead, envs, stageP},
 			wantRefs:  emulator.StagingRef,
 			wantCount: "2",
 			wantKinds: []string{emulator.StagingRef + " files 2"},
@@ -94,7 +96,7 @@ func TestActionEndToEnd(t *testing.T) {
 		{
 			name:      "Staging by name, files",
 			inputs:    map[string]string{"environment": "Staging", "files": "https://example.com/a.css https://example.com/b.js"},
-			wantCalls: []string{envs, stageP},
+			wantCalls: []string{zoneRead, envs, stageP},
 			wantRefs:  emulator.StagingRef,
 			wantCount: "2",
 			wantKinds: []string{emulator.StagingRef + " files 2"},
@@ -111,7 +113,7 @@ func TestActionEndToEnd(t *testing.T) {
 			name: "Development by name, files with headers",
 			inputs: map[string]string{"environment": "Development", "files": `{"url": "https://example.com/a.css", "headers": {"CF-Device-Type": "mobile"}}` + "\n" +
 				`{"url": "https://example.com/a.css", "headers": {"CF-IPCountry": "DE"}}`},
-			wantCalls: []string{envs, devP},
+			wantCalls: []string{zoneRead, envs, devP},
 			wantRefs:  emulator.DevelopmentRef,
 			wantCount: "2",
 			wantKinds: []string{emulator.DevelopmentRef + " files 2"},
@@ -150,7 +152,7 @@ func TestActionEndToEnd(t *testing.T) {
 		{
 			name:      "Production by name, files, through the zone endpoint",
 			inputs:    map[string]string{"environment": "Production", "files": "https://example.com/"},
-			wantCalls: []string{zoneP},
+			wantCalls: []string{zoneRead, zoneP},
 			wantCount: "1",
 			wantKinds: []string{" files 1"},
 		},
@@ -164,7 +166,7 @@ func TestActionEndToEnd(t *testing.T) {
 		{
 			name:      "every kind in two environments",
 			inputs:    map[string]string{"environment": "Staging, Development", "files": "https://example.com/", "tags": "html", "hosts": "example.com", "prefixes": "example.com/css"},
-			wantCalls: []string{envs, stageP, stageP, stageP, stageP, devP, devP, devP, devP},
+			wantCalls: []string{zoneRead, envs, stageP, stageP, stageP, stageP, devP, devP, devP, devP},
 			wantRefs:  emulator.StagingRef + "," + emulator.DevelopmentRef,
 			wantCount: "8",
 			wantKinds: []string{
@@ -276,7 +278,7 @@ func TestActionBatchesInPlanOrder(t *testing.T) {
 	for i := range 65 {
 		urls = append(urls, fmt.Sprintf("https://example.com/%d.js", i))
 	}
-	r := h.action(h.defaults(map[string]string{"environment": "Staging,Development", "files": strings.Join(urls, "\n"), "tags": "x"}), nil)
+	r := h.action(h.defaults(map[string]string{"environment": "Staging,Development", "files": strings.Join(urls, "\n"), "tags": "x", "files-per-request": "30"}), nil)
 	if r.code != 0 {
 		t.Fatalf("exit %d\n%s", r.code, r.stdout)
 	}

@@ -60,7 +60,7 @@ func runCLI(ctx context.Context, env Env) int {
 	defer stdout.Flush()
 	defer stderr.Flush()
 	debug := f.debug || env.Getenv("RUNNER_DEBUG") == "1"
-	rn := runner{env: env, log: textLog{w: stderr, debug: debug}, verify: sandboxVerify}
+	rn := runner{env: env, log: textLog{w: stderr, debug: debug}, verify: sandboxVerify, redact: red.String}
 	r := rn.run(ctx, src)
 	r.ListItems = f.list
 	redactResult(red, r)
@@ -81,7 +81,9 @@ func runCLI(ctx context.Context, env Env) int {
 	printLines(rn.log, report.FailureLines(r, see))
 
 	if f.json {
-		fmt.Fprintf(stdout, "%s\n", report.JSON(r))
+		if err := report.WriteJSON(stdout, r); err != nil {
+			fmt.Fprintf(stderr, "error: cannot write the result document: %v\n", err)
+		}
 	} else {
 		fmt.Fprint(stdout, report.Defuse(report.Human(r)))
 	}

@@ -339,7 +339,7 @@ func TestFailingBatchAmongGoodOnes(t *testing.T) {
 	for i := range 100 { // 4 requests: 30, 30, 30, 10
 		urls = append(urls, fmt.Sprintf("https://example.com/%03d.js", i))
 	}
-	r := h.action(h.defaults(map[string]string{"files": strings.Join(urls, "\n"), "max-retries": "0"}), nil)
+	r := h.action(h.defaults(map[string]string{"files": strings.Join(urls, "\n"), "max-retries": "0", "files-per-request": "30"}), nil)
 	if r.code != 1 {
 		t.Fatalf("exit %d, want 1\n%s", r.code, r.stdout)
 	}

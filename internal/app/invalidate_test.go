@@ -109,7 +109,7 @@ func TestInvalidateDryRunSendsNothing(t *testing.T) {
 	if r.code != 0 {
 		t.Fatalf("exit %d\n%s", r.code, r.stdout)
 	}
-	if diff := cmp.Diff([]string{envs}, h.paths()); diff != "" {
+	if diff := cmp.Diff([]string{zoneRead, envs}, h.paths()); diff != "" {
 		t.Errorf("calls (-want +got):\n%s", diff)
 	}
 	if n := h.invalidateCalls() + h.purgeRequests(); n != 0 {

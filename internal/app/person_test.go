@@ -254,10 +254,9 @@ func TestPlainHTTPAPIURLWarned(t *testing.T) {
 }
 
 // A purge that needs more calls than the API-wide limit lets through
-// before the deadline is warned about before its first purge, with the
-// numbers and what to do; the calls it cannot send in time fail at once,
-// and none trips the limit's block.
-func TestAPILimitWarnedBeforeThePurge(t *testing.T) {
+// before the deadline is refused before its first purge, with the numbers
+// and what would fit: nothing is sent, nothing trips the limit's block.
+func TestAPILimitRefusedBeforeThePurge(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, emulator.Options{APILimit: emulator.APILimit{Quota: 10, Window: time.Minute}})
 	var tags []string
@@ -265,16 +264,45 @@ func TestAPILimitWarnedBeforeThePurge(t *testing.T) {
 		tags = append(tags, fmt.Sprintf("t%d", i))
 	}
 	r := h.actionIn(h.dir, h.defaults(map[string]string{"tags": strings.Join(tags, ","), "timeout": "5s"}), nil, func(e *Env) { e.hooks.pacer = nil })
-	if !strings.Contains(r.stdout, "::warning::This run sends 30 API calls; Cloudflare's API-wide limit") || !strings.Contains(r.stdout, "raise timeout") {
-		t.Errorf("no warning before the purge:\n%s", r.stdout)
-	}
-	if r.code != 1 || r.outputs["failed-count"] == "0" {
-		t.Errorf("exit %d, failed-count %q: want the calls past the quota failed", r.code, r.outputs["failed-count"])
-	}
-	for _, req := range h.em.Requests() {
-		if req.Status == 429 {
-			t.Errorf("a call was refused by the limit: %s %s", req.Method, req.Path)
+	for _, want := range []string{"::error::this run cannot finish before its timeout, so nothing was sent", "30 purge requests", "Cloudflare's API-wide limit", "10 calls per 1m0s", "a timeout of", "at most 900 of its 3,000 items (9 of 30 requests)"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("log lacks %q:\n%s", want, r.stdout)
 		}
+	}
+	if r.code != 2 || r.outputs["failed-count"] != "3000" || h.purgeRequests() != 0 {
+		t.Errorf("exit %d, failed-count %q, %d purges: want 2, 3000, none sent", r.code, r.outputs["failed-count"], h.purgeRequests())
+	}
+}
+
+// A Free zone refills 5 tag requests a minute after a burst of 25: 3,000
+// tags (30 requests) need a minute, which a 20 s timeout does not leave.
+// The run is refused before it sends anything, saying the numbers.
+func TestPurgeBudgetRefusedBeforeThePurge(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, emulator.Options{Plan: emulator.PlanFree, RateLimits: true})
+	var tags []string
+	for i := range 3000 {
+		tags = append(tags, fmt.Sprintf("t%d", i))
+	}
+	r := h.actionIn(h.dir, h.defaults(map[string]string{"zone": emulator.ExampleZoneName, "tags": strings.Join(tags, ","), "timeout": "20s"}), nil, func(e *Env) { e.hooks.pacer = nil })
+	for _, want := range []string{
+		"::error::this run cannot finish before its timeout, so nothing was sent",
+		"its 30 purge requests need at least 1m0s under the plan's purge budget for requests of tags, hosts, prefixes or everything (25 at once, then 5 per minute)",
+		"timeout 20s leaves",
+		"a timeout of 1m10s or more", "at most 2,600 of its 3,000 items (26 of 30 requests)",
+	} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("log lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	if r.code != 2 || h.purgeRequests() != 0 || r.outputs["failed-count"] != "3000" {
+		t.Errorf("exit %d, %d purges, failed-count %q: want 2, none sent, 3000", r.code, h.purgeRequests(), r.outputs["failed-count"])
+	}
+	// The same with time enough goes.
+	h.em.Reset()
+	r = h.actionIn(h.dir, h.defaults(map[string]string{"zone": emulator.ExampleZoneName, "tags": strings.Join(tags[:2500], ","), "timeout": "20s"}), nil, func(e *Env) { e.hooks.pacer = nil })
+	if r.code != 0 || h.purgeRequests() != 25 {
+		t.Errorf("2,500 tags: exit %d, %d purges: want 0, 25\n%s", r.code, h.purgeRequests(), r.stdout)
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"net/url"
 	"runtime/debug"
+	"sort"
 	"strings"
 	"time"
 
@@ -28,6 +29,9 @@ type runner struct {
 	// verify is where verification requests go: the sandbox routes them
 	// to the emulator's edge in-process.
 	verify verify.Options
+	// redact hides the run's secrets: verification redacts a site's text
+	// before it cuts it.
+	redact func(string) string
 }
 
 // run is the whole flow: config -> plan -> resolve -> purge -> verify ->
@@ -63,29 +67,24 @@ func (rn runner) run(ctx context.Context, src config.Source) (r *result.Result) 
 	if u, err := url.Parse(cfg.APIURL); err == nil && u.Scheme == "http" && !isLoopback(u.Hostname()) {
 		rn.log.Warningf("api-url %s is plain http to another machine: the credentials travel unencrypted; use https", u.Redacted())
 	}
-	batches := plan.Build(cfg.Items, cfg.FilesPerRequest)
-	layout := plan.Layout(batches)
-	// Until they are resolved, the environments are as asked.
-	asked := make([]result.Environment, 0, len(cfg.Environments))
-	for _, name := range cfg.Environments {
-		asked = append(asked, result.Environment{Name: name})
-	}
-	if len(asked) == 0 {
-		asked = append(asked, result.Environment{Name: resolve.Production})
-	}
-	r.Environments = result.Layout(asked, layout)
-
 	ctx, cancel := context.WithDeadline(ctx, start.Add(cfg.Timeout))
 	defer cancel()
-	client, ownPacer := rn.client(cfg)
-	zoneID, err := rn.zone(ctx, r, cfg, client, ownPacer)
+	client, pacer := rn.client(cfg)
+	zoneID, zonePlan, err := rn.zone(ctx, r, cfg, client, pacer != nil)
 	if err != nil {
-		return rn.stop(r, err)
+		return rn.stopUnplanned(r, cfg, zonePlan, err)
+	}
+	// The zone's plan sizes its URL batches; a size it refuses is refused
+	// before the environments are even read.
+	per, err := plan.FilesPerRequest(zonePlan, cfg.FilesPerRequest, cfg.CLI)
+	if err != nil {
+		return rn.stopUnplanned(r, cfg, zonePlan, err)
 	}
 	targets, err := resolve.Targets(ctx, client, zoneID, !cfg.ZoneIsID, cfg.Environments)
 	if err != nil {
-		return rn.stop(r, err)
+		return rn.stopUnplanned(r, cfg, zonePlan, err)
 	}
+	batches := plan.Build(cfg.Items, per)
 	resolved := make([]result.Environment, len(targets))
 	for i, t := range targets {
 		resolved[i] = result.Environment{Name: t.Name, Ref: t.Ref, Endpoint: result.EndpointEnvironment}
@@ -93,10 +92,24 @@ func (rn runner) run(ctx context.Context, src config.Source) (r *result.Result) 
 			resolved[i].Endpoint = result.EndpointZone
 		}
 	}
-	r.Environments = result.Layout(resolved, layout)
+	r.Environments = result.Layout(resolved, plan.Layout(batches))
 	printLines(rn.log, report.PlanLines(r))
 
+	// The pacer learns the plan just before the purges: its model of the
+	// bucket starts a margin below the account's full bucket, and would
+	// refill into the margin while the run did other work.
+	if pacer != nil {
+		pacer.UsePlan(zonePlan)
+	} else {
+		// A test's pacer: the estimate is still the pacer's model of the plan.
+		pacer = pace.New(pace.Options{Plan: zonePlan})
+	}
+	limit, _ := plan.FilesLimit(zonePlan)
+	tooLong := rn.tooLong(ctx, cfg, pacer, batches, len(targets), limit)
 	if cfg.DryRun {
+		if tooLong != nil {
+			rn.log.Warningf("Without dry-run, this run would be refused: %v", tooLong)
+		}
 		what := "purge"
 		if cfg.Invalidate {
 			what = "invalidation"
@@ -107,8 +120,8 @@ func (rn runner) run(ctx context.Context, src config.Source) (r *result.Result) 
 		}
 		return r
 	}
-	if ownPacer != nil {
-		rn.warnAPILimit(ctx, ownPacer, len(targets)*len(batches))
+	if tooLong != nil {
+		return rn.stop(r, tooLong)
 	}
 	sent := make(firstSends, len(r.Environments))
 	purge.Run(ctx, client, zoneID, batches, r.Environments, purge.Options{
@@ -119,7 +132,7 @@ func (rn runner) run(ctx context.Context, src config.Source) (r *result.Result) 
 	}
 	if cfg.Verify {
 		o := rn.verify
-		o.EdgeURL, o.Debugf = cfg.EdgeURL, rn.log.Debugf
+		o.EdgeURL, o.Debugf, o.Redact = cfg.EdgeURL, rn.log.Debugf, rn.redact
 		if h := rn.env.hooks.verifyOptions; h != nil {
 			h(&o)
 		}
@@ -153,54 +166,125 @@ func (rn runner) client(cfg *config.Config) (*cloudflare.Client, *pace.Pacer) {
 	}), own
 }
 
-// zone is the zone's ID: as given, or looked up by name. Either way the
-// zone's plan, which names the account's purge budget, goes to the pacer:
-// the lookup has it, and for an ID a read of the zone (Zone Read, which a
-// purge does not need: without it, the pacer paces from the answers).
-func (rn runner) zone(ctx context.Context, r *result.Result, cfg *config.Config, client *cloudflare.Client, pacer *pace.Pacer) (string, error) {
+// zone is the zone's ID, as given or looked up by name, and its plan ("":
+// unknown), which sizes the URL batches and names the account's purge
+// budget to the pacer. The lookup by name has it; for an ID, a read of the
+// zone (Zone Read, which a purge does not need: without it, batches of 30
+// URLs, which every plan takes, and the pacer paces from the answers).
+func (rn runner) zone(ctx context.Context, r *result.Result, cfg *config.Config, client *cloudflare.Client, ownPacer bool) (id, zonePlan string, err error) {
 	if cfg.ZoneIsID {
 		r.ZoneID = cfg.Zone
-		if pacer != nil && !cfg.DryRun {
-			// A hint for the pacer, not a step of the run: a slow or failing
-			// read costs the purge little.
-			zctx, cancel := context.WithTimeout(ctx, zoneReadTimeout)
-			defer cancel()
-			if z, err := client.Zone(zctx, cfg.Zone); err == nil {
-				pacer.UsePlan(z.Plan)
-			} else {
-				rn.log.Debugf("the zone's plan is unknown (%v): pacing from the answers", err)
-			}
+		// Read when the plan changes something: the size of the URL
+		// batches (not asked for, or more than every plan takes), the
+		// pacer's budget. A hint, not a step of the run: a slow or failing
+		// read costs the purge little.
+		sizes := len(cfg.Items.Files) > 0 && (cfg.FilesPerRequest == 0 || cfg.FilesPerRequest > plan.OtherFilesPerRequest)
+		if !sizes && (!ownPacer || cfg.DryRun) {
+			return cfg.Zone, "", nil
 		}
-		return cfg.Zone, nil
+		zctx, cancel := context.WithTimeout(ctx, zoneReadTimeout)
+		defer cancel()
+		if z, err := client.Zone(zctx, cfg.Zone); err == nil {
+			zonePlan = z.Plan
+		} else if len(cfg.Items.Files) > 0 && cfg.FilesPerRequest == 0 {
+			set := "set files-per-request: %d"
+			if cfg.CLI {
+				set = "give --files-per-request %d"
+			}
+			rn.log.Infof("The zone's plan could not be read (%v): URLs go %d per request, as every plan takes them; "+
+				"on Enterprise, give the token Zone > Zone Read, or "+set, err, plan.OtherFilesPerRequest, plan.EnterpriseFilesPerRequest)
+		} else {
+			rn.log.Debugf("the zone's plan is unknown (%v): pacing from the answers", err)
+		}
+	} else {
+		r.ZoneName = cfg.Zone
+		rn.log.Infof("Looking up zone %q", cfg.Zone)
+		z, err := resolve.Zone(ctx, client, cfg.Zone, cfg.AccountID)
+		if err != nil {
+			return "", "", err
+		}
+		r.ZoneID, zonePlan = z.ID, z.Plan
 	}
-	r.ZoneName = cfg.Zone
-	rn.log.Infof("Looking up zone %q", cfg.Zone)
-	z, err := resolve.Zone(ctx, client, cfg.Zone, cfg.AccountID)
-	if err != nil {
-		return "", err
-	}
-	r.ZoneID = z.ID
-	if pacer != nil {
-		pacer.UsePlan(z.Plan)
-	}
-	return z.ID, nil
+	return r.ZoneID, zonePlan, nil
 }
 
-// warnAPILimit warns, before the first purge, when the purge needs more
-// calls than Cloudflare's API-wide limit lets through before the run's
-// deadline: the pacer will hold them to the limit (never tripping its
-// block, which stops every tool of the user), and the run would end with
-// items left.
-func (rn runner) warnAPILimit(ctx context.Context, p *pace.Pacer, calls int) {
-	need, q := p.Need(calls)
+// tooLong is the refusal of a run that the zone's purge budgets, or
+// Cloudflare's API-wide limit, cannot let through before its deadline even
+// from full buckets (pace.Need's floor); nil when it may fit.
+// limit is the most URLs per request the zone's plan takes.
+func (rn runner) tooLong(ctx context.Context, cfg *config.Config, p *pace.Pacer, batches []plan.Batch, envs, limit int) error {
 	deadline, ok := ctx.Deadline()
-	if need == 0 || !ok || time.Until(deadline) >= need {
-		return
+	if !ok || len(batches) == 0 {
+		return nil
 	}
-	rn.log.Warningf("This run sends %d API calls; Cloudflare's API-wide limit (%q: %d per %s) lets %d more through now, so it needs about %s, more than the %s its timeout leaves. "+
-		"Send fewer calls (a larger files-per-request on Enterprise zones, up to 500; prefixes, hosts or tags instead of many URLs) or raise timeout",
-		calls, q.Name, q.Quota, q.Window, q.Left, need.Round(time.Second), time.Until(deadline).Round(time.Second))
+	// The calls in the order they go: environment, then batch.
+	calls := make([]pace.Call, 0, envs*len(batches))
+	files, sum := false, 0
+	for range envs {
+		for _, b := range batches {
+			c := pace.Call{Purge: true}
+			if b.Kind == result.KindFiles || b.Kind == result.KindFilesWithHeaders {
+				c.URLs, files = b.Count(), true
+			}
+			calls = append(calls, c)
+			sum += b.Count()
+		}
+	}
+	left := time.Until(deadline)
+	need, what := p.Need(calls)
+	if need <= left {
+		return nil
+	}
+	// The most calls, in the order they go, that fit in the time left.
+	fit := sort.Search(len(calls)+1, func(n int) bool {
+		d, _ := p.Need(calls[:n])
+		return d > left
+	}) - 1
+	fitItems := 0
+	for i := range fit {
+		fitItems += batches[i%len(batches)].Count()
+	}
+	naming := func(in string) string {
+		if cfg.CLI {
+			return "--" + in
+		}
+		return in
+	}
+	var ways []string
+	timeout := cfg.Timeout - left + need // the time spent so far, then the need
+	timeout = (timeout + 10*time.Second).Truncate(10 * time.Second)
+	ways = append(ways, fmt.Sprintf("a %s of %s or more", naming(config.InputTimeout), timeout))
+	if files && cfg.FilesPerRequest > 0 && cfg.FilesPerRequest < limit {
+		ways = append(ways, fmt.Sprintf("an empty %s (%d URLs per request, the most the zone's plan takes)", naming(config.InputFilesPerRequest), limit))
+	}
+	// A prefix, host or tag stands for many URLs, unless their own
+	// budget is what binds.
+	var others []pace.Call
+	for _, c := range calls {
+		if c.URLs == 0 {
+			others = append(others, c)
+		}
+	}
+	if d, _ := p.Need(others); files && d <= left {
+		ways = append(ways, "prefixes, hosts or tags instead of many URLs (one stands for many)")
+	}
+	ways = append(ways, fmt.Sprintf("at most %s of its %s (%d of %d requests)", report.Number(fitItems), report.Count(sum, "item"), fit, len(calls)))
+	return &refusal{fmt.Sprintf("this run cannot finish before its timeout, so nothing was sent: its %s need at least %s under %s, and %s %s leaves %s. What fits: %s",
+		report.Count(len(calls), "purge request"), roundUp(need), what, naming(config.InputTimeout), cfg.Timeout, left.Round(100*time.Millisecond), strings.Join(ways, "; or "))}
 }
+
+// roundUp rounds a wait up to a tenth of a second (up: it is a floor).
+func roundUp(d time.Duration) time.Duration {
+	const unit = 100 * time.Millisecond
+	return (d + unit - 1).Truncate(unit)
+}
+
+// refusal is a run refused before its first purge because the account
+// cannot carry it out: exit code 2, as for the configuration.
+type refusal struct{ msg string }
+
+func (e *refusal) Error() string     { return e.msg }
+func (e *refusal) ErrorKind() string { return result.KindConfiguration }
 
 // isLoopback tells whether host is this machine: plain http there (the
 // emulator, a local proxy) exposes nothing.
@@ -210,6 +294,25 @@ func isLoopback(host string) bool {
 	}
 	ip, err := netip.ParseAddr(host)
 	return err == nil && ip.IsLoopback()
+}
+
+// stopUnplanned is stop for a run that ended before its batches were
+// planned: its items, in the environments as asked, are laid out at the
+// size the zone's plan (if known) gives, and fail.
+func (rn runner) stopUnplanned(r *result.Result, cfg *config.Config, zonePlan string, err error) *result.Result {
+	per, perErr := plan.FilesPerRequest(zonePlan, cfg.FilesPerRequest, cfg.CLI)
+	if perErr != nil {
+		per, _ = plan.FilesLimit(zonePlan)
+	}
+	asked := make([]result.Environment, 0, len(cfg.Environments))
+	for _, name := range cfg.Environments {
+		asked = append(asked, result.Environment{Name: name})
+	}
+	if len(asked) == 0 {
+		asked = append(asked, result.Environment{Name: resolve.Production})
+	}
+	r.Environments = result.Layout(asked, plan.Layout(plan.Build(cfg.Items, per)))
+	return rn.stop(r, err)
 }
 
 // stop records a run that ended before its purges, and logs why.

@@ -863,3 +863,57 @@ func TestVerifySandboxCLI(t *testing.T) {
 		t.Errorf("--json verification: %s", r.stdout)
 	}
 }
+
+// A dead edge and 1,000 verify-urls per environment: one warning per
+// environment that counts the URLs it could not check, not one per URL; the
+// log lists a bounded number of them; the outputs and the summary stay
+// within GitHub's limits.
+func TestVerifyDeadEdgeIsBounded(t *testing.T) {
+	t.Parallel()
+	const down = "http://127.0.0.1:1" // see TestVerifySiteFailures
+	h := newHarness(t, emulator.Options{})
+	var urls []string
+	for i := range 1000 {
+		urls = append(urls, "https://example.com/assets/"+itoa(i)+".css")
+	}
+	r := h.action(h.defaults(map[string]string{"environment": "Production, Development", "tags": "html", "verify": "true",
+		"verify-urls": strings.Join(urls, "\n"), "edge-url": down}), nil)
+	if r.code != 0 {
+		t.Fatalf("exit %d, want 0 (not verified is a warning)\n%s", r.code, r.stdout)
+	}
+	var counted []string
+	for _, w := range commands(r, "warning") {
+		if strings.Contains(w, "could not be checked") {
+			counted = append(counted, w)
+		} else if strings.Contains(w, "/assets/") {
+			t.Errorf("a warning per URL: %s", w)
+		}
+	}
+	if len(counted) != 2 || !strings.Contains(counted[0], "1,000 of 1,000 URLs could not be checked") {
+		t.Errorf("want one warning per environment with the count, got:\n%s", strings.Join(counted, "\n"))
+	}
+	// Past the debug lines (one per request, as for every API call).
+	n := 0
+	for _, l := range strings.Split(r.stdout, "\n") {
+		if !strings.HasPrefix(l, "::debug::") && strings.Contains(l, "/assets/") {
+			n++
+		}
+	}
+	if n > 2*60 {
+		t.Errorf("the log names %d URLs", n)
+	}
+	for name, v := range r.outputs {
+		if len(v) > 1<<20 {
+			t.Errorf("output %s is %d bytes", name, len(v))
+		}
+	}
+	if len(r.outputs["result"]) > 512<<10 || len(r.summary) > 1<<20 {
+		t.Errorf("result output %d bytes, summary %d bytes", len(r.outputs["result"]), len(r.summary))
+	}
+	d := doc(t, r)
+	for _, e := range d.Environments {
+		if v := e.Verification; v == nil || v.Status != result.VerificationDone {
+			t.Errorf("%s: verification %+v", e.Name, v)
+		}
+	}
+}

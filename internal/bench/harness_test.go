@@ -41,8 +41,9 @@ type workload struct {
 	// byName gives the zone by name (one lookup) rather than by ID.
 	byName bool
 	// envs are the environment input; empty: Production only.
-	envs            []string
-	urls, tags      int // per environment
+	envs       []string
+	urls, tags int // per environment
+	// filesPerRequest is the flag's value; 0: not given (the plan's most).
 	filesPerRequest int
 	omitRetryAfter  bool
 	// apiLimit scales the emulator's API-wide limit (zero: Cloudflare's).
@@ -109,7 +110,11 @@ func (w workload) lookups() int {
 // minRequests is the fewest purge requests: per kind, ceil(items / limit),
 // for every environment.
 func (w workload) minRequests() int {
-	per := ceilDiv(w.urls, w.filesPerRequest) + ceilDiv(w.tags, plan.ListItemsPerRequest)
+	size, err := plan.FilesPerRequest(string(w.plan), w.filesPerRequest, true)
+	if err != nil {
+		panic(err)
+	}
+	per := ceilDiv(w.urls, size) + ceilDiv(w.tags, plan.ListItemsPerRequest)
 	return per * len(w.targets())
 }
 
@@ -148,8 +153,10 @@ func (w workload) args(apiURL string) []string {
 	}
 	a := []string{
 		"--zone", zone, "--api-url", apiURL, "--api-token", emulator.SandboxToken,
-		"--environment", strings.Join(w.targets(), ","), "--files-per-request", fmt.Sprint(w.filesPerRequest),
-		"--json",
+		"--environment", strings.Join(w.targets(), ","), "--json",
+	}
+	if w.filesPerRequest > 0 {
+		a = append(a, "--files-per-request", fmt.Sprint(w.filesPerRequest))
 	}
 	if w.urls > 0 {
 		a = append(a, "--files-from", "-")

@@ -26,6 +26,9 @@ var (
 		urls: 3000, tags: 300, filesPerRequest: 30}
 	freeTags = workload{plan: emulator.PlanFree, rtt: 50 * time.Millisecond, byName: true,
 		tags: 2700, filesPerRequest: 30}
+	// Default settings: the zone's plan sizes the URL batches (500 each).
+	enterpriseOneEnv = workload{plan: emulator.PlanEnterprise, rtt: 50 * time.Millisecond,
+		envs: []string{"Staging"}, urls: 6000}
 	fourEnvs = workload{plan: emulator.PlanEnterprise, rtt: 50 * time.Millisecond, byName: true,
 		envs: []string{"Production", "Staging", "Development", "QA"}, urls: 2500, tags: 1000, filesPerRequest: 500}
 )
@@ -41,6 +44,8 @@ var purgeCases = []purgeCase{
 	{name: "free/2700-tags/by-id/time-x10", w: byID(freeTags), scale: 10},
 	{name: "free/2700-tags/by-id/no-retry-after/time-x10", w: withoutRetryAfter(byID(freeTags)), scale: 10},
 	{name: "enterprise/4-environments/2500-urls+1000-tags-each", w: fourEnvs},
+	// 12 requests of 500 URLs; 1.3 x the floor at most.
+	{name: "enterprise/staging/6000-urls/default-size/by-id", w: byID(enterpriseOneEnv)},
 }
 
 func byID(w workload) workload {

@@ -14,15 +14,16 @@ import (
 )
 
 // Every run sends the calls it cannot skip and no other: the zone's read
-// for a zone ID (its plan paces the run) or its lookup for a name, no
+// for a zone ID (its plan paces the run and sizes the URL batches; a dry run
+// reads it for URLs only) or its lookup for a name, no
 // environments call for Production, one environments call
 // however many environments, and per environment and kind ceil(items /
 // per-request limit) purges, each carrying one kind.
 func TestRunsSendOnlyTheCallsTheyNeed(t *testing.T) {
 	t.Parallel()
 	const (
-		urls, tags, hosts, prefixes = 95, 250, 2, 1 // 4 + 3 + 1 + 1 requests per environment
-		perEnv                      = 9
+		urls, tags, hosts, prefixes = 550, 250, 2, 1 // 2 + 3 + 1 + 1 requests per environment (Enterprise: 500 URLs a request; 4 x 550 URLs within its burst)
+		perEnv                      = 7
 	)
 	tests := []struct {
 		name   string
@@ -40,7 +41,7 @@ func TestRunsSendOnlyTheCallsTheyNeed(t *testing.T) {
 		{name: "zone ID, three environments", zone: emulator.ExampleZoneID, envs: "Staging,Development,QA",
 			want: map[string]int{"GET zone": 1, "GET environments": 1, "POST environment purge": 3 * perEnv}},
 		{name: "zone ID, dry run", zone: emulator.ExampleZoneID, envs: "Staging", dryRun: true,
-			want: map[string]int{"GET environments": 1}},
+			want: map[string]int{"GET zone": 1, "GET environments": 1}},
 		{name: "zone name, four environments", zone: emulator.ExampleZoneName, envs: "Production,Staging,Development,QA",
 			want: map[string]int{"GET zones": 1, "GET environments": 1, "POST zone purge": perEnv, "POST environment purge": 3 * perEnv}},
 		{name: "dry run", zone: emulator.ExampleZoneName, envs: "Staging", dryRun: true,
@@ -91,7 +92,7 @@ func TestRunsSendOnlyTheCallsTheyNeed(t *testing.T) {
 			wantKinds := map[string]int{}
 			if n := got["POST zone purge"] + got["POST environment purge"]; n > 0 {
 				envs := n / perEnv
-				wantKinds = map[string]int{"files": 4 * envs, "tags": 3 * envs, "hosts": envs, "prefixes": envs}
+				wantKinds = map[string]int{"files": 2 * envs, "tags": 3 * envs, "hosts": envs, "prefixes": envs}
 			}
 			if diff := cmp.Diff(wantKinds, kinds); diff != "" {
 				t.Errorf("purges per kind (-want +got):\n%s", diff)

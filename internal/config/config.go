@@ -25,11 +25,15 @@ type Config struct {
 
 	Items Items
 
+	// FilesPerRequest is the URLs per purge request asked for; 0: the most
+	// the zone's plan takes (plan.FilesPerRequest checks it against the plan).
 	FilesPerRequest int
-	DryRun          bool
-	APIURL          string
-	Timeout         time.Duration
-	MaxRetries      int
+	// CLI: the inputs came as flags, and messages name them so (--files).
+	CLI        bool
+	DryRun     bool
+	APIURL     string
+	Timeout    time.Duration
+	MaxRetries int
 
 	// Invalidate: mark the items stale (invalidate_cache) instead of
 	// deleting them (purge_cache).
@@ -124,7 +128,7 @@ func Load(src Source) (*Config, error) { return LoadContext(context.Background()
 // ctx ends while files-from is read, the error is ctx's, wrapped, alone.
 func LoadContext(ctx context.Context, src Source) (*Config, error) {
 	l := &loader{src: src, n: naming{cli: src.CLI}}
-	c := &Config{}
+	c := &Config{CLI: src.CLI}
 
 	var err error
 	token, key, email := l.raw(InputAPIToken), l.raw(InputAPIKey), l.raw(InputAPIEmail)
@@ -157,7 +161,7 @@ func LoadContext(ctx context.Context, src Source) (*Config, error) {
 		l.check(err)
 	}
 
-	if v, ok := l.value(InputFilesPerRequest); ok {
+	if v, ok := l.value(InputFilesPerRequest); ok && v != "" {
 		c.FilesPerRequest, err = parseInt(InputFilesPerRequest, v, 1, 500)
 		l.check(err)
 	}

@@ -32,7 +32,7 @@ func TestLoad(t *testing.T) {
 	t.Parallel()
 	base := Config{
 		Auth: Auth{Token: token}, Zone: "023e105f4ecef8ad9ca31a8372d0c353", ZoneIsID: true,
-		FilesPerRequest: 30, APIURL: DefaultAPIURL, Timeout: 5 * time.Minute, MaxRetries: 5,
+		APIURL: DefaultAPIURL, Timeout: 5 * time.Minute, MaxRetries: 5,
 		IfNoCredentials: NoCredentialsError,
 	}
 	with := func(f func(*Config)) *Config {

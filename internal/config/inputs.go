@@ -62,7 +62,7 @@ var Inputs = []Input{
 	{Name: InputHosts, List: true, Usage: "host names, separated by newlines, commas or whitespace"},
 	{Name: InputPrefixes, List: true, Usage: "URL prefixes (host/path, no scheme), separated by newlines, commas or whitespace"},
 	{Name: InputPurgeEverything, Default: "false", Bool: true, Usage: "purge everything in each environment"},
-	{Name: InputFilesPerRequest, Default: "30", Usage: "URLs per purge request, 1 to 500"},
+	{Name: InputFilesPerRequest, Usage: "URLs per purge request, 1 to 500 (default: the most the zone's plan takes: 500 on Enterprise, else 30)"},
 	{Name: InputDryRun, Default: "false", Bool: true, Usage: "resolve and plan, send no purge"},
 	{Name: InputAPIURL, Env: "CLOUDFLARE_BASE_URL", Usage: "API base URL (default " + DefaultAPIURL + ")"},
 	{Name: InputTimeout, Default: "5m", Usage: "deadline for the whole run, as a Go duration"},

@@ -14,10 +14,16 @@ import (
 	"github.com/cloudflare-purge/cloudflare-purge/internal/emulator"
 )
 
-// call sends one request straight to the handler.
-func call(e *emulator.Emulator, method, path string, a auth) *httptest.ResponseRecorder {
+// call sends one request straight to the handler, and checks the answer
+// against the schema.
+func call(t *testing.T, e *emulator.Emulator, method, path string, a auth) *httptest.ResponseRecorder {
+	t.Helper()
 	w := httptest.NewRecorder()
-	e.ServeHTTP(w, newRequest(method, path, "", a))
+	r := newRequest(method, path, "", a)
+	e.ServeHTTP(w, r)
+	if err := loadValidator(t).CheckResponse(r, w.Code, w.Header(), w.Body.Bytes()); err != nil {
+		t.Errorf("schema check of the response: %v\n%s", err, w.Body)
+	}
 	return w
 }
 
@@ -49,7 +55,7 @@ func TestAPILimitEnforced(t *testing.T) {
 		Ratelimit, Policy, RetryAft string
 	}
 	get := func(path string, a auth) answer {
-		w := call(e, http.MethodGet, path, a)
+		w := call(t, e, http.MethodGet, path, a)
 		code, msg := firstCode(t, w)
 		if code == 971 && msg != "More than 3 requests per 10 seconds reached. Please wait and consider throttling your request speed" {
 			t.Errorf("971 message %q", msg)
@@ -89,11 +95,11 @@ func TestAPILimitDefault(t *testing.T) {
 	clock := newClock()
 	e := newEmulator(t, emulator.Options{Now: clock.Now})
 	for i := range 1200 {
-		if w := call(e, http.MethodGet, exampleEnvs, nil); w.Code != 200 {
+		if w := call(t, e, http.MethodGet, exampleEnvs, nil); w.Code != 200 {
 			t.Fatalf("call %d: %d", i+1, w.Code)
 		}
 	}
-	w := call(e, http.MethodGet, exampleEnvs, nil)
+	w := call(t, e, http.MethodGet, exampleEnvs, nil)
 	if code, _ := firstCode(t, w); w.Code != 429 || code != 971 || w.Header().Get("Retry-After") != "300" {
 		t.Errorf("call 1201: %d, code %d, Retry-After %q; want 429, 971, 300", w.Code, code, w.Header().Get("Retry-After"))
 	}
@@ -175,7 +181,7 @@ func TestZoneRead(t *testing.T) {
 		{"wrong method", http.MethodPost, path, nil, 405, 7001},
 	}
 	for _, tt := range tests {
-		w := call(e, tt.method, tt.path, tt.a)
+		w := call(t, e, tt.method, tt.path, tt.a)
 		code, _ := firstCode(t, w)
 		if w.Code != tt.wantStatus || code != tt.wantCode {
 			t.Errorf("%s: %d, code %d; want %d, %d\n%s", tt.name, w.Code, code, tt.wantStatus, tt.wantCode, w.Body)
@@ -192,7 +198,7 @@ func TestZoneRead(t *testing.T) {
 			}
 		}
 	}
-	if err := json.Unmarshal(call(e, http.MethodGet, path, nil).Body.Bytes(), &env); err != nil {
+	if err := json.Unmarshal(call(t, e, http.MethodGet, path, nil).Body.Bytes(), &env); err != nil {
 		t.Fatal(err)
 	}
 	if !env.Success || env.Result.ID != emulator.ExampleZoneID || env.Result.Name != "example.com" ||
@@ -215,7 +221,7 @@ func TestZoneLookupPages(t *testing.T) {
 		Page, PerPage, Count, TotalCount, TotalPages int
 	}
 	get := func(query string) page {
-		w := call(e, http.MethodGet, "/client/v4/zones"+query, nil)
+		w := call(t, e, http.MethodGet, "/client/v4/zones"+query, nil)
 		var env struct {
 			Result     []struct{ Name string }
 			ResultInfo struct {

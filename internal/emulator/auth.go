@@ -81,7 +81,7 @@ func (e *Emulator) authenticate(h http.Header) (principal, *apiError) {
 		}
 		return principal{}, nil
 	}
-	return principal{}, &errAuth
+	return principal{}, &errNoCredentials
 }
 
 // wellFormedToken accepts the alphabet of Cloudflare's API tokens, so that a token

@@ -345,6 +345,7 @@ type purgeCase struct {
 	wantStatus int
 	wantCodes  []int
 	wantPurge  *emulator.Purge // the accepted purge (its ID is the answer's)
+	wantText   string          // in the answer, if set
 }
 
 func runPurgeCases(t *testing.T, e *emulator.Emulator, tests []purgeCase) {
@@ -361,6 +362,9 @@ func runPurgeCases(t *testing.T, e *emulator.Emulator, tests []purgeCase) {
 			}
 			if diff := cmp.Diff(tt.wantCodes, x.env.codes()); diff != "" {
 				t.Errorf("error codes (-want +got):\n%s\n%s", diff, x.body)
+			}
+			if !strings.Contains(string(x.body), tt.wantText) {
+				t.Errorf("the answer lacks %q: %s", tt.wantText, x.body)
 			}
 			id := x.env.id()
 			// An invalidation is recorded apart from purges, and only there.
@@ -486,7 +490,7 @@ func TestPurgeBodyRules(t *testing.T) {
 		{name: "tag of 1025 characters", path: examplePurge, body: `{"tags":["` + strings.Repeat("t", 1025) + `"]}`, wantStatus: 400, wantCodes: []int{1016}},
 		{name: "tag of 1024 characters", path: examplePurge, body: `{"tags":["` + strings.Repeat("t", 1024) + `"]}`, wantStatus: 200, wantPurge: ok("tags", strings.Repeat("t", 1024))},
 		{name: "host with a path", path: examplePurge, body: `{"hosts":["www.example.com/a"]}`, wantStatus: 400, wantCodes: []int{1016}},
-		{name: "prefix with a scheme", path: examplePurge, body: `{"prefixes":["https://www.example.com/a"]}`, wantStatus: 400, wantCodes: []int{1016}},
+		{name: "prefix with a scheme", path: examplePurge, body: `{"prefixes":["https://www.example.com/a"]}`, wantStatus: 400, wantCodes: []int{1016}, wantText: "Invalid prefix entry"},
 		{name: "prefix with a query", path: examplePurge, body: `{"prefixes":["www.example.com/a?b=c"]}`, wantStatus: 400, wantCodes: []int{1016}},
 		{name: "prefix with a fragment", path: examplePurge, body: `{"prefixes":["www.example.com/a#b"]}`, wantStatus: 400, wantCodes: []int{1016}},
 		{name: "prefix with 32 separators", path: examplePurge, body: `{"prefixes":["` + slashes(32) + `"]}`, wantStatus: 400, wantCodes: []int{1016}},
@@ -539,7 +543,7 @@ func TestPurgeRefusals(t *testing.T) {
 		purgeCase{name: "unknown path", path: "/client/v4/zones/" + emulator.ExampleZoneID + "/purge", body: tags, wantStatus: 404, wantCodes: []int{7000}},
 		purgeCase{name: "wrong method", method: "GET", path: examplePurge, badRequest: true, wantStatus: 405, wantCodes: []int{7001}},
 
-		purgeCase{name: "no credentials", path: examplePurge, body: tags, auth: noAuth, wantStatus: 403, wantCodes: []int{10000}},
+		purgeCase{name: "no credentials", path: examplePurge, body: tags, auth: noAuth, wantStatus: 400, wantCodes: []int{9106}, wantText: "Missing X-Auth-Key, X-Auth-Email or Authorization headers"},
 		purgeCase{name: "unknown token", path: examplePurge, body: tags, auth: bearer("AbCdEf0123456789abcdef0123456789abcdef01"), wantStatus: 403, wantCodes: []int{10000}},
 		purgeCase{name: "not a bearer", path: examplePurge, body: tags, auth: func(h http.Header) { h.Set("Authorization", "Token "+emulator.SandboxToken) }, wantStatus: 400, wantCodes: []int{6003, 6111}},
 		purgeCase{name: "token in quotes", path: examplePurge, body: tags, auth: bearer(`"` + emulator.SandboxToken + `"`), wantStatus: 400, wantCodes: []int{6003, 6111}},

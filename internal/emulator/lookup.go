@@ -7,18 +7,57 @@ import (
 	"strings"
 )
 
+// zoneJSON is a zone object with every field that Cloudflare's SDKs require of
+// one (cloudflare-go's zones.Zone), so that a client reading more than the action
+// does finds them. The values are those of the API reference's example where the
+// zone's own settings say nothing.
 type zoneJSON struct {
-	ID      string      `json:"id"`
-	Name    string      `json:"name"`
-	Status  string      `json:"status"`
-	Account accountJSON `json:"account"`
-	Plan    planJSON    `json:"plan"`
+	ID                  string      `json:"id"`
+	Name                string      `json:"name"`
+	Status              string      `json:"status"`
+	Paused              bool        `json:"paused"`
+	Type                string      `json:"type"`
+	DevelopmentMode     int         `json:"development_mode"`
+	NameServers         []string    `json:"name_servers"`
+	OriginalNameServers []string    `json:"original_name_servers"`
+	OriginalRegistrar   *string     `json:"original_registrar"`
+	OriginalDNSHost     *string     `json:"original_dnshost"`
+	CreatedOn           string      `json:"created_on"`
+	ModifiedOn          string      `json:"modified_on"`
+	ActivatedOn         *string     `json:"activated_on"`
+	Meta                metaJSON    `json:"meta"`
+	Owner               ownerJSON   `json:"owner"`
+	Account             accountJSON `json:"account"`
+	Plan                planJSON    `json:"plan"`
 }
 
 type accountJSON struct {
 	ID   string `json:"id"`
 	Name string `json:"name"`
 }
+
+type ownerJSON struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+	Type string `json:"type"`
+}
+
+type metaJSON struct {
+	CDNOnly                bool `json:"cdn_only"`
+	CustomCertificateQuota int  `json:"custom_certificate_quota"`
+	DNSOnly                bool `json:"dns_only"`
+	FoundationDNS          bool `json:"foundation_dns"`
+	PageRuleQuota          int  `json:"page_rule_quota"`
+	PhishingDetected       bool `json:"phishing_detected"`
+	Step                   int  `json:"step"`
+}
+
+// The dates every zone shows: the API reference's example (a zone created,
+// changed and activated long ago).
+const (
+	zoneCreatedOn   = "2014-01-01T05:20:00.12345Z"
+	zoneActivatedOn = "2014-01-02T00:01:00.12345Z"
+)
 
 type planJSON struct {
 	ID           string `json:"id"`
@@ -37,8 +76,15 @@ var plans = map[Plan]planJSON{
 
 // zoneObject is a zone as the lookup and GET /zones/{zone_id} show it.
 func zoneObject(z Zone) zoneJSON {
+	activated := zoneActivatedOn
 	return zoneJSON{
-		ID: z.ID, Name: z.Name, Status: "active",
+		ID: z.ID, Name: z.Name, Status: "active", Type: "full",
+		// A zone on Cloudflare's name servers since it was added: no original ones.
+		NameServers:         []string{"bob.ns.cloudflare.com", "lola.ns.cloudflare.com"},
+		OriginalNameServers: nil,
+		CreatedOn:           zoneCreatedOn, ModifiedOn: zoneCreatedOn, ActivatedOn: &activated,
+		Meta:    metaJSON{CustomCertificateQuota: 1, PageRuleQuota: 3, Step: 2},
+		Owner:   ownerJSON{ID: z.AccountID, Name: z.AccountName, Type: "organization"},
 		Account: accountJSON{ID: z.AccountID, Name: z.AccountName},
 		Plan:    plans[z.Plan],
 	}

@@ -137,7 +137,7 @@ func parsePurge(body []byte, filesPerRequest int) (purgeBody, *apiError) {
 	}
 	for _, item := range items {
 		if problem := checkItem(kind, item); problem != "" {
-			return purgeBody{}, errBadRequest(codeInvalidItem, fmt.Sprintf("Invalid %s entry %q: %s", strings.TrimSuffix(kind, "s"), shorten(item), problem))
+			return purgeBody{}, errBadRequest(codeInvalidItem, fmt.Sprintf("Invalid %s entry %q: %s", singular(kind), shorten(item), problem))
 		}
 	}
 	return purgeBody{kind: kind, items: items}, nil
@@ -216,4 +216,12 @@ func shorten(s string) string {
 		return s
 	}
 	return s[:keep] + "..."
+}
+
+// singular names one item of a list kind: "file", "tag", "host", "prefix".
+func singular(kind string) string {
+	if kind == "prefixes" {
+		return "prefix"
+	}
+	return strings.TrimSuffix(kind, "s")
 }

@@ -36,6 +36,10 @@ type apiError struct {
 
 var errAuth = apiError{status: http.StatusForbidden, Code: 10000, Message: "Authentication error"}
 
+// errNoCredentials is Cloudflare's answer to a request without any credentials:
+// 400, not the 403 of credentials that may not do something.
+var errNoCredentials = apiError{status: http.StatusBadRequest, Code: 9106, Message: "Missing X-Auth-Key, X-Auth-Email or Authorization headers"}
+
 func errNoRoute(path string) apiError {
 	path = strings.TrimPrefix(path, "/client/v4")
 	return apiError{status: http.StatusNotFound, Code: 7003,

@@ -640,39 +640,56 @@ func later(a, b time.Time) time.Time {
 	return b
 }
 
-// Quota is a window of Cloudflare's API-wide limit as the answers so far
-// announced it (before any answer: the documented 1,200 per 5 minutes).
-type Quota struct {
-	Name    string
-	Left    int           // calls that may still start in it
-	Quota   int           // calls per window
-	Window  time.Duration // the window's length
-	ResetIn time.Duration // until the window resets
-}
-
-// Need says how long n more API calls take under the API-wide limit, and
-// the window that binds: 0 when every window has room for them now.
-func (p *Pacer) Need(n int) (time.Duration, Quota) {
+// Need says how long calls take at the least, and what binds them (""
+// when they may all go now): the API-wide limit as the answers so far
+// announced it, and the plan's purge budgets from full buckets (what other
+// jobs of the account spent is not known, so this is a floor). A run whose
+// Need is longer than the time it has left cannot finish.
+func (p *Pacer) Need(calls []Call) (time.Duration, string) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	now := p.now()
 	var worst time.Duration
-	var binding Quota
+	var what string
+	n := len(calls)
 	for _, w := range p.api.windows {
-		q := Quota{Name: w.name, Left: max(w.left, 0), Quota: w.quota, Window: w.length, ResetIn: w.length}
+		left, resetIn := max(w.left, 0), w.length
 		if !w.reset.IsZero() {
-			q.ResetIn = max(w.reset.Sub(now), 0)
+			resetIn = max(w.reset.Sub(now), 0)
 		}
-		if binding.Name == "" {
-			binding = q
-		}
-		if n <= q.Left || q.Quota <= 0 {
+		if n <= left || w.quota <= 0 {
 			continue
 		}
-		windows := (n - q.Left + q.Quota - 1) / q.Quota
-		if d := q.ResetIn + time.Duration(windows-1)*q.Window; d > worst {
-			worst, binding = d, q
+		windows := (n - left + w.quota - 1) / w.quota
+		if d := resetIn + time.Duration(windows-1)*w.length; d > worst {
+			worst = d
+			what = fmt.Sprintf("Cloudflare's API-wide limit (%q: %d calls per %s, %d left now)", w.name, w.quota, w.length, left)
 		}
 	}
-	return worst, binding
+	var tokens [numKinds]float64
+	for _, c := range calls {
+		switch {
+		case !c.Purge:
+		case c.URLs > 0:
+			tokens[urlKind] += float64(c.URLs)
+		default:
+			tokens[flexKind]++
+		}
+	}
+	for i, k := range p.kinds {
+		h := k.home
+		if d := time.Duration((tokens[i] - h.burst) / h.rate * float64(time.Second)); d > worst {
+			worst = d
+			what = fmt.Sprintf("the plan's purge budget for %s (%g at once, then %s)", [numKinds]string{"URLs", "requests of tags, hosts, prefixes or everything"}[i], h.burst, perTime(h.rate))
+		}
+	}
+	return worst, what
+}
+
+// perTime is a refill rate in words: "3000 per second", "5 per minute".
+func perTime(rate float64) string {
+	if rate >= 1 {
+		return fmt.Sprintf("%g per second", rate)
+	}
+	return fmt.Sprintf("%g per minute", math.Round(rate*60*100)/100)
 }

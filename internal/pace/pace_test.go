@@ -612,13 +612,28 @@ func TestNewCallsWaitForTheirRoundsAnswers(t *testing.T) {
 	})
 }
 
-// Need counts the windows n calls take beyond what is left.
+// Need counts the windows n calls take beyond what is left, and the purge
+// budgets' refill beyond a full bucket.
 func TestNeed(t *testing.T) {
 	now := time.Unix(1_000_000, 0)
 	p := New(Options{Now: func() time.Time { return now }})
-	if d, q := p.Need(1000); d != 0 || q.Quota != 1200 {
-		t.Errorf("before any answer: Need(1000) = %v, %+v; want 0 under the documented 1,200", d, q)
+	tags := func(n int) []Call { return slices.Repeat([]Call{{Purge: true}}, n) }
+	if d, what := p.Need(tags(500)); d != 0 || what != "" {
+		t.Errorf("before any answer: Need(500 tag requests) = %v, %q; want 0 under the documented 1,200 and Enterprise's burst", d, what)
 	}
+	// Enterprise: 500 tag requests at once, then 50 a second.
+	if d, what := p.Need(tags(600)); d != 2*time.Second || !strings.Contains(what, "500 at once, then 50 per second") {
+		t.Errorf("Need(600 tag requests) = %v, %q; want 2s under the request budget", d, what)
+	}
+	// 3,000 URLs at once, then 3,000 a second.
+	if d, what := p.Need(slices.Repeat([]Call{{Purge: true, URLs: 500}}, 18)); d != 2*time.Second || !strings.Contains(what, "URLs") {
+		t.Errorf("Need(9,000 URLs) = %v, %q; want 2s under the URL budget", d, what)
+	}
+	p.UsePlan("free")
+	if d, what := p.Need(tags(30)); d != time.Minute || !strings.Contains(what, "25 at once, then 5 per minute") {
+		t.Errorf("Free: Need(30 tag requests) = %v, %q; want 1m0s, 5 per minute", d, what)
+	}
+	p.UsePlan("enterprise")
 	done, err := p.Wait(context.Background(), Call{})
 	if err != nil {
 		t.Fatal(err)
@@ -631,10 +646,10 @@ func TestNeed(t *testing.T) {
 		n    int
 		want time.Duration
 	}{{50, 0}, {51, 31 * time.Second}, {150, 31 * time.Second}, {151, 91 * time.Second}} {
-		d, q := p.Need(tt.n)
+		d, what := p.Need(make([]Call, tt.n))
 		// The reset is 30 s, plus the second the pacer keeps as slack.
-		if d < tt.want-time.Second || d > tt.want || (d > 0 && (q.Quota != 100 || q.Window != time.Minute || q.Left != 50)) {
-			t.Errorf("Need(%d) = %v, %+v; want about %v", tt.n, d, q, tt.want)
+		if d < tt.want-time.Second || d > tt.want || (d > 0 && !strings.Contains(what, `"default": 100 calls per 1m0s, 50 left now`)) {
+			t.Errorf("Need(%d) = %v, %q; want about %v", tt.n, d, what, tt.want)
 		}
 	}
 }

@@ -1,7 +1,9 @@
 package plan
 
 import (
+	"errors"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -113,5 +115,45 @@ func TestBatchesDoNotAlias(t *testing.T) {
 	_ = append(first, "intruder")
 	if bs[1].Items[0] != "t100" {
 		t.Errorf("appending to batch 0 changed batch 1: %q", bs[1].Items[0])
+	}
+}
+
+// The size follows the zone's plan: 500 on Enterprise, 30 elsewhere and
+// when the plan is unknown; an asked size the plan refuses is an input error.
+func TestFilesPerRequest(t *testing.T) {
+	for _, tt := range []struct {
+		plan    string
+		asked   int
+		want    int
+		refused bool
+	}{
+		{"enterprise", 0, 500, false},
+		{"Enterprise Website", 0, 500, false},
+		{"pro", 0, 30, false},
+		{"Free Website", 0, 30, false},
+		{"business", 0, 30, false},
+		{"", 0, 30, false},                // the plan could not be read
+		{"partner-special", 0, 30, false}, // a plan we do not know
+		{"enterprise", 500, 500, false},
+		{"enterprise", 31, 31, false},
+		{"pro", 30, 30, false},
+		{"pro", 31, 0, true},
+		{"free", 500, 0, true},
+		{"", 500, 500, false}, // unknown: Cloudflare will say
+	} {
+		got, err := FilesPerRequest(tt.plan, tt.asked, false)
+		if got != tt.want || (err != nil) != tt.refused {
+			t.Errorf("FilesPerRequest(%q, %d) = %d, %v; want %d, refused %v", tt.plan, tt.asked, got, err, tt.want, tt.refused)
+		}
+	}
+	_, err := FilesPerRequest("Pro Website", 31, true)
+	var ie *config.InputError
+	if !errors.As(err, &ie) || !errors.Is(err, config.ErrInvalidInput) {
+		t.Fatalf("error %v: want a *config.InputError", err)
+	}
+	for _, want := range []string{"--files-per-request", `"31"`, "pro plan", "at most 30"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q: want it to say %q", err, want)
+		}
 	}
 }

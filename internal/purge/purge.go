@@ -54,7 +54,7 @@ func Run(ctx context.Context, api API, zoneID string, batches []plan.Batch, envs
 	totalItems *= len(envs)
 
 	start := time.Now()
-	var done, items, failed atomic.Int64
+	var done, items, failed, failedItems atomic.Int64
 	var mu sync.Mutex // serialises Progress calls
 	sem := make(chan struct{}, o.Concurrency)
 	var wg sync.WaitGroup
@@ -77,15 +77,17 @@ func Run(ctx context.Context, api API, zoneID string, batches []plan.Batch, envs
 					out.Status = result.Failed
 					out.Error = batchError(ctx, err, o.Invalidate)
 					failed.Add(1)
+					failedItems.Add(int64(b.Count()))
 				} else {
 					out.Status = result.Purged
 					out.ID = id
+					items.Add(int64(b.Count()))
 				}
 				d := done.Add(1)
-				it := items.Add(int64(b.Count()))
 				if o.Progress != nil {
 					mu.Lock()
-					o.Progress(result.Progress{Done: int(d), Total: total, Items: int(it), TotalItems: totalItems, Failed: int(failed.Load()), Elapsed: time.Since(start)})
+					o.Progress(result.Progress{Done: int(d), Total: total, Failed: int(failed.Load()),
+						Items: int(items.Load()), FailedItems: int(failedItems.Load()), TotalItems: totalItems, Elapsed: time.Since(start)})
 					mu.Unlock()
 				}
 			}()

@@ -8,10 +8,13 @@ import (
 )
 
 // humanMaxItems bounds the failed items listed per request; humanMaxPlanned
-// the items a dry run lists per environment.
+// the items a dry run lists per environment; humanMaxFailed the failed
+// requests listed in all (a run of 200,000 URLs that fails is read by a
+// person: the log groups its errors, --json lists every request).
 const (
 	humanMaxItems   = 5
 	humanMaxPlanned = 20
+	humanMaxFailed  = 20
 )
 
 // Human is the CLI's report on standard output: per environment, the
@@ -35,6 +38,7 @@ func Human(r *result.Result) string {
 	if zone != "" {
 		fmt.Fprintf(&b, "Zone: %s\n", zone)
 	}
+	listed, unlisted := 0, 0
 	for _, e := range r.Environments {
 		b.WriteString(envLine(r, e) + "\n")
 		if r.DryRun {
@@ -51,6 +55,11 @@ func Human(r *result.Result) string {
 			if !bt.FailedOnItsOwn() {
 				continue
 			}
+			if listed == humanMaxFailed {
+				unlisted++
+				continue
+			}
+			listed++
 			fmt.Fprintf(&b, "  request %d (%s) failed (%s):\n", i+1, KindCount(bt.Count, bt.Kind), errorLabel(bt.Error))
 			items, more := firstN(bt.Items, humanMaxItems)
 			for _, it := range items {
@@ -60,6 +69,9 @@ func Human(r *result.Result) string {
 				fmt.Fprintf(&b, "    ... and %s more (--json lists them all)\n", Number(more))
 			}
 		}
+	}
+	if unlisted > 0 {
+		fmt.Fprintf(&b, "... and %s failed (the log groups their errors; --json lists them all)\n", Count(unlisted, "more request"))
 	}
 	if r.DryRun {
 		fmt.Fprintf(&b, "Planned %s in %s (%dms).\n", Count(planned(r), "item"), Count(plannedRequests(r), "request"), r.DurationMS)

@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"unicode"
@@ -72,10 +73,19 @@ func SkipLines(r *result.Result) []Line {
 	return []Line{{level, "Skipped: " + r.Skipped}}
 }
 
-// ProgressLine is a long purge's progress.
+// ProgressLine is a long purge's progress: requests and items apart, and
+// the rate of the items that went through (failures are not progress).
 func ProgressLine(p result.Progress) string {
 	rate := float64(p.Items) / max(p.Elapsed.Seconds(), 0.001)
-	return fmt.Sprintf("Progress: %d/%d requests, %d/%d items, %d failed, %.0f items/s", p.Done, p.Total, p.Items, p.TotalItems, p.Failed, rate)
+	line := fmt.Sprintf("Progress: %s of %s requests done", Number(p.Done), Number(p.Total))
+	if p.Failed > 0 {
+		line += fmt.Sprintf(" (%s failed)", Number(p.Failed))
+	}
+	line += fmt.Sprintf("; %s of %s items through", Number(p.Items), Number(p.TotalItems))
+	if p.FailedItems > 0 {
+		line += fmt.Sprintf(", %s failed", Number(p.FailedItems))
+	}
+	return line + fmt.Sprintf("; %s items/s", Number(int(rate+0.5)))
 }
 
 // Log is the action's log of a finished run: one group per environment
@@ -223,16 +233,33 @@ type failure struct {
 	batches  []result.Batch
 }
 
-// failureKey is what makes an error distinct within an environment.
+// failureKey is what makes an error distinct within an environment: its
+// kind, step, HTTP status and Cloudflare code, not its text, which may
+// carry a duration or a count that differs from request to request. An
+// error with neither status nor code (the network, the pacer, the
+// deadline) is told apart by its message without its numbers.
 type failureKey struct {
-	code    int
-	message string
+	kind, step   string
+	status, code int
+	shape        string
 }
 
+func keyOf(e *result.Error) failureKey {
+	k := failureKey{kind: e.Kind, step: e.Step, status: e.HTTPStatus, code: e.Code}
+	if k.status == 0 && k.code == 0 {
+		k.shape = numbers.ReplaceAllString(e.Message, "#")
+	}
+	return k
+}
+
+// numbers are the numbers of a message, durations (4m51.085s), addresses
+// and counts included.
+var numbers = regexp.MustCompile(`[0-9][0-9.,]*(?:[a-zµ]+[0-9][0-9.,]*)*[a-zµ]*`)
+
 // failures groups the requests of r that failed on their own by distinct
-// error (same code and message) per environment, with how many requests
-// and items each failed: those that failed the most items first, in order
-// of appearance otherwise.
+// error (see failureKey) per environment, with how many requests and items
+// each failed: those that failed the most items first, in order of
+// appearance otherwise.
 func failures(r *result.Result) []*failure {
 	var fails []*failure
 	for _, e := range r.Environments {
@@ -241,7 +268,7 @@ func failures(r *result.Result) []*failure {
 			if !b.FailedOnItsOwn() {
 				continue
 			}
-			k := failureKey{b.Error.Code, b.Error.Message}
+			k := keyOf(b.Error)
 			f := byErr[k]
 			if f == nil {
 				f = &failure{env: e.Name, err: b.Error}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -79,10 +80,9 @@ func TestLogAtMostTenErrors(t *testing.T) {
 	t.Parallel()
 	e := result.Environment{Name: "Staging", Ref: "5d41402abc4b2a76b9719d911017c", Endpoint: result.EndpointEnvironment}
 	for i := range 30 {
-		// Each a message of its own (a network error naming its port), and
-		// the later the bigger.
+		// Each a code of its own, and the later the bigger.
 		e.Batches = append(e.Batches, result.Batch{Kind: result.KindTags, Count: i + 1, Status: result.Failed, Attempts: 6,
-			Error: &result.Error{Kind: result.KindAPI, Step: "purge", Message: fmt.Sprintf("read tcp 10.0.0.1:%d: connection reset by peer", 40000+i)}})
+			Error: &result.Error{Kind: result.KindAPI, Step: "purge", HTTPStatus: 400, Code: 1000 + i, Message: "refused"}})
 	}
 	r := &result.Result{Environments: []result.Environment{e}}
 	r.Finish(0)
@@ -90,7 +90,7 @@ func TestLogAtMostTenErrors(t *testing.T) {
 	if len(errs) != maxErrorLines {
 		t.Fatalf("%d error lines, want %d:\n%s", len(errs), maxErrorLines, strings.Join(errs, "\n"))
 	}
-	if want := "Staging: 1 request (30 tags) failed: purge failed: read tcp 10.0.0.1:40029: connection reset by peer"; errs[0] != want {
+	if want := "Staging: 1 request (30 tags) failed: purge failed (HTTP 400): Cloudflare error 1029: refused"; errs[0] != want {
 		t.Errorf("first error %q, want %q: the one that failed the most items", errs[0], want)
 	}
 	// 21 left: 1 + 2 + ... + 21 tags.
@@ -151,6 +151,55 @@ func TestDefuse(t *testing.T) {
 	} {
 		if got := Defuse(tt.in); got != tt.want {
 			t.Errorf("Defuse(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+// Errors group by kind, step, status and code, not by their text: the
+// numbers in a message (a wait, a port) do not make an error of their own.
+func TestFailuresGroupByCodeNotText(t *testing.T) {
+	t.Parallel()
+	e := result.Environment{Name: "Staging", Ref: "5d41402abc4b2a76b9719d911017c", Endpoint: result.EndpointEnvironment}
+	add := func(n int, err *result.Error) {
+		for range n {
+			e.Batches = append(e.Batches, result.Batch{Kind: result.KindFiles, Count: 500, Status: result.Failed, Attempts: 1, Error: err})
+		}
+	}
+	for i := range 40 {
+		add(1, &result.Error{Kind: result.KindAPI, Step: "purge", Message: fmt.Sprintf("the purge budget asks to wait 4m51.%03ds, and the run's deadline is 4m%d.5s away", 85-i, 50-i)})
+		add(1, &result.Error{Kind: result.KindAPI, Step: "purge", HTTPStatus: 429, Code: 1134, Message: fmt.Sprintf("rate limited (Cloudflare asked to wait %ds before another attempt, more than the run's timeout left (%ds))", 10+i, i)})
+		add(1, &result.Error{Kind: result.KindAPI, Step: "purge", Message: fmt.Sprintf("read tcp 10.0.0.1:%d: connection reset by peer", 40000+i)})
+	}
+	add(2, &result.Error{Kind: result.KindAPI, Step: "purge", Message: "not purged: the run's timeout ran out before Cloudflare confirmed this batch"})
+	r := &result.Result{Environments: []result.Environment{e}}
+	r.Finish(0)
+	errs := texts(Log(r), Error)
+	if len(errs) != 4 {
+		t.Fatalf("%d error lines, want 4 (the pacer's wait, 1134, the network, the timeout):\n%s", len(errs), strings.Join(errs, "\n"))
+	}
+	for i, want := range []string{"Staging: 40 requests (20,000 URLs) failed: purge failed: the purge budget asks to wait", "Staging: 40 requests (20,000 URLs) failed: purge failed (HTTP 429): Cloudflare error 1134",
+		"Staging: 40 requests (20,000 URLs) failed: purge failed: read tcp", "Staging: 2 requests (1,000 URLs) failed"} {
+		if !strings.HasPrefix(errs[i], want) {
+			t.Errorf("error %d: %q, want it to start %q", i, errs[i], want)
+		}
+	}
+}
+
+// Progress counts requests and items apart, and its rate counts the items
+// that went through, not the failed ones.
+func TestProgressLine(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		p    result.Progress
+		want string
+	}{
+		{result.Progress{Done: 100, Total: 400, Items: 50_000, TotalItems: 200_000, Elapsed: 10 * time.Second},
+			"Progress: 100 of 400 requests done; 50,000 of 200,000 items through; 5,000 items/s"},
+		{result.Progress{Done: 400, Total: 400, Failed: 11, Items: 194_500, FailedItems: 5_500, TotalItems: 200_000, Elapsed: 100 * time.Second},
+			"Progress: 400 of 400 requests done (11 failed); 194,500 of 200,000 items through, 5,500 failed; 1,945 items/s"},
+	} {
+		if got := ProgressLine(tt.p); got != tt.want {
+			t.Errorf("ProgressLine(%+v) =\n%q, want\n%q", tt.p, got, tt.want)
 		}
 	}
 }

@@ -200,7 +200,8 @@ func TestJSONBoundedStages(t *testing.T) {
 		"batches 1, items 0, ids 2, error 2000", // 2: the failed items
 		"batches 0, items 0, ids 2, error 2000", // 3: the failed batches
 		"batches 0, items 0, ids 0, error 2000", // 4: purge_ids
-		"batches 0, items 0, ids 0, error 1003", // 5: the run's error, cut (1,000 characters and "…")
+		"batches 0, items 0, ids 0, error 1003", // 6: the run's error, cut (1,000 characters and "…")
+		"batches 0, items 0, ids 0, error 203",  // 7: every text, cut (200 characters and "…")
 	}
 	for _, w := range want {
 		if !seen[w] {

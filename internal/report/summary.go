@@ -79,7 +79,9 @@ func summary(r *result.Result, budget int) string {
 		}
 	}
 	writeFailures(w, r)
-	w.add(verificationSection(r))
+	for _, s := range verificationSections(r) {
+		w.add(s)
+	}
 	w.add(purgeIDs(r))
 	if w.cut {
 		w.b.WriteString(summaryCutNote)

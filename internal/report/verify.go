@@ -9,9 +9,16 @@ import (
 )
 
 // Bounds of what the reports list of a verification: the URLs per
-// environment in the summary, and the ::error:: lines for stale URLs.
+// environment in the summary (fewer when many environments were verified:
+// summaryMaxRows over all), the log and the CLI's report, and the ::error::
+// lines for stale URLs. 50 environments of 1,000 URLs each stay a few
+// hundred lines.
 const (
 	summaryMaxChecks = 50
+	summaryMinChecks = 5
+	summaryMaxRows   = 1000
+	logMaxChecks     = 50
+	humanMaxChecks   = 50
 	maxStaleLines    = 20
 )
 
@@ -69,9 +76,10 @@ func verdictText(c result.URLCheck, w words) string {
 }
 
 // verificationLines are an environment's verification in the log: its
-// status, a line per URL, a warning when it cannot be verified and for
-// each URL that could not be checked. The stale URLs' errors come with
-// the run's other errors (staleLines).
+// status, a line per URL (the first logMaxChecks, stale ones first), a
+// warning when it cannot be verified, and one warning that counts the URLs
+// that could not be checked. The stale URLs' errors come with the run's
+// other errors (staleLines).
 func verificationLines(e result.Environment, w words) []Line {
 	v := e.Verification
 	if v == nil {
@@ -84,18 +92,33 @@ func verificationLines(e result.Environment, w words) []Line {
 		return []Line{{Info, fmt.Sprintf("%s: verification skipped: %s", e.Name, cut(v.Reason, logTextChars))}}
 	}
 	out := []Line{{Info, verificationLine(e)}}
-	for _, c := range checksFirstStale(v) {
-		level := Info
+	checks, more := firstN(checksFirstStale(v), logMaxChecks)
+	for _, c := range checks {
+		out = append(out, Line{Info, "  " + checkText(c, w, logTextChars)})
+	}
+	if more > 0 {
+		out = append(out, Line{Info, fmt.Sprintf("  … and %s more (the job summary and the result output list more)", Number(more))})
+	}
+	n, first := 0, -1
+	for i, c := range v.URLs {
 		if c.Verdict == result.VerdictNotVerified {
-			level = Warning
+			if n++; first < 0 {
+				first = i
+			}
 		}
-		text := "  " + cut(c.URL, logTextChars) + ": " + cut(verdictText(c, w), logTextChars)
-		if level == Warning {
-			text = e.Name + ": " + strings.TrimPrefix(text, "  ")
-		}
-		out = append(out, Line{level, text})
+	}
+	switch {
+	case n == 1:
+		out = append(out, Line{Warning, e.Name + ": " + checkText(v.URLs[first], w, logTextChars)})
+	case n > 1:
+		out = append(out, Line{Warning, fmt.Sprintf("%s: %s of %s could not be checked; the first, %s", e.Name, Number(n), Count(len(v.URLs), "URL"), checkText(v.URLs[first], w, logTextChars))})
 	}
 	return out
+}
+
+// checkText is "URL: verdict", each cut to n characters.
+func checkText(c result.URLCheck, w words, n int) string {
+	return cut(c.URL, n) + ": " + cut(verdictText(c, w), n)
 }
 
 // verificationLine is an environment's verification in one line.
@@ -103,7 +126,7 @@ func verificationLine(e result.Environment) string {
 	v := e.Verification
 	via := ""
 	if v.Selector != "" {
-		via = " (selected by " + v.Selector + ")"
+		via = " (selected by " + cut(v.Selector, summaryTextChars) + ")"
 	}
 	return fmt.Sprintf("%s: verified %s of %s%s, %s stale", e.Name, Number(v.VerifiedCount), Count(len(v.URLs), "URL"), via, Number(v.StaleCount))
 }
@@ -132,28 +155,41 @@ func staleLines(r *result.Result) []Line {
 	return out
 }
 
-// verificationSection is the summary's section on verification: per
-// environment its status and its URLs, stale ones first, bounded.
-func verificationSection(r *result.Result) string {
-	var b strings.Builder
+// verificationSections are the summary's section on verification, a
+// piece per environment (its status and its URLs, stale ones first,
+// bounded) so that the summary's budget cuts it between environments.
+func verificationSections(r *result.Result) []string {
+	var out []string
+	verified := 0
+	for _, e := range r.Environments {
+		if e.Verification != nil && e.Verification.Status == result.VerificationDone {
+			verified++
+		}
+	}
+	rows := min(summaryMaxChecks, max(summaryMinChecks, summaryMaxRows/max(verified, 1)))
 	for _, e := range r.Environments {
 		v := e.Verification
 		if v == nil {
 			continue
 		}
-		if b.Len() == 0 {
+		var b strings.Builder
+		if len(out) == 0 {
 			b.WriteString("### Verification\n\n")
 		}
+		out = append(out, "")
+		piece := &out[len(out)-1]
 		switch v.Status {
 		case result.VerificationNotVerifiable:
 			fmt.Fprintf(&b, "> [!WARNING]\n> **%s** is not verifiable: %s\n\n", md(e.Name), md(cut(v.Reason, summaryTextChars)))
+			*piece = b.String()
 			continue
 		case result.VerificationSkipped:
 			fmt.Fprintf(&b, "**%s**: verification skipped: %s\n\n", md(e.Name), md(cut(v.Reason, summaryTextChars)))
+			*piece = b.String()
 			continue
 		}
 		fmt.Fprintf(&b, "**%s**\n\n| URL | Verdict |\n|---|---|\n", md(verificationLine(e)))
-		checks, more := firstN(checksFirstStale(v), summaryMaxChecks)
+		checks, more := firstN(checksFirstStale(v), rows)
 		for _, c := range checks {
 			fmt.Fprintf(&b, "| %s | %s |\n", md(cut(c.URL, summaryItemChars)), md(cut(verdictText(c, wordsOf(r)), summaryTextChars)))
 		}
@@ -164,8 +200,9 @@ func verificationSection(r *result.Result) string {
 		if v.StaleCount > 0 {
 			fmt.Fprintf(&b, "A stale URL: %s.\n\n", md(staleHint))
 		}
+		*piece = b.String()
 	}
-	return b.String()
+	return out
 }
 
 // humanVerification is the CLI report's lines on an environment's
@@ -183,8 +220,12 @@ func humanVerification(e result.Environment, w words) string {
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "  %s\n", strings.TrimPrefix(verificationLine(e), e.Name+": "))
-	for _, c := range checksFirstStale(v) {
-		fmt.Fprintf(&b, "    %s: %s\n", c.URL, verdictText(c, w))
+	checks, more := firstN(checksFirstStale(v), humanMaxChecks)
+	for _, c := range checks {
+		fmt.Fprintf(&b, "    %s\n", checkText(c, w, logTextChars))
+	}
+	if more > 0 {
+		fmt.Fprintf(&b, "    ... and %s more (--json lists them all)\n", Number(more))
 	}
 	return b.String()
 }

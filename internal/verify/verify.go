@@ -29,6 +29,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/cloudflare-purge/cloudflare-purge/internal/result"
 	"github.com/cloudflare-purge/cloudflare-purge/internal/retry"
@@ -47,6 +49,17 @@ const (
 	// bodyLimit is how much of a body is read (then discarded) so that a small answer
 	// leaves its connection reusable; the rest is never read.
 	bodyLimit = 4 << 10
+	// headerLimit bounds an answer's headers (Go's default is 10 MB): a larger one is
+	// not verified, saying so.
+	headerLimit = 1 << 20
+)
+
+// Bounds, in characters, of what a check keeps of the text an answer brought (see
+// Options.siteText): what reports print of a site is bounded whatever it sends.
+const (
+	maxLocation    = 500
+	maxCacheStatus = 32
+	maxReason      = 500
 )
 
 // Target is one environment to verify.
@@ -73,6 +86,10 @@ type Options struct {
 	Sleep          func(ctx context.Context, d time.Duration) error
 	TLSConfig      *tls.Config // roots (tests, the sandbox); cloned; ServerName and InsecureSkipVerify are ignored
 	Debugf         func(format string, args ...any)
+	// Redact hides the run's secrets in a text (nil: none to hide). Text from a site
+	// is redacted before it is cut, so that a cut never leaves part of a secret
+	// that the whole would have matched.
+	Redact func(string) string
 }
 
 func (o *Options) fill() {
@@ -96,6 +113,9 @@ func (o *Options) fill() {
 	}
 	if o.Debugf == nil {
 		o.Debugf = func(string, ...any) {}
+	}
+	if o.Redact == nil {
+		o.Redact = func(s string) string { return s }
 	}
 	if o.DialContext == nil {
 		o.DialContext = (&net.Dialer{Timeout: o.RequestTimeout}).DialContext
@@ -133,15 +153,16 @@ func Run(ctx context.Context, targets []Target, o Options) []*result.Verificatio
 		}
 		if err != nil {
 			v.Status = result.VerificationNotVerifiable
-			v.Reason = strings.TrimPrefix(err.Error(), selector.ErrNotSelectable.Error()+": ")
+			// The expression is the API's text.
+			v.Reason = o.siteText(strings.TrimPrefix(err.Error(), selector.ErrNotSelectable.Error()+": "), maxReason)
 			continue
 		}
 		v.Status = result.VerificationDone
-		v.Selector = sel.String()
+		v.Selector = o.siteText(sel.String(), maxReason)
 		v.URLs = make([]result.URLCheck, len(t.URLs))
 		if edgeErr != nil {
 			for j, u := range t.URLs {
-				v.URLs[j] = result.URLCheck{URL: u, Verdict: result.VerdictNotVerified, Reason: edgeErr.Error()}
+				v.URLs[j] = result.URLCheck{URL: u, Verdict: result.VerdictNotVerified, Reason: o.siteText(edgeErr.Error(), maxReason)}
 			}
 			continue
 		}
@@ -156,7 +177,7 @@ func Run(ctx context.Context, targets []Target, o Options) []*result.Verificatio
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				v.URLs[j] = p.check(ctx, u)
+				v.URLs[j] = o.bound(p.check(ctx, u))
 			}()
 		}
 	}
@@ -223,14 +244,15 @@ func newClient(o *Options, sel selector.Selector, edge *url.URL) *http.Client {
 		return o.DialContext(ctx, network, net.JoinHostPort(host, port))
 	}
 	tr := &http.Transport{
-		Proxy:                 nil, // see the package comment
-		DialContext:           dial,
-		TLSClientConfig:       tlsConf,
-		TLSHandshakeTimeout:   o.RequestTimeout,
-		ResponseHeaderTimeout: o.RequestTimeout,
-		DisableCompression:    true, // no Accept-Encoding of ours
-		MaxIdleConnsPerHost:   o.Concurrency,
-		IdleConnTimeout:       30 * time.Second,
+		Proxy:                  nil, // see the package comment
+		DialContext:            dial,
+		TLSClientConfig:        tlsConf,
+		TLSHandshakeTimeout:    o.RequestTimeout,
+		ResponseHeaderTimeout:  o.RequestTimeout,
+		DisableCompression:     true, // no Accept-Encoding of ours
+		MaxResponseHeaderBytes: headerLimit,
+		MaxIdleConnsPerHost:    o.Concurrency,
+		IdleConnTimeout:        30 * time.Second,
 	}
 	return &http.Client{
 		Transport:     tr,
@@ -369,6 +391,58 @@ func (p *prober) attempt(ctx context.Context, r *request) result.URLCheck {
 	return p.judge(resp)
 }
 
+// bound is a check as reports may show it: every text an answer brought (Location,
+// CF-Cache-Status, a reason that quotes the site or an error) through siteText,
+// once the check is judged. The one place where a site's text enters a result.
+func (o *Options) bound(c result.URLCheck) result.URLCheck {
+	c.Location = o.siteText(c.Location, maxLocation)
+	c.CacheStatus = o.siteText(c.CacheStatus, maxCacheStatus)
+	c.Reason = o.siteText(c.Reason, maxReason)
+	return c
+}
+
+// siteText is text from a site (or the API) made fit to print: valid UTF-8, line
+// breaks and tabs made spaces, other control and format characters (bidirectional
+// overrides, zero-width characters: they hide or reorder text) removed, the run's
+// secrets redacted, then cut to at most n characters. Redaction runs before the
+// cut, and again after cleaning, which may join a secret that invisible
+// characters split.
+func (o *Options) siteText(s string, n int) string {
+	if s == "" {
+		return s
+	}
+	s = o.Redact(strings.ToValidUTF8(s, "\uFFFD"))
+	return cut(o.Redact(clean(s)), n)
+}
+
+// clean makes s one line of visible text (see siteText).
+func clean(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r == '\t' || r == '\n' || r == '\r' || r == '\u0085' || r == '\u2028' || r == '\u2029':
+			return ' '
+		case unicode.IsControl(r) || unicode.Is(unicode.Cf, r):
+			return -1
+		}
+		return r
+	}, s)
+}
+
+// cut shortens s to n characters, the last an ellipsis marking the cut.
+func cut(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	k := 0
+	for i := range s {
+		if k == n-1 {
+			return s[:i] + "…"
+		}
+		k++
+	}
+	return s
+}
+
 // failure says in words why a request got no answer.
 func failure(ctx context.Context, err error, timeout time.Duration, host string) string {
 	var dnsErr *net.DNSError
@@ -393,7 +467,14 @@ func failure(ctx context.Context, err error, timeout time.Duration, host string)
 	if errors.As(err, &ue) {
 		err = ue.Err
 	}
-	return fmt.Sprintf("could not fetch it: %v", err)
+	msg := err.Error()
+	// Go quotes the bytes of an answer it cannot read ("malformed MIME header line:
+	// \"...\""), escaped so that no redaction can find a secret in them: they are
+	// left out.
+	if i := strings.IndexByte(msg, '"'); i >= 0 {
+		msg = strings.TrimRight(msg[:i], ": ") + " (the answer's text is not shown)"
+	}
+	return "could not fetch it: " + msg
 }
 
 func isTimeout(err error) bool {
@@ -463,7 +544,9 @@ func (p *prober) judge(resp *http.Response) result.URLCheck {
 		}
 	default:
 		c.Verdict = result.VerdictNotVerified
-		c.Reason = fmt.Sprintf("unknown CF-Cache-Status %q", c.CacheStatus)
+		// Quoted as is, not escaped (%q): bound cleans it, and an escape
+		// would hide from redaction a secret that invisible characters split.
+		c.Reason = `unknown CF-Cache-Status "` + c.CacheStatus + `"`
 	}
 	return c
 }

@@ -18,7 +18,10 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
+	"github.com/cloudflare-purge/cloudflare-purge/internal/redact"
 	"github.com/cloudflare-purge/cloudflare-purge/internal/result"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
@@ -507,6 +510,130 @@ func FuzzJudge(f *testing.F) {
 		}
 		if c.Age != nil && *c.Age < 0 {
 			t.Fatalf("negative Age %d", *c.Age)
+		}
+	})
+}
+
+// TestSiteTextBounded: what an answer brings (Location, CF-Cache-Status, a
+// reason quoting them) is redacted, then cleaned of control and format
+// characters and cut: however much a site sends, a check keeps a few
+// hundred characters, and no 12 characters of a secret.
+func TestSiteTextBounded(t *testing.T) {
+	t.Parallel()
+	const secret = "Zx9qTokenThatMustNeverBePrinted0123456789"
+	// Split by invisible characters, then past where the cut falls: each
+	// printed whole (or its start) if cut or cleaning came first.
+	split := secret[:20] + "\u200b\u202e" + secret[20:]
+	hostile := "https://example.com/\u202eevil ::error::\u2028x" + split + strings.Repeat("a", 480) + secret + strings.Repeat("b", 800<<10)
+	a := &answers{byURL: map[string]func(http.ResponseWriter, int){
+		"/redirect": func(w http.ResponseWriter, _ int) {
+			w.Header().Set("Location", hostile)
+			w.WriteHeader(http.StatusFound)
+		},
+		"/huge": func(w http.ResponseWriter, _ int) {
+			w.Header().Set("Location", strings.Repeat("c", 4<<20))
+			w.WriteHeader(http.StatusFound)
+		},
+		"/odd":       cached(strings.Repeat("\u2067X", 300)+split, -1),
+		"/odd-short": cached("X"+split, -1),
+		// Go refuses control characters in a header, quoting the line in its error.
+		"/malformed": func(w http.ResponseWriter, _ int) {
+			w.Header().Set("X-Echo", "\x00"+split)
+			w.WriteHeader(http.StatusOK)
+		},
+	}}
+	srv := httptest.NewServer(a)
+	defer srv.Close()
+	var urls []string
+	for range 20 {
+		urls = append(urls, "http://example.com/redirect", "http://example.com/huge", "http://example.com/odd", "http://example.com/malformed", "http://example.com/odd-short")
+	}
+	got := Run(context.Background(), []Target{{Name: "P", Expression: production, URLs: urls, PurgedAt: time.Now()}},
+		Options{EdgeURL: srv.URL, Redact: redact.New(secret).String})
+	total := 0
+	for _, c := range got[0].URLs {
+		for what, s := range map[string]string{"Location": c.Location, "CF-Cache-Status": c.CacheStatus, "reason": c.Reason} {
+			total += len(s)
+			if n := utf8.RuneCountInString(s); n > maxReason {
+				t.Errorf("%s %s: %d characters", c.URL, what, n)
+			}
+			if strings.ContainsFunc(s, func(r rune) bool { return unicode.IsControl(r) || unicode.Is(unicode.Cf, r) }) {
+				t.Errorf("%s %s keeps control or format characters: %q", c.URL, what, s)
+			}
+			for i := 0; i+12 <= len(secret); i++ {
+				if strings.Contains(strings.ToLower(s), strings.ToLower(secret[i:i+12])) {
+					t.Fatalf("%s %s shows %q of the secret: %q", c.URL, what, secret[i:i+12], s)
+				}
+			}
+		}
+		switch c.URL {
+		case "http://example.com/redirect":
+			if c.Verdict != result.VerdictRedirect || !strings.HasPrefix(c.Location, "https://example.com/evil ::error:: x***a") || !strings.HasSuffix(c.Location, "…") {
+				t.Errorf("redirect: %s to %q (%q)", c.Verdict, c.Location, c.Reason)
+			}
+		case "http://example.com/huge":
+			if c.Verdict != result.VerdictNotVerified || !strings.Contains(c.Reason, "exceeded") {
+				t.Errorf("a 4 MB header: %s (%q), want not verified", c.Verdict, c.Reason)
+			}
+		case "http://example.com/malformed":
+			if c.Verdict != result.VerdictNotVerified || !strings.Contains(c.Reason, "malformed") {
+				t.Errorf("a malformed answer: %s (%q), want not verified", c.Verdict, c.Reason)
+			}
+		case "http://example.com/odd-short":
+			if c.CacheStatus != "X***" || c.Reason != `unknown CF-Cache-Status "X***"` {
+				t.Errorf("a status holding the secret: %q (%q)", c.CacheStatus, c.Reason)
+			}
+		case "http://example.com/odd":
+			if c.Verdict != result.VerdictNotVerified || utf8.RuneCountInString(c.CacheStatus) != maxCacheStatus {
+				t.Errorf("an odd status: %s %q (%q)", c.Verdict, c.CacheStatus, c.Reason)
+			}
+		}
+	}
+	if total > 100*(maxLocation+maxCacheStatus+maxReason)*2 {
+		t.Errorf("60 checks keep %d bytes of the sites' text", total)
+	}
+}
+
+// FuzzSiteText: whatever a site sends around a secret, whole or split by
+// invisible characters, and wherever the cut falls, no 12 characters of the
+// secret come out of siteText: it redacts before it cuts, and again once
+// cleaning has joined what invisible characters split.
+func FuzzSiteText(f *testing.F) {
+	f.Add("Zx9qTokenThatMustNeverBePrinted0123456789", "https://example.com/", "", 480, 0)
+	f.Add("Zx9qTokenThatMustNeverBePrinted0123456789", "", strings.Repeat("b", 900), 495, 20)
+	f.Add("abcdefghijklmnop", "\u202e", "\x00", 3, 1)
+	f.Fuzz(func(t *testing.T, secret, before, after string, pad, split int) {
+		ok := len(secret) >= 12 && len(secret) <= 100 && strings.Trim(secret, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_") == ""
+		if !ok || pad < 0 || pad > 2000 {
+			return
+		}
+		windows := func(s string) bool {
+			s = strings.ToLower(s)
+			for i := 0; i+12 <= len(secret); i++ {
+				if strings.Contains(s, strings.ToLower(secret[i:i+12])) {
+					return true
+				}
+			}
+			return false
+		}
+		// Text of the site's own that holds part of the secret cannot be
+		// told from any other text: only the secret's own occurrence counts.
+		if windows(clean(before)) || windows(clean(after)) {
+			return
+		}
+		sent := secret
+		if split > 0 {
+			k := split % len(secret)
+			sent = secret[:k] + "\u200b\u2066\u00ad" + secret[k:]
+		}
+		red := redact.New(secret)
+		o := &Options{Redact: red.String}
+		o.fill()
+		text := before + strings.Repeat("a", pad) + sent + after
+		for _, n := range []int{maxCacheStatus, maxReason, maxLocation} {
+			if got := o.siteText(text, n); windows(got) || utf8.RuneCountInString(got) > n {
+				t.Fatalf("siteText(%q, %d) = %q", text, n, got)
+			}
 		}
 	})
 }

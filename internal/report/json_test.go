@@ -1,0 +1,77 @@
+package report
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/cloudflare-purge/cloudflare-purge/internal/result"
+)
+
+// marshalWhole is the document as json.Marshal makes it of the whole
+// result, the items of batches that are not listed left out: what
+// encode writes piece by piece.
+func marshalWhole(t *testing.T, r *result.Result) string {
+	t.Helper()
+	c := *r
+	c.Environments = nil
+	if r.Environments != nil {
+		c.Environments = make([]result.Environment, len(r.Environments))
+	}
+	for i, e := range r.Environments {
+		if e.Batches != nil {
+			bs := make([]result.Batch, len(e.Batches))
+			for j, b := range e.Batches {
+				if !r.DryRun && !r.ListItems && b.Status != result.Failed {
+					b.Items = nil
+				}
+				bs[j] = b
+			}
+			e.Batches = bs
+		}
+		c.Environments[i] = e
+	}
+	b, err := json.Marshal(&c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// TestJSONIsMarshal: the document written piece by piece is byte for byte
+// json.Marshal's of the whole, nulls and Markdown-like text included.
+func TestJSONIsMarshal(t *testing.T) {
+	t.Parallel()
+	noBatches := sample()
+	noBatches.Environments[0].Batches = nil
+	noBatches.Environments[1].Name = `"batches":null <&> "urls":null`
+	noEnvs := &result.Result{ZoneID: "023e105f4ecef8ad9ca31a8372d0c353"}
+	nilURLs := verifiedSample()
+	nilURLs.Environments[0].Verification.URLs = nil
+	listed := bigRun("Staging")
+	listed.ListItems = true
+	dry := sample()
+	dry.DryRun = true
+	for name, r := range map[string]*result.Result{
+		"sample": sample(), "stopped": stoppedSample(), "big": bigRun("Staging"), "listed": listed, "dry run": dry,
+		"verified": verifiedSample(), "no batches": noBatches, "no environments": noEnvs, "nil checks": nilURLs,
+	} {
+		want := marshalWhole(t, r)
+		if diff := cmp.Diff(want, string(JSON(r))); diff != "" {
+			t.Errorf("%s: JSON (-marshal +got):\n%s", name, diff)
+		}
+		var w bytes.Buffer
+		if err := WriteJSON(&w, r); err != nil || w.String() != want+"\n" {
+			t.Errorf("%s: WriteJSON: %v, %d bytes, want %d", name, err, w.Len(), len(want)+1)
+		}
+		if got := JSONBounded(r, len(want)); string(got) != want {
+			t.Errorf("%s: JSONBounded with room changed the document", name)
+		}
+		if strings.Contains(want, "omitted") {
+			t.Errorf("%s: a whole document says something was omitted", name)
+		}
+	}
+}
