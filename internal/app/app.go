@@ -13,6 +13,7 @@ import (
 	"github.com/cloudflare-purge/cloudflare-purge/internal/cloudflare"
 	"github.com/cloudflare-purge/cloudflare-purge/internal/report"
 	"github.com/cloudflare-purge/cloudflare-purge/internal/verify"
+	"github.com/cloudflare-purge/cloudflare-purge/internal/wait"
 )
 
 // Version is stamped at build time with -ldflags "-X ...app.Version=v1.2.3".
@@ -62,6 +63,8 @@ type hooks struct {
 	// verifyOptions, if set, changes how verification requests go (a
 	// test's dialer, roots and clock).
 	verifyOptions func(*verify.Options)
+	// waitOptions, if set, changes how the wait polls (a test's intervals).
+	waitOptions func(*wait.Options)
 }
 
 // WithClock is env with the pacer's and the retries' clock replaced:

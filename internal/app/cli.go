@@ -38,7 +38,12 @@ func runCLI(ctx context.Context, env Env) int {
 	secrets := secretValues(src.Input, src.Getenv)
 	var sandboxVerify verify.Options
 	if f.sandbox {
-		sb, err := startSandbox()
+		origin := emulator.Origin{}
+		if f.deployAfter >= 0 {
+			origin.DeployAfter = f.deployAfter
+			fmt.Fprintf(env.Stderr, "Sandbox: the origin serves build %s until %s from now, then %s (header %s, and in the body).\n", "v1", f.deployAfter, "v2", emulator.BuildHeader)
+		}
+		sb, err := startSandbox(origin)
 		if err != nil {
 			fmt.Fprintf(env.Stderr, "error: the sandbox could not start: %v\n", err)
 			return ExitFailed

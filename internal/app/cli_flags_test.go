@@ -120,7 +120,7 @@ func TestCLIHelp(t *testing.T) {
 	for _, in := range config.Inputs {
 		want = append(want, in.Name)
 	}
-	want = append(want, "json", "list", "sandbox", "debug", "version")
+	want = append(want, "json", "list", "sandbox", "deploy-after", "debug", "version")
 	if diff := cmp.Diff(want, names); diff != "" {
 		t.Errorf("flags listed (-want +got):\n%s", diff)
 	}

@@ -36,7 +36,9 @@ The edge serves any path of example.com and its subdomains (send the host in the
 header): a page cached per environment (CF-Cache-Status MISS, then HIT with Age),
 evicted by the purges the API accepted (MISS again) and marked stale by its
 invalidations (EXPIRED); /api/... is DYNAMIC and /old redirects to /. Pages are tagged
-html, css, js or img.
+html, css, js or img. Behind the edge, an origin serves build v1 until --deploy-after,
+then v2, in the X-Build header and in the body; /sitemap.xml lists its pages. A cached
+copy keeps the build it was fetched with until a purge.
 
 Usage:
   cloudflare-purge emulate [flags]
@@ -68,6 +70,7 @@ Flags:
 var emulateFlags = []struct{ name, placeholder string }{
 	{"listen", "ADDR"}, {"edge-listen", "ADDR[=IP],..."}, {"plan", "PLAN"}, {"rate-limits", ""},
 	{"api-limit", "QUOTA/WINDOW[/BLOCK]"}, {"survive", "URL"}, {"latency", "DURATION"}, {"history", "N"},
+	{"deploy-after", "DURATION"}, {"ignore-query-string", ""}, {"origin-delay", "DURATION"},
 }
 
 // edgeAddr is one address the edge is served on; as, when valid, is the edge IP
@@ -107,6 +110,9 @@ func parseEmulate(args []string, stdout io.Writer) (emulateConfig, error) {
 	var survivors stringList
 	fs.Var(&survivors, "survive", "a URL whose copy at the edge survives every purge and invalidation (repeatable)")
 	latency := fs.Duration("latency", 0, "delay added to every API response, such as 50ms")
+	deployAfter := fs.Duration("deploy-after", 0, "the origin serves its new build ("+emulator.BuildHeader+": v2, and in the body) from this long after the start, the old one (v1) before (default 0: v2 from the start)")
+	ignoreQuery := fs.Bool("ignore-query-string", false, "the edge's cache key ignores the query string (a zone's \"Ignore query string\" cache level): /a?x=1 is /a's copy")
+	originDelay := fs.Duration("origin-delay", 0, "delay of every answer the origin gives (a MISS, an EXPIRED, a DYNAMIC page), such as 200ms")
 	history := fs.Int("history", defaultHistory, fmt.Sprintf("how many requests and purges to keep, each, 0 for all (default %d)", defaultHistory))
 	err := fs.Parse(args)
 	if err == nil {
@@ -124,6 +130,9 @@ func parseEmulate(args []string, stdout io.Writer) (emulateConfig, error) {
 	}
 	if err != nil {
 		return emulateConfig{}, err
+	}
+	if *deployAfter < 0 || *originDelay < 0 {
+		return emulateConfig{}, fmt.Errorf("--deploy-after and --origin-delay take a duration of 0 or more, such as 5s")
 	}
 	if *history < 0 {
 		return emulateConfig{}, fmt.Errorf("--history %d: must be 0 (keep all) or more", *history)
@@ -147,6 +156,7 @@ func parseEmulate(args []string, stdout io.Writer) (emulateConfig, error) {
 	}
 	return emulateConfig{listen: *listen, edge: edge, opts: emulator.Options{
 		Plan: pl, RateLimits: *limits, APILimit: al, Latency: *latency, History: *history, Survivors: survivors,
+		Origin: emulator.Origin{DeployAfter: *deployAfter, IgnoreQuery: *ignoreQuery, Delay: *originDelay},
 	}}, nil
 }
 
@@ -306,6 +316,15 @@ func emulateBanner(cfg emulateConfig, apiAddr string, edgeURLs []string) string 
 		}
 		fmt.Fprintf(&b, "  environment %-11s %s: %s\n", env.Name, env.Ref, how)
 	}
+	o := cfg.opts.Origin
+	origin := "build v2"
+	if o.DeployAfter > 0 {
+		origin = fmt.Sprintf("build v1, v2 from %s after the start", o.DeployAfter)
+	}
+	if o.IgnoreQuery {
+		origin += "; the cache key ignores the query string"
+	}
+	fmt.Fprintf(&b, "  origin: %s (header %s and in the body); /sitemap.xml lists its pages\n", origin, emulator.BuildHeader)
 	if len(cfg.opts.Survivors) > 0 {
 		fmt.Fprintf(&b, "  surviving every purge: %s\n", strings.Join(cfg.opts.Survivors, ", "))
 	}

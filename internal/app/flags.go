@@ -8,8 +8,10 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/cloudflare-purge/cloudflare-purge/internal/config"
+	"github.com/cloudflare-purge/cloudflare-purge/internal/emulator"
 	"github.com/cloudflare-purge/cloudflare-purge/internal/suggest"
 )
 
@@ -64,6 +66,9 @@ type cliFlags struct {
 	sandbox bool
 	debug   bool
 	version bool
+	// deployAfter: the sandbox's origin deploys its new build this long
+	// after the start (negative: not given).
+	deployAfter time.Duration
 }
 
 func parseFlags(args []string) (*cliFlags, *flag.FlagSet, error) {
@@ -88,6 +93,7 @@ func parseFlags(args []string) (*cliFlags, *flag.FlagSet, error) {
 	fs.BoolVar(&f.json, "json", false, "print only the result document (JSON) on standard output")
 	fs.BoolVar(&f.list, "list", false, "list every request's items in the result document, not only the failed ones' (a dry run always lists them)")
 	fs.BoolVar(&f.sandbox, "sandbox", false, "run against the built-in emulator (example.com, no token needed)")
+	fs.DurationVar(&f.deployAfter, "deploy-after", -1, "with --sandbox: the emulator's origin serves its new build ("+emulator.BuildHeader+": v2) from this long after the start, the old one (v1) before, such as 5s")
 	fs.BoolVar(&f.debug, "debug", false, "log every API call on standard error")
 	fs.BoolVar(&f.version, "version", false, "print the version and exit")
 	// runCLI prints the usage for --help; Parse must not print it too.
@@ -115,6 +121,9 @@ func parseFlags(args []string) (*cliFlags, *flag.FlagSet, error) {
 			errs = append(errs, fmt.Errorf("--%s is given %d times: give it once (only --environment, --files, --tags, --hosts and --prefixes add up)", in.Name, sf.n))
 		}
 	}
+	if f.deployAfter >= 0 && !f.sandbox {
+		errs = append(errs, fmt.Errorf("--deploy-after is for the sandbox's origin: give --sandbox too (against a real zone, deploy first, then purge with --wait)"))
+	}
 	if len(errs) > 0 {
 		return nil, fs, errors.Join(errs...)
 	}
@@ -123,7 +132,7 @@ func parseFlags(args []string) (*cliFlags, *flag.FlagSet, error) {
 
 // cliOnlyFlags are the flags that are not action inputs, in the order
 // --help lists them (after the inputs).
-var cliOnlyFlags = []string{"json", "list", "sandbox", "debug", "version"}
+var cliOnlyFlags = []string{"json", "list", "sandbox", "deploy-after", "debug", "version"}
 
 // commandWord is a first argument that reads as a subcommand (purge,
 // run, invalidate), not as a value: lower-case letters and hyphens.
@@ -211,6 +220,12 @@ var placeholders = map[string]string{
 	config.InputMaxRetries:      "N",
 	config.InputVerifyURLs:      "URLS",
 	config.InputEdgeURL:         "URL",
+	config.InputExpectHeader:    "HEADER",
+	config.InputExpectBody:      "TEXT",
+	config.InputWait:            "DURATION",
+	config.InputWaitURLs:        "URLS",
+	config.InputWarmSitemap:     "URL",
+	"deploy-after":              "DURATION",
 	config.InputIfNoCredentials: "MODE",
 }
 

@@ -274,6 +274,25 @@ func TestAPILimitRefusedBeforeThePurge(t *testing.T) {
 	}
 }
 
+// A run that cannot finish is refused before its wait too: waiting for the
+// new build would only cost the time.
+func TestAPILimitRefusedBeforeTheWait(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, emulator.Options{APILimit: emulator.APILimit{Quota: 10, Window: time.Minute}})
+	var tags []string
+	for i := range 3000 {
+		tags = append(tags, fmt.Sprintf("t%d", i))
+	}
+	r := h.actionIn(h.dir, h.defaults(map[string]string{"tags": strings.Join(tags, ","), "timeout": "5s",
+		"expect-header": "X-Build: v2", "wait": "4s", "wait-urls": "https://example.com/version"}), nil, func(e *Env) { e.hooks.pacer = nil })
+	if !strings.Contains(r.stdout, "::error::this run cannot finish before its timeout, so nothing was sent") || strings.Contains(r.stdout, "Waiting up to") {
+		t.Errorf("want the refusal and no wait:\n%s", r.stdout)
+	}
+	if r.code != 2 || h.purgeRequests() != 0 || strings.Contains(r.outputs["result"], `"wait":`) {
+		t.Errorf("exit %d, %d purges, result %s: want 2, none sent, no wait", r.code, h.purgeRequests(), r.outputs["result"])
+	}
+}
+
 // A Free zone refills 5 tag requests a minute after a burst of 25: 3,000
 // tags (30 requests) need a minute, which a 20 s timeout does not leave.
 // The run is refused before it sends anything, saying the numbers.

@@ -64,6 +64,8 @@ func (rn runner) run(ctx context.Context, src config.Source) (r *result.Result) 
 		return r
 	}
 	r.DryRun, r.Invalidate, r.Verify = cfg.DryRun, cfg.Invalidate, cfg.Verify && !cfg.DryRun
+	r.Warm = cfg.Warm && !cfg.DryRun
+	r.Expect = expectation(cfg).String()
 	if u, err := url.Parse(cfg.APIURL); err == nil && u.Scheme == "http" && !isLoopback(u.Hostname()) {
 		rn.log.Warningf("api-url %s is plain http to another machine: the credentials travel unencrypted; use https", u.Redacted())
 	}
@@ -118,10 +120,24 @@ func (rn runner) run(ctx context.Context, src config.Source) (r *result.Result) 
 		if cfg.Verify {
 			rn.log.Infof("Dry run: nothing to verify")
 		}
+		if cfg.Wait > 0 {
+			rn.log.Infof("Dry run: no wait for the new build")
+		}
 		return r
 	}
+	// A run that cannot finish is refused before the wait too: waiting
+	// for it would only cost time.
 	if tooLong != nil {
 		return rn.stop(r, tooLong)
+	}
+	if cfg.Wait > 0 {
+		if !rn.waitRun(ctx, r, cfg, targets) {
+			return r
+		}
+		// The wait took part of the time the purges were estimated in.
+		if err := rn.tooLong(ctx, cfg, pacer, batches, len(targets), limit); err != nil {
+			return rn.stop(r, err)
+		}
 	}
 	sent := make(firstSends, len(r.Environments))
 	purge.Run(ctx, client, zoneID, batches, r.Environments, purge.Options{
@@ -131,12 +147,14 @@ func (rn runner) run(ctx context.Context, src config.Source) (r *result.Result) 
 		r.Environments[i].FirstSentAt = sent.at(i)
 	}
 	if cfg.Verify {
-		o := rn.verify
-		o.EdgeURL, o.Debugf, o.Redact = cfg.EdgeURL, rn.log.Debugf, rn.redact
-		if h := rn.env.hooks.verifyOptions; h != nil {
-			h(&o)
-		}
+		o := rn.siteOptions(cfg)
 		rn.verifyRun(ctx, r, cfg, targets, o)
+		if o.Expect.IsSet() {
+			rn.repurge(ctx, r, client, zoneID, cfg, targets, o)
+		}
+	}
+	if cfg.Warm {
+		rn.warmRun(ctx, r, client, cfg, targets)
 	}
 	return r
 }

@@ -27,8 +27,8 @@ type sandbox struct {
 	verify     verify.Options
 }
 
-func startSandbox() (*sandbox, error) {
-	em := emulator.New(emulator.Options{})
+func startSandbox(origin emulator.Origin) (*sandbox, error) {
+	em := emulator.New(emulator.Options{Origin: origin})
 	cert, roots, err := emulator.EdgeCertificate()
 	if err != nil {
 		return nil, err

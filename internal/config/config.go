@@ -48,6 +48,19 @@ type Config struct {
 	// host ("http://host:port", no trailing slash); empty: the URL's host.
 	EdgeURL string
 
+	// Expect is what the new deploy serves (expect-header, expect-body):
+	// Wait waits for it, verification checks it.
+	Expect Expectation
+	// Wait is how long to wait, before the first purge, until WaitURLs
+	// serve Expect through each environment; 0: no wait.
+	Wait time.Duration
+	// WaitURLs are polled while waiting; empty: the verification URLs, each
+	// with a query parameter of the run's own (see package wait).
+	WaitURLs []string
+	// Warm: after the purge and any verification, request the verification
+	// URLs and WarmSitemap's pages through each environment.
+	Warm        bool
+	WarmSitemap string
 	// IfNoCredentials is what a run without credentials does. When it
 	// skips, Skipped says why (naming the inputs as the user gave them)
 	// and the run sends nothing; Auth is then empty, and so may Zone be
@@ -202,6 +215,8 @@ func LoadContext(ctx context.Context, src Source) (*Config, error) {
 		l.check(err)
 	}
 
+	l.deploy(c)
+
 	if l.stopped != nil {
 		return nil, l.stopped
 	}
@@ -332,4 +347,68 @@ func (l *loader) items(ctx context.Context) Items {
 			l.n.list(InputFiles, InputFilesFrom, InputTags, InputHosts, InputPrefixes), l.n.on(InputPurgeEverything)))
 	}
 	return it
+}
+
+// deploy reads what a deploy that lands needs: the expectation, the wait
+// and its URLs, warming and its sitemap; and checks that they fit together
+// and with what is purged and verified.
+func (l *loader) deploy(c *Config) {
+	before := len(l.errs)
+	var err error
+	if v, ok := l.value(InputExpectHeader); ok {
+		c.Expect.Header, c.Expect.Value, err = parseExpectHeader(v)
+		l.check(err)
+	}
+	if v, ok := l.value(InputExpectBody); ok {
+		c.Expect.Body, err = parseExpectBody(v)
+		l.check(err)
+	}
+	waitGiven := ""
+	if v, ok := l.value(InputWait); ok {
+		c.Wait, err = parseWait(v)
+		l.check(err)
+		waitGiven = v
+	}
+	if v, ok := l.value(InputWaitURLs); ok {
+		c.WaitURLs, err = parseURLList(InputWaitURLs, v, l.n)
+		l.check(err)
+	}
+	c.Warm = l.bool(InputWarm)
+	if v, ok := l.value(InputWarmSitemap); ok {
+		c.WarmSitemap, err = parseSitemapURL(v, l.n)
+		l.check(err)
+	}
+	if len(l.errs) > before {
+		return
+	}
+	wait := l.n.name(InputWait)
+	switch {
+	case c.Wait > 0 && !c.Expect.IsSet():
+		l.check(inputErr(InputWait, waitGiven, "needs %s or %s: without an expectation there is nothing to wait for",
+			l.n.name(InputExpectHeader), l.n.name(InputExpectBody)))
+	case c.Wait > 0 && c.Timeout > 0 && c.Wait >= c.Timeout:
+		l.check(inputErr(InputWait, waitGiven, "must be shorter than %s (%s): the purge, verification and warming come after the wait; raise %s or shorten %s",
+			l.n.name(InputTimeout), c.Timeout, l.n.name(InputTimeout), wait))
+	case c.Wait > 0 && len(c.WaitURLs) == 0 && len(c.VerifyURLs) == 0 && !hasPlainFile(c.Items):
+		l.check(inputErr(InputWait, waitGiven, "has no URL to poll: give %s (a version endpoint, a page the deploy changes) or %s",
+			l.n.name(InputWaitURLs), l.n.name(InputVerifyURLs)))
+	}
+	switch {
+	case c.WarmSitemap != "" && !c.Warm:
+		l.check(inputErr(InputWarmSitemap, c.WarmSitemap, "is only read with %s; turn it on, or remove %s", l.n.on(InputWarm), l.n.name(InputWarmSitemap)))
+	case c.Warm && c.WarmSitemap == "" && len(c.VerifyURLs) == 0 && !hasPlainFile(c.Items):
+		l.check(inputErr(InputWarm, "true", "has no URL to request: give %s or %s (a purge by tags, hosts, prefixes or everything names no page)",
+			l.n.name(InputWarmSitemap), l.n.name(InputVerifyURLs)))
+	}
+}
+
+// hasPlainFile tells whether the purge names a URL without headers: one
+// that a plain request reaches, so verification, wait and warm default to it.
+func hasPlainFile(it Items) bool {
+	for _, f := range it.Files {
+		if len(f.Headers) == 0 {
+			return true
+		}
+	}
+	return false
 }

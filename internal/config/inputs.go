@@ -26,6 +26,12 @@ const (
 	InputVerify          = "verify"
 	InputVerifyURLs      = "verify-urls"
 	InputEdgeURL         = "edge-url"
+	InputExpectHeader    = "expect-header"
+	InputExpectBody      = "expect-body"
+	InputWait            = "wait"
+	InputWaitURLs        = "wait-urls"
+	InputWarm            = "warm"
+	InputWarmSitemap     = "warm-sitemap"
 	InputIfNoCredentials = "if-no-credentials"
 )
 
@@ -70,7 +76,13 @@ var Inputs = []Input{
 	{Name: InputInvalidate, Default: "false", Bool: true, Usage: "mark the content stale instead of deleting it: Cloudflare revalidates it with the origin on the next request"},
 	{Name: InputVerify, Default: "false", Bool: true, Usage: "after the purge, request the verification URLs through each environment and check that none is served from a copy cached before it"},
 	{Name: InputVerifyURLs, List: true, Usage: "URLs to request with --verify, separated by whitespace (default: the purged --files URLs, at most 20 per environment)"},
-	{Name: InputEdgeURL, Env: "CLOUDFLARE_EDGE_URL", Usage: "base URL (http://host:port) that verification requests go to instead of each URL's host: a proxy, or the emulator's edge"},
+	{Name: InputEdgeURL, Env: "CLOUDFLARE_EDGE_URL", Usage: "base URL (http://host:port) that requests to the sites (verify, wait, warm, the sitemap) go to instead of each URL's host: a proxy, or the emulator's edge"},
+	{Name: InputExpectHeader, Usage: "what the new deploy serves, as Name: value (such as X-Build: 3f2c1a9): a response header and its exact value; used by --wait and --verify"},
+	{Name: InputExpectBody, Usage: "a text the new deploy's body contains (first 1 MiB); used by --wait and --verify"},
+	{Name: InputWait, Default: "0", Usage: "before the first purge, wait up to this long (a Go duration) until every wait URL serves the expectation, through each environment"},
+	{Name: InputWaitURLs, List: true, Usage: "URLs polled by --wait, separated by whitespace (default: the verification URLs with a cache-busting query parameter)"},
+	{Name: InputWarm, Default: "false", Bool: true, Usage: "after the purge and any verification, request the warm URLs through each environment"},
+	{Name: InputWarmSitemap, Usage: "URL of a sitemap (XML) whose pages --warm requests too (at most 10 MiB and 50,000 URLs; the zone's hosts only)"},
 	{Name: InputIfNoCredentials, Default: string(NoCredentialsError), Usage: "what a run with no credentials at all does (a pull request from a fork gets no secrets): error (exit 2), warn or ignore (skip it, send nothing, exit 0)"},
 }
 

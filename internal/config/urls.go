@@ -67,6 +67,13 @@ const maxVerifyURLs = 1000
 // needs a host) and no JSON objects (verification sends no headers of the
 // user's).
 func parseVerifyURLs(s string, n naming) ([]string, error) {
+	return parseURLList(InputVerifyURLs, s, n)
+}
+
+// parseURLList reads a list of plain http(s) URLs to request from a site
+// (verify-urls, wait-urls): separated as files are, deduplicated, at most
+// maxVerifyURLs.
+func parseURLList(input, s string, n naming) ([]string, error) {
 	var out []string
 	seen := map[string]bool{}
 	for line := range strings.Lines(s) {
@@ -75,25 +82,25 @@ func parseVerifyURLs(s string, n naming) ([]string, error) {
 		case text == "" || strings.HasPrefix(text, "#"):
 			continue
 		case strings.HasPrefix(text, "{"):
-			return nil, inputErr(InputVerifyURLs, text, "takes plain URLs, not JSON objects: verification sends no headers of its own")
+			return nil, inputErr(input, text, "takes plain URLs, not JSON objects: requests to a site send no headers of the user's")
 		}
 		entries, err := splitEntries(text)
 		if err != nil {
-			return nil, inputErr(InputVerifyURLs, text, "%v", err)
+			return nil, inputErr(input, text, "%v", err)
 		}
 		for _, e := range entries {
 			if e.quoted || !hasScheme(e.text) {
-				return nil, inputErr(InputVerifyURLs, e.text, "is not a URL: give full URLs such as https://www.example.com/ (%s is not applied to them)", n.name(InputBaseURL))
+				return nil, inputErr(input, e.text, "is not a URL: give full URLs such as https://www.example.com/ (%s is not applied to them)", n.name(InputBaseURL))
 			}
 			u, err := normalizeURL(e.text, n)
 			if err != nil {
-				return nil, inputErr(InputVerifyURLs, e.text, "%v", err)
+				return nil, inputErr(input, e.text, "%v", err)
 			}
 			if seen[u] {
 				continue
 			}
 			if len(out) == maxVerifyURLs {
-				return nil, inputErr(InputVerifyURLs, "", "has more than %d URLs; verify a sample", maxVerifyURLs)
+				return nil, inputErr(input, "", "has more than %d URLs; give a sample", maxVerifyURLs)
 			}
 			seen[u] = true
 			out = append(out, u)

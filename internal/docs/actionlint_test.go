@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -171,11 +170,37 @@ var thisAction = regexp.MustCompile(`(?m)^(\s*(?:-\s+)?uses:\s+)cloudflare-purge
 // ("# .gitlab-ci.yml"): such examples are not linted as workflows.
 var otherFile = regexp.MustCompile(`^#\s+(\S+\.ya?ml)\s*$`)
 
-// readmeWorkflows are the README's ```yaml examples that are workflows.
-func readmeWorkflows(t *testing.T) []codeBlock {
+// docExample is a workflow example of a Markdown file of the repository.
+type docExample struct {
+	File string // slash-separated, from the root
+	codeBlock
+}
+
+// docWorkflows are the ```yaml examples that are workflows, in the README
+// and under docs/.
+func docWorkflows(t *testing.T) []docExample {
 	t.Helper()
+	names := []string{"README.md"}
+	m, err := filepath.Glob(filepath.Join(repoRoot(t), "docs", "*.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range m {
+		names = append(names, "docs/"+filepath.Base(f))
+	}
+	var out []docExample
+	for _, name := range names {
+		for _, cb := range mdWorkflows(string(readRepoFile(t, name))) {
+			out = append(out, docExample{File: name, codeBlock: cb})
+		}
+	}
+	return out
+}
+
+// mdWorkflows are the ```yaml examples of md that are workflows.
+func mdWorkflows(md string) []codeBlock {
 	var out []codeBlock
-	for _, cb := range codeBlocks(readme(t)) {
+	for _, cb := range codeBlocks(md) {
 		if cb.Info != "yaml" {
 			continue
 		}
@@ -188,16 +213,26 @@ func readmeWorkflows(t *testing.T) []codeBlock {
 	return out
 }
 
-// TestReadmeExamplesLint: every workflow example of the README passes
-// actionlint. Each is linted as a workflow of a project that holds this
-// action.yml, with this action's uses: turned into "uses: ./", so that
-// actionlint also checks the inputs it passes and the outputs it reads.
+// TestReadmeExamplesLint: every workflow example of the README and of
+// docs/ passes actionlint. Each is linted as a workflow of a project that
+// holds this action.yml, with this action's uses: turned into "uses: ./",
+// so that actionlint also checks the inputs it passes and the outputs it
+// reads.
 func TestReadmeExamplesLint(t *testing.T) {
 	t.Parallel()
-	examples := readmeWorkflows(t)
-	if len(examples) < 8 {
-		t.Fatalf("README has %d ```yaml workflow examples; want at least 8 (quick start and usage)", len(examples))
+	examples := docWorkflows(t)
+	inReadme := 0
+	for _, ex := range examples {
+		if ex.File == "README.md" {
+			inReadme++
+		}
 	}
+	// The README keeps the quick start and the common recipes (a preview
+	// deploy, a matrix, the changed files); docs/ holds the others.
+	if inReadme < 4 || len(examples) < 12 {
+		t.Fatalf("%d ```yaml workflow examples, %d in the README; want at least 12, 4 in the README (quick start and usage)", len(examples), inReadme)
+	}
+	byName := map[string]docExample{}
 	dir := t.TempDir()
 	for _, d := range []string{".git", filepath.Join(".github", "workflows")} {
 		if err := os.MkdirAll(filepath.Join(dir, d), 0o755); err != nil {
@@ -212,27 +247,29 @@ func TestReadmeExamplesLint(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	for _, ex := range examples {
+	for i, ex := range examples {
 		if !thisAction.MatchString(ex.Text) {
-			t.Errorf("README.md:%d: the example does not use cloudflare-purge/cloudflare-purge", ex.Line)
+			t.Errorf("%s:%d: the example does not use cloudflare-purge/cloudflare-purge", ex.File, ex.Line)
 		}
 		// uses: ./ or ./binary: actionlint checks the inputs and outputs.
 		src := thisAction.ReplaceAllStringFunc(ex.Text, func(uses string) string {
 			m := thisAction.FindStringSubmatch(uses)
 			return m[1] + "./" + strings.TrimPrefix(m[2], "/")
 		})
-		name := filepath.Join(dir, ".github", "workflows", fmt.Sprintf("readme-%d.yml", ex.Line))
+		base := fmt.Sprintf("example-%d.yml", i)
+		byName[base] = ex
+		name := filepath.Join(dir, ".github", "workflows", base)
 		if err := os.WriteFile(name, []byte(src), 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
 	for _, p := range actionlint(t, dir) {
-		// The file is named for the example's first line in the README.
-		first, err := strconv.Atoi(strings.TrimSuffix(strings.TrimPrefix(filepath.Base(p.Filepath), "readme-"), ".yml"))
-		if err != nil {
+		// The file is named for the example: say where it is in its document.
+		ex, ok := byName[filepath.Base(p.Filepath)]
+		if !ok {
 			t.Errorf("%s:%d:%d: %s [%s]", p.Filepath, p.Line, p.Column, p.Message, p.Kind)
 			continue
 		}
-		t.Errorf("README.md:%d:%d: %s [%s]", first+p.Line-1, p.Column, p.Message, p.Kind)
+		t.Errorf("%s:%d:%d: %s [%s]", ex.File, ex.Line+p.Line-1, p.Column, p.Message, p.Kind)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"unicode"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -22,12 +23,31 @@ func readme(t *testing.T) string {
 	return string(readRepoFile(t, "README.md"))
 }
 
+// readmeMaxLines bounds the README: one page for a newcomer; the rest
+// lives in docs/.
+const readmeMaxLines = 450
+
+// TestReadmeLength: the README stays one page.
+func TestReadmeLength(t *testing.T) {
+	t.Parallel()
+	if n := strings.Count(strings.TrimSuffix(readme(t), "\n"), "\n") + 1; n > readmeMaxLines {
+		t.Errorf("README.md has %d lines, want at most %d: move the details to a file under docs/ and link it", n, readmeMaxLines)
+	}
+}
+
 // mustSection is a README section, or a fatal error naming the heading.
 func mustSection(t *testing.T, md, heading string) string {
 	t.Helper()
+	return mustSectionOf(t, "README.md", md, heading)
+}
+
+// mustSectionOf is a section of the Markdown file name, or a fatal error
+// naming the file and the heading.
+func mustSectionOf(t *testing.T, name, md, heading string) string {
+	t.Helper()
 	s, ok := section(md, heading)
 	if !ok {
-		t.Fatalf("README.md has no %q heading", heading)
+		t.Fatalf("%s has no %q heading", name, heading)
 	}
 	return s
 }
@@ -139,12 +159,18 @@ func jsonFields(v any) []string {
 	return out
 }
 
-// TestReadmeResultSchema: the README documents every field of the result
-// document, object by object, in the order result.go declares them; and its
-// example is a valid result document.
-func TestReadmeResultSchema(t *testing.T) {
+// resultDoc is where the result document's schema lives.
+const resultDoc = "docs/result.md"
+
+// TestResultSchema: docs/result.md documents every field of the result
+// document, object by object, in the order result.go declares them; its
+// example is a valid result document; and the README links it.
+func TestResultSchema(t *testing.T) {
 	t.Parallel()
-	sec := mustSection(t, readme(t), "### The `result` document")
+	sec := mustSectionOf(t, resultDoc, string(readRepoFile(t, resultDoc)), "# The `result` document")
+	if !strings.Contains(mustSection(t, readme(t), "### The `result` document"), "]("+resultDoc+")") {
+		t.Errorf("README.md's \"The `result` document\" does not link %s", resultDoc)
+	}
 	objects := []struct {
 		name string
 		v    any
@@ -155,6 +181,12 @@ func TestReadmeResultSchema(t *testing.T) {
 		{"error", result.Error{}},
 		{"environments[].verification", result.Verification{}},
 		{"verification.urls[]", result.URLCheck{}},
+		{"verification.repurge", result.Repurge{}},
+		{"wait", result.Wait{}},
+		{"wait.urls[]", result.WaitCheck{}},
+		{"environments[].warm", result.Warm{}},
+		{"warm.failures[]", result.WarmFailure{}},
+		{"sitemap", result.Sitemap{}},
 	}
 	var fieldTables []table
 	for _, tb := range tables(sec) {
@@ -163,7 +195,7 @@ func TestReadmeResultSchema(t *testing.T) {
 		}
 	}
 	if len(fieldTables) != len(objects) {
-		t.Fatalf("README result schema: %d tables with a Field column, want %d (%v in that order)", len(fieldTables), len(objects), objects)
+		t.Fatalf(resultDoc+" result schema: %d tables with a Field column, want %d (%v in that order)", len(fieldTables), len(objects), objects)
 	}
 	for i, o := range objects {
 		var got []string
@@ -171,7 +203,7 @@ func TestReadmeResultSchema(t *testing.T) {
 			got = append(got, firstCode(row[0]))
 		}
 		if diff := cmp.Diff(jsonFields(o.v), got); diff != "" {
-			t.Errorf("README schema of %s differs from result.go (-result.go +README):\n%s", o.name, diff)
+			t.Errorf("%s: schema of %s differs from result.go (-result.go +doc):\n%s", resultDoc, o.name, diff)
 		}
 	}
 
@@ -185,11 +217,11 @@ func TestReadmeResultSchema(t *testing.T) {
 		dec.DisallowUnknownFields()
 		var r result.Result
 		if err := dec.Decode(&r); err != nil {
-			t.Errorf("README result example is not a result document: %v", err)
+			t.Errorf("%s: the example is not a result document: %v", resultDoc, err)
 		}
 	}
 	if examples == 0 {
-		t.Error("README result section has no ```json example")
+		t.Errorf("%s has no ```json example", resultDoc)
 	}
 }
 
@@ -201,46 +233,119 @@ func TestReadmeFacts(t *testing.T) {
 		// The first two commands a newcomer runs.
 		"go run . --sandbox --environment Staging --files https://example.com/",
 		"go vet -race ./... && go test -race ./...",
-		// The emulator's seeded zone.
-		emulator.ExampleZoneID, emulator.ProductionRef, emulator.StagingRef, emulator.DevelopmentRef, emulator.SandboxToken,
+		// The deploy that lands, offline (internal/app's TestDeploySandboxCLI runs it).
+		"go run . --sandbox --deploy-after 5s --environment Staging,Development \\\n  --files https://example.com/ --expect-header 'X-Build: v2' --wait 1m --verify --warm",
+		// The sandbox zone, as the dry run in "Try it" prints it.
+		emulator.ExampleZoneID, emulator.StagingRef,
 		config.DefaultAPIURL,
-		"docs/benchmarks.md",
+		// The documents that took the README's longer sections.
+		"docs/behaviour.md", "docs/result.md", "docs/verify.md", "docs/deploy.md", "docs/recipes.md",
+		"docs/cli.md", "docs/emulator.md", "docs/troubleshooting.md", "docs/reliability.md",
+		"docs/benchmarks.md", "docs/versioning.md",
 	} {
 		if !strings.Contains(md, s) {
 			t.Errorf("README.md does not contain %q", s)
 		}
 	}
-	for _, h := range []string{"## Reliability", "## Performance"} {
-		if _, ok := section(md, h); !ok {
-			t.Errorf("README.md has no %q section", h)
+	// The emulator's seeded zone, where the emulator is documented.
+	em := string(readRepoFile(t, "docs/emulator.md"))
+	for _, s := range []string{emulator.ExampleZoneID, emulator.ProductionRef, emulator.StagingRef, emulator.DevelopmentRef, emulator.SandboxToken} {
+		if !strings.Contains(em, s) {
+			t.Errorf("docs/emulator.md does not contain %q", s)
+		}
+	}
+	for _, d := range []struct{ name, heading string }{
+		{"docs/reliability.md", "# Reliability"},
+		{"docs/benchmarks.md", "## In short"},
+	} {
+		if _, ok := section(string(readRepoFile(t, d.name)), d.heading); !ok {
+			t.Errorf("%s has no %q section", d.name, d.heading)
 		}
 	}
 }
 
 var mdLink = regexp.MustCompile(`\]\(([^)\s]+)\)`)
 
-// TestDocLinks: every relative link of the Markdown files at the root points
-// at a file of the repository.
+// anchors lists the anchors GitHub gives the headings of a Markdown file:
+// lower case, punctuation dropped, spaces made hyphens, and a repeated
+// heading numbered (-1, -2, ...).
+func anchors(md string) map[string]bool {
+	out := map[string]bool{}
+	seen := map[string]int{}
+	fenced := false
+	for _, line := range strings.Split(md, "\n") {
+		if strings.HasPrefix(strings.TrimSpace(line), "```") {
+			fenced = !fenced
+		}
+		if fenced || !strings.HasPrefix(line, "#") {
+			continue
+		}
+		text := strings.TrimSpace(strings.TrimLeft(line, "#"))
+		var b strings.Builder
+		for _, r := range strings.ToLower(text) {
+			switch {
+			case r == ' ':
+				b.WriteByte('-')
+			case r == '-' || r == '_' || unicode.IsLetter(r) || unicode.IsDigit(r):
+				b.WriteRune(r)
+			}
+		}
+		a := b.String()
+		if n := seen[a]; n > 0 {
+			seen[a]++
+			a = fmt.Sprintf("%s-%d", a, n)
+		} else {
+			seen[a] = 1
+		}
+		out[a] = true
+	}
+	return out
+}
+
+// TestDocLinks: every relative link of the Markdown files at the root and
+// under docs/ points at a file of the repository, and a link to a heading
+// (#anchor) at a heading of that file.
 func TestDocLinks(t *testing.T) {
 	t.Parallel()
 	root := repoRoot(t)
-	docs, err := filepath.Glob(filepath.Join(root, "*.md"))
-	if err != nil || len(docs) == 0 {
-		t.Fatalf("no Markdown files at %s: %v", root, err)
+	var docs []string
+	for _, pattern := range []string{"*.md", "docs/*.md"} {
+		m, err := filepath.Glob(filepath.Join(root, filepath.FromSlash(pattern)))
+		if err != nil || len(m) == 0 {
+			t.Fatalf("no Markdown files %s at %s: %v", pattern, root, err)
+		}
+		docs = append(docs, m...)
 	}
 	for _, doc := range docs {
 		b, err := os.ReadFile(doc)
 		if err != nil {
 			t.Fatal(err)
 		}
+		name, _ := filepath.Rel(root, doc)
+		name = filepath.ToSlash(name)
 		for _, m := range mdLink.FindAllSubmatch(b, -1) {
 			target := string(m[1])
-			if strings.Contains(target, "://") || strings.HasPrefix(target, "#") || strings.HasPrefix(target, "mailto:") {
+			if strings.Contains(target, "://") || strings.HasPrefix(target, "mailto:") {
 				continue
 			}
-			target, _, _ = strings.Cut(target, "#")
-			if _, err := os.Stat(filepath.Join(root, filepath.FromSlash(target))); err != nil {
-				t.Errorf("%s links to %s: %v", filepath.Base(doc), target, err)
+			path, frag, _ := strings.Cut(target, "#")
+			file := doc
+			if path != "" {
+				file = filepath.Join(filepath.Dir(doc), filepath.FromSlash(path))
+				if _, err := os.Stat(file); err != nil {
+					t.Errorf("%s links to %s: %v", name, target, err)
+					continue
+				}
+			}
+			if frag == "" || filepath.Ext(file) != ".md" {
+				continue
+			}
+			text, err := os.ReadFile(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !anchors(string(text))[frag] {
+				t.Errorf("%s links to %s: no heading there makes #%s", name, target, frag)
 			}
 		}
 	}

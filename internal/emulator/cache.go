@@ -28,6 +28,7 @@ type cached struct {
 	tags       []string
 	at         time.Time // when it was cached, for Age
 	stale      bool      // invalidated: the next request revalidates (EXPIRED)
+	build      string    // the origin's build when it was cached
 }
 
 // keyOf is the cache key of a URL's host, path and query.
@@ -109,12 +110,22 @@ func prefixMatches(prefix, host, path string) bool {
 }
 
 // look returns the copy at k and what the edge answers for it: MISS (none: it is
-// cached now), EXPIRED (stale: revalidated, fresh now) or HIT with its age.
-func (e *Emulator) look(k cacheKey, host, path string, tags []string) (status string, age time.Duration) {
+// cached now), EXPIRED (stale: revalidated, fresh now) or HIT with its age; and the
+// build the answer carries: the copy's, or for a MISS or EXPIRED the origin's now
+// (fetch, called without e.mu held, asks it).
+func (e *Emulator) look(k cacheKey, host, path string, tags []string, fetch func() string) (status string, age time.Duration, build string) {
+	e.mu.Lock()
+	c := e.cache[k]
+	if c != nil && !c.stale {
+		defer e.mu.Unlock()
+		return "HIT", max(0, e.opts.Now().Sub(c.at)), c.build
+	}
+	e.mu.Unlock()
+	build = fetch()
 	now := e.opts.Now()
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	c := e.cache[k]
+	c = e.cache[k]
 	switch {
 	case c == nil:
 		if len(e.cache) >= maxCached {
@@ -123,11 +134,12 @@ func (e *Emulator) look(k cacheKey, host, path string, tags []string) (status st
 				break
 			}
 		}
-		e.cache[k] = &cached{host: strings.ToLower(host), path: path, tags: tags, at: now}
-		return "MISS", 0
+		e.cache[k] = &cached{host: strings.ToLower(host), path: path, tags: tags, at: now, build: build}
+		return "MISS", 0, build
 	case c.stale:
-		c.stale, c.at = false, now
-		return "EXPIRED", 0
+		c.stale, c.at, c.build = false, now, build
+		return "EXPIRED", 0, build
 	}
-	return "HIT", max(0, now.Sub(c.at))
+	// Another request cached it meanwhile: this one was a MISS all the same.
+	return "MISS", 0, build
 }

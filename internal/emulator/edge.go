@@ -106,9 +106,29 @@ func (x edge) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if env != nil {
 		envRef, rec.Environment = env.Ref, env.Name
 	}
-	p := originPage(zone.Name, rec.Environment, r.Method, r.URL.Path)
+	build := ""
+	fetch := func() string {
+		e.originWait(r)
+		return e.Build()
+	}
+	rawQuery := r.URL.RawQuery
+	if e.opts.Origin.IgnoreQuery {
+		rawQuery = ""
+	}
+	var status string
+	var age time.Duration
+	if dynamic(r.Method, r.URL.Path) {
+		build = fetch()
+	} else {
+		status, age, build = e.look(cacheKey{zoneID: zone.ID, envRef: envRef, key: keyOf(host, r.URL.EscapedPath(), rawQuery)}, host, r.URL.EscapedPath(), tagsOf(r.URL.Path), fetch)
+	}
+	p := originPage(zone.Name, rec.Environment, r.Method, r.URL.Path, build)
+	if r.URL.Path == "/sitemap.xml" && !p.dynamic {
+		p.body, p.contentType = e.sitemap(host), "application/xml; charset=utf-8"
+	}
 
 	h := w.Header()
+	h.Set(BuildHeader, build)
 	h.Set("Server", "cloudflare")
 	h.Set("Content-Type", p.contentType)
 	if p.location != "" {
@@ -118,13 +138,12 @@ func (x edge) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		rec.CacheStatus = "DYNAMIC"
 		h.Set("Cache-Control", "private, no-store")
 	} else {
-		status, age := e.look(cacheKey{zoneID: zone.ID, envRef: envRef, key: keyOf(host, r.URL.EscapedPath(), r.URL.RawQuery)}, host, r.URL.EscapedPath(), p.tags)
 		rec.CacheStatus = status
 		if status == "HIT" {
 			h.Set("Age", strconv.Itoa(int(age/time.Second)))
 		}
 		h.Set("Cache-Control", "public, max-age=14400")
-		h.Set("ETag", etag(zone.ID, envRef, r.URL.Path))
+		h.Set("ETag", etag(zone.ID, envRef, r.URL.Path+"\x00"+build))
 	}
 	h.Set("CF-Cache-Status", rec.CacheStatus)
 	h.Set("Content-Length", strconv.Itoa(len(p.body)))
@@ -222,15 +241,23 @@ func (e *Emulator) selectEnvironment(z Zone, r selector.Request) *Environment {
 	return prod
 }
 
-// originPage is what the zone's origin answers.
-func originPage(zone, env, method, p string) page {
+// dynamic tells whether the edge passes a request to the origin uncached.
+func dynamic(method, p string) bool {
+	return method != http.MethodGet && method != http.MethodHead || p == "/api" || strings.HasPrefix(p, "/api/")
+}
+
+// tagsOf are the cache tags of a path's page.
+func tagsOf(p string) []string { return originPage("", "", http.MethodGet, p, "").tags }
+
+// originPage is what the zone's origin answers, in build.
+func originPage(zone, env, method, p, build string) page {
 	title := zone
 	if env != "" {
 		title += " (" + env + ")"
 	}
 	switch {
-	case method != http.MethodGet && method != http.MethodHead, p == "/api" || strings.HasPrefix(p, "/api/"):
-		body := fmt.Sprintf(`{"zone":%q,"environment":%q,"path":%q,"dynamic":true}`+"\n", zone, env, p)
+	case dynamic(method, p):
+		body := fmt.Sprintf(`{"zone":%q,"environment":%q,"path":%q,"build":%q,"dynamic":true}`+"\n", zone, env, p, build)
 		return page{status: http.StatusOK, contentType: "application/json", body: []byte(body), dynamic: true}
 	case p == "/old":
 		return page{status: http.StatusMovedPermanently, contentType: "text/html; charset=utf-8", location: "/",
@@ -239,15 +266,15 @@ func originPage(zone, env, method, p string) page {
 	switch ext := strings.ToLower(path.Ext(p)); {
 	case ext == ".css":
 		return page{status: http.StatusOK, contentType: "text/css; charset=utf-8", tags: []string{"css"},
-			body: []byte("/* " + html.EscapeString(title+" "+p) + " */\nbody { font-family: sans-serif; }\n")}
+			body: []byte("/* " + html.EscapeString(title+" "+p) + " build " + build + " */\nbody { font-family: sans-serif; }\n")}
 	case ext == ".js":
 		return page{status: http.StatusOK, contentType: "text/javascript; charset=utf-8", tags: []string{"js"},
-			body: []byte("// " + html.EscapeString(title+" "+p) + "\nconsole.log(\"hello\");\n")}
+			body: []byte("// " + html.EscapeString(title+" "+p) + " build " + build + "\nconsole.log(\"hello\");\n")}
 	case slices.Contains([]string{".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".ico"}, ext):
 		return page{status: http.StatusOK, contentType: "image/png", tags: []string{"img"}, body: onePixelPNG}
 	}
 	body := "<!DOCTYPE html>\n<html><head><title>" + html.EscapeString(title) + "</title><link rel=\"stylesheet\" href=\"/css/app.css\"></head>\n" +
-		"<body><h1>" + html.EscapeString(title) + "</h1><p>" + html.EscapeString(p) + "</p><img src=\"/logo.png\" alt=\"\"></body></html>\n"
+		"<body><h1>" + html.EscapeString(title) + "</h1><p>" + html.EscapeString(p) + "</p><p>build " + html.EscapeString(build) + "</p><img src=\"/logo.png\" alt=\"\"></body></html>\n"
 	return page{status: http.StatusOK, contentType: "text/html; charset=utf-8", tags: []string{"html"}, body: []byte(body)}
 }
 

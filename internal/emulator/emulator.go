@@ -128,6 +128,8 @@ type Options struct {
 	// query string) survives a purge of the URL: the edge keeps answering HIT
 	// for them, so that a verification can be seen to find them stale.
 	Survivors []string
+	// Origin is the origin behind the edge: its builds, its deploy, its cache key.
+	Origin Origin
 }
 
 // Zone is a zone the emulator knows.
@@ -213,6 +215,8 @@ type Emulator struct {
 	cache     map[cacheKey]*cached
 	survivors map[string]bool
 	edgeReqs  []EdgeRequest
+	// deployAt is when the origin serves Origin.NewBuild from; zero: not yet.
+	deployAt time.Time
 
 	logMu sync.Mutex
 }
@@ -231,6 +235,10 @@ func New(opts Options) *Emulator {
 		windows:   map[string]*apiWindow{},
 		cache:     map[cacheKey]*cached{},
 		survivors: map[string]bool{},
+	}
+	e.opts.Origin.fill()
+	if d := opts.Origin.DeployAfter; d >= 0 {
+		e.deployAt = opts.Now().Add(d)
 	}
 	for _, u := range opts.Survivors {
 		if k, ok := keyOfURL(u); ok {

@@ -38,6 +38,16 @@ func Human(r *result.Result) string {
 	if zone != "" {
 		fmt.Fprintf(&b, "Zone: %s\n", zone)
 	}
+	if r.Wait != nil {
+		fmt.Fprintf(&b, "Wait for the new build (%s): %s after %s\n", r.Wait.Expect, strings.ReplaceAll(r.Wait.Status, "_", " "), ms(r.Wait.DurationMS))
+		shown, more := firstN(r.Wait.URLs, logMaxWaitURLs)
+		for _, c := range shown {
+			fmt.Fprintf(&b, "  %s: %s: %s\n", c.Environment, c.URL, waitCheckText(c))
+		}
+		if more > 0 {
+			fmt.Fprintf(&b, "  ... and %s more (--json lists them all)\n", Number(more))
+		}
+	}
 	listed, unlisted := 0, 0
 	for _, e := range r.Environments {
 		b.WriteString(envLine(r, e) + "\n")
@@ -51,6 +61,9 @@ func Human(r *result.Result) string {
 			}
 		}
 		b.WriteString(humanVerification(e, w))
+		if e.Warm != nil && e.Warm.Status == result.WarmDone {
+			fmt.Fprintf(&b, "  %s\n", strings.TrimPrefix(warmLine(e), e.Name+": "))
+		}
 		for i, bt := range e.Batches {
 			if !bt.FailedOnItsOwn() {
 				continue
@@ -78,7 +91,14 @@ func Human(r *result.Result) string {
 	} else {
 		fmt.Fprintf(&b, "%s %s, %s failed, in %s sent (%dms).\n", w.Past, Count(r.PurgedCount, "item"), Number(r.FailedCount), Count(r.Requests, "request"), r.DurationMS)
 		if r.Verify {
-			fmt.Fprintf(&b, "Verified %s, %s stale.\n", Count(r.VerifiedCount, "URL"), Number(r.StaleCount))
+			fmt.Fprintf(&b, "Verified %s, %s stale", Count(r.VerifiedCount, "URL"), Number(r.StaleCount))
+			if r.Expect != "" {
+				fmt.Fprintf(&b, ", %s outdated", Number(r.OutdatedCount))
+			}
+			b.WriteString(".\n")
+		}
+		if r.Warm {
+			fmt.Fprintf(&b, "Warmed %s, %s failed.\n", Count(r.WarmedCount, "request"), Number(r.WarmFailedCount))
 		}
 	}
 	return b.String()

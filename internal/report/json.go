@@ -41,12 +41,15 @@ func WriteJSON(w io.Writer, r *result.Result) error {
 //
 //  1. the purged batches' entries go (batches_omitted): purge_ids and the
 //     counts still say what was purged; then the verified URLs' checks
-//     (verification_omitted): the counts stay, and the stale ones;
+//     (verification_omitted): the counts stay, and the stale ones; with
+//     them the wait's ready URLs (wait_omitted);
 //  2. the failed batches' items go (items_omitted);
 //  3. the failed batches' entries go too: per environment, only the counts;
+//     with them all the wait's URLs;
 //  4. purge_ids goes (purge_ids_omitted; the purge-ids output has them);
-//  5. the checks other than stale ones go, then the stale ones too (the
-//     counts stay);
+//  5. the checks other than stale ones go, and the second purge's URLs
+//     (the repurged checks name them), then the stale ones too, and the
+//     warm failures (the counts stay);
 //  6. the run's error is cut to textMax characters;
 //  7. every other text, names included, is cut to nameMax characters.
 //
@@ -123,6 +126,11 @@ func (s slimming) keepBatch(b *result.Batch) bool {
 	return !s.batches && !(s.purgedBatches && b.Status == result.Purged)
 }
 
+// keepWait tells whether the document has an entry for the wait URL c.
+func (s slimming) keepWait(c *result.WaitCheck) bool {
+	return !s.batches && !(s.verifiedChecks && c.State == result.WaitReady)
+}
+
 // keepCheck tells whether the document has an entry for c.
 func (s slimming) keepCheck(c *result.URLCheck) bool {
 	switch {
@@ -157,12 +165,30 @@ func encode(w io.Writer, r *result.Result, s slimming) error {
 		top.Error = &e
 	}
 	if s.cutTexts {
-		top.ZoneName = cut(top.ZoneName, nameMax)
-		if top.Error != nil {
-			e := *top.Error
-			e.Message, e.Hint = cut(e.Message, nameMax), cut(e.Hint, nameMax)
-			top.Error = &e
+		top.ZoneName, top.Expect = cut(top.ZoneName, nameMax), cut(top.Expect, nameMax)
+		top.Error = cutError(top.Error)
+		if sm := top.Sitemap; sm != nil {
+			c := *sm
+			c.URL, c.Error = cut(c.URL, nameMax), cut(c.Error, nameMax)
+			top.Sitemap = &c
 		}
+	}
+	// The wait's URLs, like the environments, are written one at a time.
+	var wait *result.Wait
+	if r.Wait != nil {
+		wc := *r.Wait
+		if s.cutTexts {
+			wc.Reason, wc.Expect = cut(wc.Reason, nameMax), cut(wc.Expect, nameMax)
+		}
+		if wc.URLs != nil {
+			wc.URLs, wait = nil, r.Wait
+			for k := range wait.URLs {
+				if !s.keepWait(&wait.URLs[k]) {
+					top.WaitOmitted = true
+				}
+			}
+		}
+		top.Wait = &wc
 	}
 	for i := range r.Environments {
 		e := &r.Environments[i]
@@ -181,28 +207,66 @@ func encode(w io.Writer, r *result.Result, s slimming) error {
 					top.VerificationOmitted = true
 				}
 			}
+			if s.otherChecks && v.Repurge != nil && len(v.Repurge.URLs) > 0 {
+				top.VerificationOmitted = true
+			}
 		}
 	}
-	if r.Environments == nil {
+	if r.Environments == nil && wait == nil {
 		return marshalTo(w, &top)
 	}
 	doc, err := json.Marshal(&top)
 	if err != nil {
 		return err
 	}
-	return splice(w, doc, `"environments":null`, `"environments":[`, func() error {
-		for i := range r.Environments {
-			if i > 0 {
-				if _, err := io.WriteString(w, ","); err != nil {
+	var lists []spliced
+	if wait != nil {
+		// "wait" comes before "environments", whose null holds no "urls".
+		lists = append(lists, spliced{`"urls":null`, `"urls":[`, func() error {
+			n := 0
+			for k := range wait.URLs {
+				if !s.keepWait(&wait.URLs[k]) {
+					continue
+				}
+				if n > 0 {
+					if _, err := io.WriteString(w, ","); err != nil {
+						return err
+					}
+				}
+				n++
+				if err := marshalTo(w, &wait.URLs[k]); err != nil {
 					return err
 				}
 			}
-			if err := encodeEnvironment(w, r, &r.Environments[i], s); err != nil {
-				return err
+			return nil
+		}})
+	}
+	if r.Environments != nil {
+		lists = append(lists, spliced{`"environments":null`, `"environments":[`, func() error {
+			for i := range r.Environments {
+				if i > 0 {
+					if _, err := io.WriteString(w, ","); err != nil {
+						return err
+					}
+				}
+				if err := encodeEnvironment(w, r, &r.Environments[i], s); err != nil {
+					return err
+				}
 			}
-		}
+			return nil
+		}})
+	}
+	return spliceAll(w, doc, lists...)
+}
+
+// cutError is a copy of e with its message and hint cut to nameMax.
+func cutError(e *result.Error) *result.Error {
+	if e == nil {
 		return nil
-	})
+	}
+	c := *e
+	c.Message, c.Hint = cut(c.Message, nameMax), cut(c.Hint, nameMax)
+	return &c
 }
 
 // encodeEnvironment writes one environment's entry.
@@ -219,7 +283,27 @@ func encodeEnvironment(w io.Writer, r *result.Result, e *result.Environment, s s
 		if s.cutTexts {
 			vc.Reason, vc.Selector = cut(vc.Reason, nameMax), cut(vc.Selector, nameMax)
 		}
+		if rp := vc.Repurge; rp != nil && (s.otherChecks || s.cutTexts) {
+			rc := *rp
+			if s.otherChecks && len(rc.URLs) > 0 {
+				rc.URLs = []string{}
+			}
+			if s.cutTexts {
+				rc.Error = cutError(rc.Error)
+			}
+			vc.Repurge = &rc
+		}
 		c.Verification, v = &vc, e.Verification
+	}
+	if wm := e.Warm; wm != nil && (s.staleChecks || s.cutTexts) {
+		wc := *wm
+		if s.staleChecks && len(wc.Failures) > 0 {
+			wc.Failures = []result.WarmFailure{}
+		}
+		if s.cutTexts {
+			wc.Reason, wc.Selector = cut(wc.Reason, nameMax), cut(wc.Selector, nameMax)
+		}
+		c.Warm = &wc
 	}
 	doc, err := json.Marshal(&c)
 	if err != nil {
@@ -295,27 +379,42 @@ func encodeEnvironment(w io.Writer, r *result.Result, e *result.Environment, s s
 	})
 }
 
+// spliced is one list written in place of its marker in a document.
+type spliced struct {
+	marker, open string
+	list         func() error
+}
+
 // splice writes doc with its first marker replaced by open, what list
 // writes, and "]". A marker such as "batches":null cannot occur inside a
 // JSON string, whose quotes are escaped, so the first is the field's.
 func splice(w io.Writer, doc []byte, marker, open string, list func() error) error {
-	i := bytes.Index(doc, []byte(marker))
-	if i < 0 {
-		return fmt.Errorf("no %s in %s", marker, doc)
+	return spliceAll(w, doc, spliced{marker, open, list})
+}
+
+// spliceAll splices each list in turn, each marker looked for after the
+// one before.
+func spliceAll(w io.Writer, doc []byte, lists ...spliced) error {
+	for _, l := range lists {
+		i := bytes.Index(doc, []byte(l.marker))
+		if i < 0 {
+			return fmt.Errorf("no %s in %s", l.marker, doc)
+		}
+		if _, err := w.Write(doc[:i]); err != nil {
+			return err
+		}
+		if _, err := io.WriteString(w, l.open); err != nil {
+			return err
+		}
+		if err := l.list(); err != nil {
+			return err
+		}
+		if _, err := io.WriteString(w, "]"); err != nil {
+			return err
+		}
+		doc = doc[i+len(l.marker):]
 	}
-	if _, err := w.Write(doc[:i]); err != nil {
-		return err
-	}
-	if _, err := io.WriteString(w, open); err != nil {
-		return err
-	}
-	if err := list(); err != nil {
-		return err
-	}
-	if _, err := io.WriteString(w, "]"); err != nil {
-		return err
-	}
-	_, err := w.Write(doc[i+len(marker):])
+	_, err := w.Write(doc)
 	return err
 }
 

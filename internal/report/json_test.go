@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -55,9 +56,14 @@ func TestJSONIsMarshal(t *testing.T) {
 	listed.ListItems = true
 	dry := sample()
 	dry.DryRun = true
+	waitOnly := &result.Result{ZoneID: "023e105f4ecef8ad9ca31a8372d0c353", Wait: deploySample().Wait}
+	nilWaitURLs := deploySample()
+	nilWaitURLs.Wait.URLs = nil
+	nilWaitURLs.Environments[0].Name = `"urls":null "environments":null`
 	for name, r := range map[string]*result.Result{
 		"sample": sample(), "stopped": stoppedSample(), "big": bigRun("Staging"), "listed": listed, "dry run": dry,
 		"verified": verifiedSample(), "no batches": noBatches, "no environments": noEnvs, "nil checks": nilURLs,
+		"deploy": deploySample(), "wait only": waitOnly, "nil wait URLs": nilWaitURLs,
 	} {
 		want := marshalWhole(t, r)
 		if diff := cmp.Diff(want, string(JSON(r))); diff != "" {
@@ -73,5 +79,47 @@ func TestJSONIsMarshal(t *testing.T) {
 		if strings.Contains(want, "omitted") {
 			t.Errorf("%s: a whole document says something was omitted", name)
 		}
+	}
+}
+
+// TestJSONBoundedDeploy: the wait's, the second purge's and warming's
+// entries go in their stages, flagged, and every bound at least the last
+// stage's is kept; the document parses at every bound.
+func TestJSONBoundedDeploy(t *testing.T) {
+	t.Parallel()
+	r := deploySample()
+	full := JSON(r)
+	floor := len(JSONBounded(r, 0))
+	seen := map[string]bool{}
+	for max := len(full); max >= 0; max-- {
+		b := JSONBounded(r, max)
+		if len(b) > max && max >= floor {
+			t.Fatalf("bound %d: %d bytes", max, len(b))
+		}
+		var doc result.Result
+		if err := json.Unmarshal(b, &doc); err != nil {
+			t.Fatalf("bound %d: %v", max, err)
+		}
+		e := doc.Environments[0]
+		if doc.Wait == nil || e.Verification == nil || e.Verification.Repurge == nil || e.Warm == nil || doc.OutdatedCount != 1 || e.Warm.FailedCount != 1 {
+			t.Fatalf("bound %d: a count or a part went: %s", max, b)
+		}
+		if (len(doc.Wait.URLs) < 2) != doc.WaitOmitted {
+			t.Fatalf("bound %d: wait_omitted disagrees: %s", max, b)
+		}
+		seen[fmt.Sprintf("wait %d, checks %d, repurged %d, failures %d", len(doc.Wait.URLs), len(e.Verification.URLs), len(e.Verification.Repurge.URLs), len(e.Warm.Failures))] = true
+	}
+	for _, want := range []string{
+		"wait 2, checks 2, repurged 1, failures 1",
+		"wait 0, checks 1, repurged 1, failures 1", // the ready ones and the verified check, then all with the batches
+		"wait 0, checks 0, repurged 0, failures 1", // the other checks and the second purge's URLs
+		"wait 0, checks 0, repurged 0, failures 0", // the stale ones and warm failures
+	} {
+		if !seen[want] {
+			t.Errorf("stage %q never reached; seen %v", want, seen)
+		}
+	}
+	if len(r.Wait.URLs) != 2 || len(r.Environments[0].Warm.Failures) != 1 || len(r.Environments[0].Verification.Repurge.URLs) != 1 {
+		t.Error("JSONBounded changed the result it was given")
 	}
 }

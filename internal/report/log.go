@@ -93,7 +93,7 @@ func ProgressLine(p result.Progress) string {
 // line, then the failures (see FailureLines).
 func Log(r *result.Result) []Line {
 	w := wordsOf(r)
-	var out []Line
+	out := waitLines(r)
 	for _, e := range r.Environments {
 		title := e.Name
 		if e.Ref != "" {
@@ -112,6 +112,7 @@ func Log(r *result.Result) []Line {
 			}
 		}
 		out = append(out, verificationLines(e, w)...)
+		out = append(out, warmLines(e)...)
 		if e.Endpoint == result.EndpointZone && e.PurgedCount > 0 {
 			out = append(out, Line{Info, "Production goes through the zone endpoint: every environment of the zone was " + w.past + "."})
 		}
@@ -290,7 +291,9 @@ func failures(r *result.Result) []*failure {
 // the run's own error explains are not repeated: it was logged when the
 // run stopped.
 func FailureLines(r *result.Result, see string) []Line {
-	return append(batchFailureLines(r, see), staleLines(r)...)
+	out := append(batchFailureLines(r, see), waitErrorLines(r)...)
+	out = append(out, staleLines(r)...)
+	return append(out, outdatedLines(r)...)
 }
 
 func batchFailureLines(r *result.Result, see string) []Line {

@@ -20,10 +20,12 @@ const (
 	OutputResult         = "result"
 	OutputVerifiedCount  = "verified-count"
 	OutputStaleCount     = "stale-count"
+	OutputOutdatedCount  = "outdated-count"
+	OutputWarmedCount    = "warmed-count"
 )
 
 // OutputNames lists the outputs in action.yml order.
-var OutputNames = []string{OutputZoneID, OutputEnvironmentRef, OutputPurgeIDs, OutputPurgedCount, OutputFailedCount, OutputResult, OutputVerifiedCount, OutputStaleCount}
+var OutputNames = []string{OutputZoneID, OutputEnvironmentRef, OutputPurgeIDs, OutputPurgedCount, OutputFailedCount, OutputResult, OutputVerifiedCount, OutputStaleCount, OutputOutdatedCount, OutputWarmedCount}
 
 // MaxResultOutput bounds the result output: GitHub limits what outputs
 // may hold (1 MB), and purge-ids takes its share of a job's outputs too.
@@ -60,6 +62,8 @@ func Outputs(r *result.Result) []Output {
 		{OutputResult, string(JSONBounded(r, MaxResultOutput))},
 		{OutputVerifiedCount, strconv.Itoa(r.VerifiedCount)},
 		{OutputStaleCount, strconv.Itoa(r.StaleCount)},
+		{OutputOutdatedCount, strconv.Itoa(r.OutdatedCount)},
+		{OutputWarmedCount, strconv.Itoa(r.WarmedCount)},
 	}
 }
 

@@ -139,6 +139,8 @@ func TestOutputs(t *testing.T) {
 		OutputFailedCount:    "2",
 		OutputVerifiedCount:  "0",
 		OutputStaleCount:     "0",
+		OutputOutdatedCount:  "0",
+		OutputWarmedCount:    "0",
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("outputs (-want +got):\n%s", diff)

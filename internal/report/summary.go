@@ -78,10 +78,12 @@ func summary(r *result.Result, budget int) string {
 			w.add(plannedList(e, wordsOf(r).verb))
 		}
 	}
+	w.add(waitSection(r))
 	writeFailures(w, r)
 	for _, s := range verificationSections(r) {
 		w.add(s)
 	}
+	w.add(warmSection(r))
 	w.add(purgeIDs(r))
 	if w.cut {
 		w.b.WriteString(summaryCutNote)
@@ -113,7 +115,14 @@ func heading(r *result.Result) string {
 	case r.Error == nil && r.FailedCount == 0:
 		// Every item purged, but some URLs still served old: the title
 		// says what the table's Failed row (0 items) does not.
-		title += ": " + Count(r.StaleCount, "URL") + " stale"
+		var parts []string
+		if r.StaleCount > 0 || r.OutdatedCount == 0 {
+			parts = append(parts, Count(r.StaleCount, "URL")+" stale")
+		}
+		if r.OutdatedCount > 0 {
+			parts = append(parts, Count(r.OutdatedCount, "URL")+" outdated")
+		}
+		title += ": " + strings.Join(parts, ", ")
 	default:
 		title += ": failed"
 	}
@@ -184,6 +193,12 @@ func zoneTable(r *result.Result) string {
 		fmt.Fprintf(&b, "| %s | %s |\n| Failed | %s |\n| Requests sent | %s |\n", wordsOf(r).Past, Count(r.PurgedCount, "item"), Count(r.FailedCount, "item"), Number(r.Requests))
 		if r.Verify {
 			fmt.Fprintf(&b, "| Verified | %s |\n| Stale | %s |\n", Count(r.VerifiedCount, "URL"), Count(r.StaleCount, "URL"))
+			if r.Expect != "" {
+				fmt.Fprintf(&b, "| Outdated | %s |\n", Count(r.OutdatedCount, "URL"))
+			}
+		}
+		if r.Warm {
+			fmt.Fprintf(&b, "| Warmed | %s, %s failed |\n", Count(r.WarmedCount, "request"), Number(r.WarmFailedCount))
 		}
 	}
 	fmt.Fprintf(&b, "| Duration | %s |\n\n", (time.Duration(r.DurationMS) * time.Millisecond).String())

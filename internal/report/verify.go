@@ -28,7 +28,7 @@ const staleHint = "check that the URL is the cache key (query strings, custom ca
 // checksFirstStale are an environment's checks, stale ones first, then not
 // verified, redirects, not cached and verified ones, each in input order.
 func checksFirstStale(v *result.Verification) []result.URLCheck {
-	rank := map[string]int{result.VerdictStale: 0, result.VerdictNotVerified: 1, result.VerdictRedirect: 2, result.VerdictNotCached: 3, result.VerdictVerified: 4}
+	rank := map[string]int{result.VerdictStale: 0, result.VerdictOutdated: 0, result.VerdictNotVerified: 1, result.VerdictRedirect: 2, result.VerdictNotCached: 3, result.VerdictVerified: 4}
 	cs := slices.Clone(v.URLs)
 	slices.SortStableFunc(cs, func(a, b result.URLCheck) int { return rank[a.Verdict] - rank[b.Verdict] })
 	return cs
@@ -63,6 +63,8 @@ func verdictText(c result.URLCheck, w words) string {
 		s = "redirect to " + c.Location // the reason says to purge the destination too
 	case result.VerdictNotVerified:
 		s = "not verified"
+	case result.VerdictOutdated:
+		s = "OUTDATED: serves " + c.Seen
 	default:
 		s = c.Verdict
 	}
@@ -71,6 +73,15 @@ func verdictText(c result.URLCheck, w words) string {
 	}
 	if c.Reason != "" {
 		s += ": " + c.Reason
+	}
+	if c.Seen != "" && c.Verdict != result.VerdictOutdated {
+		s += "; serves " + c.Seen
+	}
+	if c.OriginSeen != "" {
+		s += "; its origin served " + c.OriginSeen
+	}
+	if c.Repurged {
+		s += " (after a second " + w.noun + ")"
 	}
 	return s
 }
@@ -92,6 +103,9 @@ func verificationLines(e result.Environment, w words) []Line {
 		return []Line{{Info, fmt.Sprintf("%s: verification skipped: %s", e.Name, cut(v.Reason, logTextChars))}}
 	}
 	out := []Line{{Info, verificationLine(e)}}
+	if v.Repurge != nil {
+		out = append(out, Line{Info, e.Name + ": " + cut(repurgeText(v.Repurge, w), logTextChars)})
+	}
 	checks, more := firstN(checksFirstStale(v), logMaxChecks)
 	for _, c := range checks {
 		out = append(out, Line{Info, "  " + checkText(c, w, logTextChars)})
@@ -128,7 +142,11 @@ func verificationLine(e result.Environment) string {
 	if v.Selector != "" {
 		via = " (selected by " + cut(v.Selector, summaryTextChars) + ")"
 	}
-	return fmt.Sprintf("%s: verified %s of %s%s, %s stale", e.Name, Number(v.VerifiedCount), Count(len(v.URLs), "URL"), via, Number(v.StaleCount))
+	line := fmt.Sprintf("%s: verified %s of %s%s, %s stale", e.Name, Number(v.VerifiedCount), Count(len(v.URLs), "URL"), via, Number(v.StaleCount))
+	if v.OutdatedCount > 0 || slices.ContainsFunc(v.URLs, func(c result.URLCheck) bool { return c.Seen != "" }) {
+		line += fmt.Sprintf(", %s outdated", Number(v.OutdatedCount))
+	}
+	return line
 }
 
 // staleLines are one error per stale URL, at most maxStaleLines.
@@ -200,6 +218,9 @@ func verificationSections(r *result.Result) []string {
 		if v.StaleCount > 0 {
 			fmt.Fprintf(&b, "A stale URL: %s.\n\n", md(staleHint))
 		}
+		if v.Repurge != nil {
+			fmt.Fprintf(&b, "Second %s: %s.\n\n", wordsOf(r).noun, md(cut(repurgeText(v.Repurge, wordsOf(r)), summaryTextChars)))
+		}
 		*piece = b.String()
 	}
 	return out
@@ -220,6 +241,9 @@ func humanVerification(e result.Environment, w words) string {
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "  %s\n", strings.TrimPrefix(verificationLine(e), e.Name+": "))
+	if v.Repurge != nil {
+		fmt.Fprintf(&b, "  %s\n", cut(repurgeText(v.Repurge, w), logTextChars))
+	}
 	checks, more := firstN(checksFirstStale(v), humanMaxChecks)
 	for _, c := range checks {
 		fmt.Fprintf(&b, "    %s\n", checkText(c, w, logTextChars))

@@ -64,6 +64,23 @@ type Result struct {
 	Verify        bool `json:"verify"`
 	VerifiedCount int  `json:"verified_count"`
 	StaleCount    int  `json:"stale_count"`
+	// OutdatedCount sums the verifications' URLs that did not serve the
+	// expectation (expect-header, expect-body).
+	OutdatedCount int `json:"outdated_count"`
+
+	// Expect is the expectation (expect-header, expect-body) in words:
+	// what the new build serves; empty without one.
+	Expect string `json:"expect,omitempty"`
+	// Wait is what waiting for the new build before the purge found; nil
+	// without wait.
+	Wait *Wait `json:"wait,omitempty"`
+	// Warm says the run was to warm the cache (warm: true); WarmedCount
+	// and WarmFailedCount sum the environments' warming, Sitemap is what
+	// warm-sitemap held.
+	Warm            bool     `json:"warm"`
+	WarmedCount     int      `json:"warmed_count"`
+	WarmFailedCount int      `json:"warm_failed_count"`
+	Sitemap         *Sitemap `json:"sitemap,omitempty"`
 
 	Environments []Environment `json:"environments"`
 	Error        *Error        `json:"error,omitempty"`
@@ -79,8 +96,11 @@ type Result struct {
 	// VerificationOmitted: the verified URLs' entries were left out (the
 	// counts, and the other verdicts' entries, stay).
 	VerificationOmitted bool `json:"verification_omitted,omitempty"`
-	BatchesOmitted      bool `json:"batches_omitted,omitempty"`
-	PurgeIDsOmitted     bool `json:"purge_ids_omitted,omitempty"`
+	// WaitOmitted: the wait's ready URLs' entries were left out, then
+	// (with the batches) all of them.
+	WaitOmitted     bool `json:"wait_omitted,omitempty"`
+	BatchesOmitted  bool `json:"batches_omitted,omitempty"`
+	PurgeIDsOmitted bool `json:"purge_ids_omitted,omitempty"`
 }
 
 // Environment is one target's outcome.
@@ -94,6 +114,9 @@ type Environment struct {
 	// Verification is what checking the environment after the purge
 	// found; nil when the run did not verify.
 	Verification *Verification `json:"verification,omitempty"`
+	// Warm is what requesting the warm URLs through the environment did;
+	// nil when the run did not warm.
+	Warm *Warm `json:"warm,omitempty"`
 	// FirstSentAt is when the environment's first purge request left (past
 	// the pacer): a copy cached before it is one the purge had to remove.
 	FirstSentAt time.Time `json:"-"`
@@ -265,7 +288,11 @@ func (r *Result) Refused() bool {
 
 // Failed tells whether anything failed: the run, any of its items, or the
 // verification, which found a URL still served from before the purge.
-func (r *Result) Failed() bool { return r.Error != nil || r.FailedCount > 0 || r.StaleCount > 0 }
+// An outdated URL (the expectation not served after the purge) fails it too;
+// warming never does.
+func (r *Result) Failed() bool {
+	return r.Error != nil || r.FailedCount > 0 || r.StaleCount > 0 || r.OutdatedCount > 0
+}
 
 // Layout is the result of a run before it sends anything: every target
 // with every batch planned. names, refs and endpoints are per target.
@@ -329,7 +356,8 @@ func (r *Result) Stop(err *Error) {
 func (r *Result) Finish(elapsed time.Duration) {
 	r.DurationMS = elapsed.Milliseconds()
 	r.PurgedCount, r.FailedCount, r.Requests = 0, 0, 0
-	r.VerifiedCount, r.StaleCount = 0, 0
+	r.VerifiedCount, r.StaleCount, r.OutdatedCount = 0, 0, 0
+	r.WarmedCount, r.WarmFailedCount = 0, 0
 	r.PurgeIDs, r.EnvironmentRefs = []string{}, []string{}
 	for i := range r.Environments {
 		e := &r.Environments[i]
@@ -352,17 +380,27 @@ func (r *Result) Finish(elapsed time.Duration) {
 		r.PurgedCount += e.PurgedCount
 		r.FailedCount += e.FailedCount
 		if v := e.Verification; v != nil {
-			v.VerifiedCount, v.StaleCount = 0, 0
+			v.VerifiedCount, v.StaleCount, v.OutdatedCount = 0, 0, 0
 			for _, u := range v.URLs {
 				switch u.Verdict {
 				case VerdictVerified:
 					v.VerifiedCount++
 				case VerdictStale:
 					v.StaleCount++
+				case VerdictOutdated:
+					v.OutdatedCount++
 				}
 			}
 			r.VerifiedCount += v.VerifiedCount
 			r.StaleCount += v.StaleCount
+			r.OutdatedCount += v.OutdatedCount
+			if v.Repurge != nil {
+				r.Requests++
+			}
+		}
+		if w := e.Warm; w != nil {
+			r.WarmedCount += w.WarmedCount
+			r.WarmFailedCount += w.FailedCount
 		}
 	}
 	if r.Environments == nil {

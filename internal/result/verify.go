@@ -7,6 +7,9 @@ const (
 	VerdictNotCached   = "not_cached"   // DYNAMIC, BYPASS, or no CF-Cache-Status
 	VerdictRedirect    = "redirect"     // 3xx: not judged; Location reported
 	VerdictNotVerified = "not_verified" // could not be fetched: DNS, connection, TLS, timeout, 5xx
+	// VerdictOutdated: not stale, but the answer does not serve the
+	// expectation (expect-header, expect-body): the old build.
+	VerdictOutdated = "outdated"
 )
 
 // Statuses of one environment's verification.
@@ -24,6 +27,19 @@ type Verification struct {
 	URLs          []URLCheck `json:"urls"`
 	VerifiedCount int        `json:"verified_count"`
 	StaleCount    int        `json:"stale_count"`
+	OutdatedCount int        `json:"outdated_count"`
+	// Repurge is the second purge of the URLs found outdated whose origin
+	// served the new build: sent once, alone, then those URLs verified
+	// again; nil when none was needed.
+	Repurge *Repurge `json:"repurge,omitempty"`
+}
+
+// Repurge is the one purge sent again after verification.
+type Repurge struct {
+	URLs   []string `json:"urls"`
+	Status Status   `json:"status"`
+	ID     string   `json:"id,omitempty"`
+	Error  *Error   `json:"error,omitempty"`
 }
 
 // URLCheck is the verdict on one URL and the answer it rests on.
@@ -36,4 +52,15 @@ type URLCheck struct {
 	Location    string `json:"location,omitempty"`
 	Reason      string `json:"reason,omitempty"`
 	Attempts    int    `json:"attempts"`
+	// Seen is what the answer served of the expectation: "X-Build: v1",
+	// "no X-Build header", "the body lacks the text"; empty without one.
+	Seen string `json:"seen,omitempty"`
+	// OriginSeen is what the origin (the URL with a query parameter of the
+	// action's own) served, asked when the URL was outdated; OriginServes
+	// says it served the expectation.
+	OriginSeen   string `json:"origin_seen,omitempty"`
+	OriginServes bool   `json:"origin_serves,omitempty"`
+	// Repurged: the URL was purged a second time, then verified again;
+	// this check is the second one.
+	Repurged bool `json:"repurged,omitempty"`
 }

@@ -16,6 +16,7 @@
 package verify
 
 import (
+	"cmp"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -86,6 +87,9 @@ type Options struct {
 	Sleep          func(ctx context.Context, d time.Duration) error
 	TLSConfig      *tls.Config // roots (tests, the sandbox); cloned; ServerName and InsecureSkipVerify are ignored
 	Debugf         func(format string, args ...any)
+	// Expect, when set, is what the new deploy serves: a URL that does not
+	// serve it is outdated, and its origin is asked (see expect.go).
+	Expect Expectation
 	// Redact hides the run's secrets in a text (nil: none to hide). Text from a site
 	// is redacted before it is cut, so that a cut never leaves part of a secret
 	// that the whole would have matched.
@@ -192,6 +196,8 @@ func Run(ctx context.Context, targets []Target, o Options) []*result.Verificatio
 				v.VerifiedCount++
 			case result.VerdictStale:
 				v.StaleCount++
+			case result.VerdictOutdated:
+				v.OutdatedCount++
 			}
 		}
 	}
@@ -262,6 +268,7 @@ func newClient(o *Options, sel selector.Selector, edge *url.URL) *http.Client {
 }
 
 type prober struct {
+	what     string // what the requests are for, in debug lines: verify, wait, warm
 	o        *Options
 	sel      selector.Selector
 	edge     *url.URL
@@ -291,6 +298,9 @@ func (p *prober) check(ctx context.Context, raw string) result.URLCheck {
 		case a.Verdict == result.VerdictNotVerified && stale != nil:
 			// A failed re-request does not hide the stale copy seen before it.
 		default:
+			if a.Verdict == result.VerdictOutdated {
+				p.askOrigin(ctx, u, &a)
+			}
 			return a
 		}
 		elapsed := p.o.Now().Sub(first)
@@ -351,18 +361,35 @@ func defaultPort(scheme string) string {
 
 // attempt sends one request and judges its answer.
 func (p *prober) attempt(ctx context.Context, r *request) result.URLCheck {
-	u := r.url
 	select {
 	case p.sem <- struct{}{}:
 	case <-ctx.Done():
 		return result.URLCheck{Verdict: result.VerdictNotVerified, Reason: "the run's deadline passed before it could be requested"}
 	}
 	defer func() { <-p.sem }()
+	limit := int64(bodyLimit)
+	if p.o.Expect.Body != "" {
+		limit = MaxBody
+	}
+	a := p.send(ctx, r, limit)
+	if a.Failure != "" {
+		return result.URLCheck{Verdict: result.VerdictNotVerified, Reason: a.Failure}
+	}
+	resp := &http.Response{StatusCode: a.Status, Header: a.Header}
+	c := p.judge(resp)
+	p.expect(&c, a)
+	return c
+}
+
+// send sends one GET and reads at most limit bytes of the body: what every
+// request to a site (verification, wait, warm) goes through.
+func (p *prober) send(ctx context.Context, r *request, limit int64) Answer {
+	u := r.url
 	rctx, cancel := context.WithTimeout(ctx, p.o.RequestTimeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(rctx, http.MethodGet, u.String(), nil)
 	if err != nil {
-		return result.URLCheck{Verdict: result.VerdictNotVerified, Reason: "cannot build the request: " + err.Error()}
+		return Answer{Failure: "cannot build the request: " + err.Error()}
 	}
 	// A fresh header: only what the package comment lists.
 	req.Header = http.Header{"User-Agent": {UserAgent}}
@@ -381,22 +408,58 @@ func (p *prober) attempt(ctx context.Context, r *request) result.URLCheck {
 	if sel == "" {
 		sel = "no selector"
 	}
-	p.o.Debugf("verify %s: GET %s (Host %s, %s)", p.env, u, host, sel)
+	p.o.Debugf("%s %s: GET %s (Host %s, %s)", cmp.Or(p.what, "verify"), p.env, u, host, sel)
 	resp, err := p.client.Do(req)
 	if err != nil {
-		return result.URLCheck{Verdict: result.VerdictNotVerified, Reason: failure(ctx, err, p.o.RequestTimeout, u.Hostname())}
+		return Answer{Failure: failure(ctx, err, p.o.RequestTimeout, u.Hostname())}
 	}
-	_, _ = io.CopyN(io.Discard, resp.Body, bodyLimit)
-	_ = resp.Body.Close()
-	return p.judge(resp)
+	defer resp.Body.Close()
+	a := Answer{Status: resp.StatusCode, Header: resp.Header}
+	if limit > bodyLimit {
+		body, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
+		if err != nil && ctx.Err() == nil && rctx.Err() != nil {
+			// The answer came but its body did not in time: judged on what came.
+			p.o.Debugf("%s %s: GET %s: body cut short: %v", cmp.Or(p.what, "verify"), p.env, u, err)
+		}
+		a.Truncated = int64(len(body)) > limit
+		a.Body = body[:min(int64(len(body)), limit)]
+	} else {
+		_, _ = io.CopyN(io.Discard, resp.Body, limit)
+	}
+	return a
 }
 
 // bound is a check as reports may show it: every text an answer brought (Location,
-// CF-Cache-Status, a reason that quotes the site or an error) through siteText,
+// CF-Cache-Status, a reason that quotes the site or an error, what it and its
+// origin served of the expectation) through siteText,
 // once the check is judged. The one place where a site's text enters a result.
 func (o *Options) bound(c result.URLCheck) result.URLCheck {
 	c.Location = o.siteText(c.Location, maxLocation)
 	c.CacheStatus = o.siteText(c.CacheStatus, maxCacheStatus)
+	c.Reason = o.siteText(c.Reason, maxReason)
+	c.Seen = o.siteText(c.Seen, maxSeen)
+	c.OriginSeen = o.siteText(c.OriginSeen, maxSeen)
+	return c
+}
+
+// SiteText is siteText for the packages that report what a site sent through
+// a Fetcher or why it could not be reached (wait, warm): redacted, cleaned,
+// then cut to 500 characters.
+func (o Options) SiteText(s string) string {
+	if o.Redact == nil {
+		o.Redact = func(s string) string { return s }
+	}
+	return o.siteText(s, maxReason)
+}
+
+// BoundWait is a wait's check as reports may show it: what the site sent
+// through siteText, as bound does for a verification's.
+func (o Options) BoundWait(c result.WaitCheck) result.WaitCheck {
+	if o.Redact == nil {
+		o.Redact = func(s string) string { return s }
+	}
+	c.CacheStatus = o.siteText(c.CacheStatus, maxCacheStatus)
+	c.Seen = o.siteText(c.Seen, maxSeen)
 	c.Reason = o.siteText(c.Reason, maxReason)
 	return c
 }
