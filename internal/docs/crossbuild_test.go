@@ -25,7 +25,9 @@ var crossPlatforms = []struct{ goos, goarch string }{
 // executable for its platform, and vets the code as Windows and macOS see
 // it, so that a file for one system only cannot break another's build.
 // The builds share the build cache and hold staticBuild, as the other
-// builds of these tests do.
+// builds of these tests do. With a warm cache the test takes about 12 s
+// (4 s of CPU); with an empty one it compiles the standard library and the
+// dependencies for each platform: about 330 s of CPU on a 2-core VM.
 func TestCrossBuild(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary for five platforms")
