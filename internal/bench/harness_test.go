@@ -67,12 +67,30 @@ func zoneWithFourEnvironments(plan emulator.Plan) emulator.Zone {
 			{Name: "QA", Ref: qaRef, Version: 4, Expression: `(cf.zone.name eq "example.com" and http.host eq "qa.example.com")`},
 		},
 	}
+	// And one environment per job of BenchmarkMatrixProcesses.
+	for i := range maxMatrixJobs {
+		name := jobEnvironment(i)
+		z.Environments = append(z.Environments, emulator.Environment{Name: name, Ref: envRefs[name], Version: 4,
+			Expression: fmt.Sprintf(`(cf.zone.name eq "example.com" and http.host eq "job%d.example.com")`, i)})
+	}
 	return z
 }
 
-var envRefs = map[string]string{
-	"Production": "", "Staging": emulator.StagingRef, "Development": emulator.DevelopmentRef, "QA": qaRef,
-}
+var envRefs = func() map[string]string {
+	m := map[string]string{
+		"Production": "", "Staging": emulator.StagingRef, "Development": emulator.DevelopmentRef, "QA": qaRef,
+	}
+	for i := range maxMatrixJobs {
+		m[jobEnvironment(i)] = fmt.Sprintf("%030x", 0xb0b0000+i)
+	}
+	return m
+}()
+
+// maxMatrixJobs is the most jobs of a matrix the benchmarks run, each
+// purging an environment of its own.
+const maxMatrixJobs = 20
+
+func jobEnvironment(i int) string { return fmt.Sprintf("Job%02d", i+1) }
 
 func (w workload) urlList() []string {
 	u := make([]string, w.urls)

@@ -204,7 +204,12 @@ func judge(r request, res *http.Response, raw []byte, err error, runCtx, attempt
 	}
 	retryable := s == http.StatusTooManyRequests || s == http.StatusRequestTimeout || s >= 500 ||
 		e.Code() == 1134 || e.Code() == 971 || (s/100 == 2 && errors.Is(e.Err, ErrNotJSON))
-	return answer, retry.Verdict{Retry: retryable, After: after, Asked: asked}, e
+	// The purge budget is the account's, shared with every job purging on
+	// it: its refusal is retried while the run's time allows, not counted
+	// against max-retries (which bounds failures: 5xx, the network, the
+	// API-wide limit). The pacer spreads these retries.
+	contention := r.pace.Purge && (e.Code() == 1134 || (s == http.StatusTooManyRequests && e.Code() != 971))
+	return answer, retry.Verdict{Retry: retryable, After: after, Asked: asked, Contention: contention}, e
 }
 
 // success is what an answer's "success" member holds.

@@ -106,6 +106,11 @@ func TestPurgeClassifies(t *testing.T) {
 			attempts: 2, sleeps: []time.Duration{4 * time.Second}, ok: true},
 		{name: "408 is retried", answers: []answer{jsonAnswer(408, `{"success":false,"errors":[{"code":10002,"message":"timeout"}]}`), jsonAnswer(200, okPurge)},
 			attempts: 2, sleeps: []time.Duration{250 * time.Millisecond}, ok: true},
+		// max-retries bounds the API-wide limit's 429s (971 blocks the user
+		// for minutes); the purge budget's are retried while time remains
+		// (TestFaultMatrix).
+		{name: "429 971", answers: []answer{{status: 429, ctype: "application/json", body: `{"success":false,"errors":[{"code":971,"message":"More than 1200 requests per 300 seconds reached."}]}`, headers: map[string]string{"Retry-After": "3"}}},
+			attempts: 3, sleeps: []time.Duration{3 * time.Second, 3 * time.Second}, status: 429, code: 971, message: "More than 1200", hint: "API-wide limit"},
 		{name: "429 Retry-After not a number: backoff", answers: []answer{{status: 429, ctype: "application/json", body: `{"success":false,"errors":[{"code":1134,"message":"rate limited"}]}`, headers: map[string]string{"Retry-After": "soon"}}, jsonAnswer(200, okPurge)},
 			attempts: 2, sleeps: []time.Duration{250 * time.Millisecond}, ok: true},
 		{name: "429 with a fractional Retry-After", answers: []answer{{status: 429, ctype: "application/json", body: `{"success":false,"errors":[{"code":1134,"message":"rate limited"}]}`, headers: map[string]string{"Retry-After": "1.5"}}, jsonAnswer(200, okPurge)},

@@ -183,7 +183,7 @@ func hint(step Step, code int) string {
 	case 971:
 		return "Cloudflare's API-wide limit for this user was reached (more than its quota of calls in 5 minutes): Cloudflare now blocks every API call of the user for 5 minutes, the deploy's other tools included. Wait 5 minutes before running again; then run fewer jobs at once on this account, or send fewer, larger requests (an empty files-per-request, the most the zone's plan takes; tags, hosts or prefixes instead of URLs)."
 	case 1134:
-		return "Cloudflare's purge rate limit for the account was reached and the retries ran out: raise max-retries or timeout, or run fewer purges at once on this account (jobs of a matrix share its budget)."
+		return "Cloudflare's purge rate limit for the account was reached, and the run's timeout left no time to wait for it: raise timeout, or run fewer purges at once on this account (jobs of a matrix share its budget)."
 	case 1015:
 		return "The request carried more URLs than the zone's plan takes (30 below Enterprise, 500 on Enterprise): leave files-per-request empty for the plan's most, or set 30 or less; give the token Zone Read when the zone is given by ID, so that its plan can be read."
 	case 1136:

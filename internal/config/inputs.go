@@ -72,7 +72,7 @@ var Inputs = []Input{
 	{Name: InputDryRun, Default: "false", Bool: true, Usage: "resolve and plan, send no purge"},
 	{Name: InputAPIURL, Env: "CLOUDFLARE_BASE_URL", Usage: "API base URL (default " + DefaultAPIURL + ")"},
 	{Name: InputTimeout, Default: "5m", Usage: "deadline for the whole run, as a Go duration"},
-	{Name: InputMaxRetries, Default: "5", Usage: "retries per request for 429, 5xx and network errors, 0 to 20"},
+	{Name: InputMaxRetries, Default: "5", Usage: "retries per request for 5xx, network errors and the API-wide limit, 0 to 20; the purge budget's 429s are retried while the timeout allows"},
 	{Name: InputInvalidate, Default: "false", Bool: true, Usage: "mark the content stale instead of deleting it: Cloudflare revalidates it with the origin on the next request"},
 	{Name: InputVerify, Default: "false", Bool: true, Usage: "after the purge, request the verification URLs through each environment and check that none is served from a copy cached before it"},
 	{Name: InputVerifyURLs, List: true, Usage: "URLs to request with --verify, separated by whitespace (default: the purged --files URLs, at most 20 per environment)"},

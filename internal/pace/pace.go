@@ -5,18 +5,24 @@
 //     other requests that carry tags, hosts, prefixes or purge_everything.
 //     Each is a rate.Limiter started at the plan's published numbers
 //     (Enterprise's when the plan is unknown).
-//   - Other jobs may share the budget without our knowing: a 429 (or code
-//     1134) halves the refused kind's budget and holds its new calls for the
-//     Retry-After plus a jitter drawn per process, so that jobs refused
-//     together do not resume together; each success climbs back a step, to
-//     the plan's budget once the 429s stop (AIMD, as TCP does). Retry-After
-//     tells when the refused call's tokens are there, not which plan the
-//     account has: the pacer lets the retry go at that instant and models no
-//     plan from it.
+//   - Other jobs may share the budget without our knowing. The API-wide
+//     count every answer carries falls by every call of the token, theirs
+//     too: the part of it that is this job's caps its share of the burst
+//     and the rate (crowd.go), so that jobs started together do not each
+//     spend a full bucket. Calls in flight follow the share, from 4 at
+//     first. A 429 (or code 1134) halves the refused kind's share and holds
+//     its new calls for the Retry-After (plus a jitter drawn per process
+//     when the 429s come in a wave or again, so that jobs refused together
+//     do not resume together); the share climbs back by the same step for
+//     every job while 429s are recent, then as fast as the successes come,
+//     and to the job's part at once when the others have gone quiet (AIMD,
+//     as TCP does). Retry-After tells when the refused call's tokens are
+//     there, not which plan the account has: the first refused call's retry
+//     goes at that instant, the others follow the halved budget.
 //   - The API-wide limit, read from the Ratelimit and Ratelimit-Policy
 //     headers of every answer: never more calls in flight than the quota
-//     left; once it is spent (or code 971 says so), nothing goes until it
-//     resets.
+//     left (with other jobs on the token, than this job's part of it); once
+//     it is spent (or code 971 says so), nothing goes until it resets.
 //
 // A wait that would pass the context's deadline is not waited: Wait fails at
 // once, saying how long it would have been, and holds no other call.
@@ -113,6 +119,24 @@ const (
 	// untimed bounds a wait for an answer (a slot of the API-wide quota):
 	// every answer wakes the waiters anyway.
 	untimed = time.Minute
+	// initWindow is the calls of a kind in flight at first; each success
+	// adds one, up to maxWindow (purge's 16), until the first 429: jobs
+	// that start together do not each send a full bucket's worth at once.
+	initWindow = 4
+	maxWindow  = 16
+	// climb is how fast the share of the plan's budget climbs back, per
+	// second, while 429s are recent (within quiet); after that, each
+	// success adds its tokens over the plan's burst: the share doubles every
+	// burst's worth.
+	climb = 0.01
+	quiet = 500 * time.Millisecond
+	// crowdAdd is how much of the budget's rate a job's purges may take
+	// beyond its part of the account's calls: enough for the jobs' parts to
+	// drift towards equal ones, too little to drain the bucket (with 4 jobs,
+	// a quarter more drained it before their end: one 429, and its second
+	// of Retry-After, on a run of 0.75 s). The burst is shared by parts
+	// alone: jobs that start together must not each take a full bucket.
+	crowdAdd = 0.02
 )
 
 // Pacer is safe for concurrent use.
@@ -124,6 +148,7 @@ type Pacer struct {
 	mu    sync.Mutex
 	kinds [numKinds]kind
 	api   quota
+	crowd crowd
 	// wake ends when an answer comes, for the calls waiting for a slot of
 	// the API-wide quota.
 	wake    context.Context
@@ -133,7 +158,7 @@ type Pacer struct {
 // kind is the model of one of the account's purge buckets.
 type kind struct {
 	home    budget  // the plan's
-	share   float64 // of home, in (0, 1]: halved on a 429, climbs on successes
+	share   float64 // of home, in (0, 1]: halved on a 429, climbs on successes (AIMD)
 	biggest int     // the largest call seen, in tokens: the burst never goes below it
 	lim     *rate.Limiter
 	cuts    int // halvings so far: a 429 to a call sent before the last is the same wave
@@ -147,6 +172,14 @@ type kind struct {
 	asked                time.Time // the part of the pause Cloudflare asked for (the rest is our jitter)
 	jitter               float64   // of the current pause
 	credits              []time.Time
+	// window is the calls in flight it may have (see inFlight); reserved,
+	// the calls holding tokens that have not gone yet.
+	window   float64
+	reserved int
+	// cap is the part of the account's API calls that are this job's (see
+	// crowd); cutAt, when the last halving was.
+	cap, part float64
+	cutAt     time.Time
 }
 
 // New returns a Pacer.
@@ -161,10 +194,10 @@ func New(o Options) *Pacer {
 	now := p.now()
 	for i, b := range plans[unknownPlan] {
 		k := &p.kinds[i]
-		k.home, k.share = b, 1
+		k.home, k.share, k.cap, k.part, k.window = b, 1, 1, 1, initWindow
 		k.lim = k.limiter(now, math.Inf(1))
 	}
-	p.api = newQuota()
+	p.api, p.crowd = newQuota(), newCrowd()
 	p.wake, p.wakeAll = context.WithCancel(context.Background())
 	p.UsePlan(o.Plan)
 	return p
@@ -211,6 +244,7 @@ func (p *Pacer) Wait(ctx context.Context, c Call) (done func(Answer), err error)
 		}
 		d, why, onAnswer := p.hold(now, left, c, &res)
 		if d <= 0 {
+			res.used()
 			return p.start(now, c), nil
 		}
 		if hasDeadline && !onAnswer && left < d {
@@ -249,12 +283,22 @@ func (e *TooLongError) Unwrap() error { return context.DeadlineExceeded }
 type reservation struct {
 	r    *rate.Reservation
 	cuts int // the kind's halvings when it was made
+	k    *kind
 }
 
+// cancel gives the tokens back.
 func (r *reservation) cancel(now time.Time) {
 	if r != nil && r.r != nil {
 		r.r.CancelAt(now)
+		r.used()
+	}
+}
+
+// used ends the claim: the call went, or gave its tokens back.
+func (r *reservation) used() {
+	if r != nil && r.r != nil {
 		r.r = nil
+		r.k.reserved--
 	}
 }
 
@@ -262,7 +306,11 @@ func (r *reservation) cancel(now time.Time) {
 // whether the wait ends with an answer rather than at a known time.
 // left is the time until ctx's deadline, negative when it has none.
 func (p *Pacer) hold(now time.Time, left time.Duration, c Call, res **reservation) (d time.Duration, why string, onAnswer bool) {
-	if d, onAnswer := p.api.hold(now); d > 0 {
+	if d, onAnswer := p.api.hold(now, p.crowd.lowest()); d > 0 {
+		// Parked on the quota: the purge budget's tokens go back, or every
+		// call parked so fires at once when the window resets.
+		(*res).cancel(now)
+		*res = nil
 		return d, "Cloudflare's API-wide limit", onAnswer
 	}
 	if !c.Purge {
@@ -278,6 +326,7 @@ func (p *Pacer) hold(now time.Time, left time.Duration, c Call, res **reservatio
 			k.lim.ReserveN(now, min(n, k.lim.Burst())) // spends what the account spends
 			return 0, "", false
 		}
+
 		// The jitter spreads the restarts of jobs refused together; near
 		// the deadline it gives way: only the wait asked for counts.
 		end := k.pause
@@ -293,7 +342,11 @@ func (p *Pacer) hold(now time.Time, left time.Duration, c Call, res **reservatio
 		if d := k.settling(now); d > 0 {
 			return d, "the purge budget (answers due)", true
 		}
-		*res = &reservation{r: k.lim.ReserveN(now, min(n, k.lim.Burst())), cuts: k.cuts}
+		if len(k.sent)+k.reserved >= k.inFlight() {
+			return untimed, "the purge budget (calls in flight)", true
+		}
+		*res = &reservation{r: k.lim.ReserveN(now, min(n, k.lim.Burst())), cuts: k.cuts, k: k}
+		k.reserved++
 	}
 	return (*res).r.DelayFrom(now), "the purge budget", false
 }
@@ -331,6 +384,10 @@ func (p *Pacer) answered(sent time.Time, cuts int, c Call, a Answer) {
 	defer p.mu.Unlock()
 	now := p.now()
 	apiSpent := p.api.answer(now, sent, a)
+	if a.Status != 0 {
+		p.crowd.answer(now, p.api.inflight, parseRatelimit(a.Header.Values("Ratelimit")))
+		p.shareOut(now)
+	}
 	// Wake the calls waiting for a slot: this one is free, and the quota is
 	// known anew.
 	p.wakeAll()
@@ -353,17 +410,43 @@ func (p *Pacer) answered(sent time.Time, cuts int, c Call, a Answer) {
 	}
 }
 
-// refused halves the kind's budget, once per wave of 429s, and holds its new
-// calls for the wait asked plus up to half of it more, drawn per process.
-// The refused call's retry may go when Retry-After says (a credit).
-func (k *kind) refused(now time.Time, cuts int, retryAfter time.Duration, jitter func() float64) {
-	if retryAfter > 0 {
-		k.credits = append(k.credits, now.Add(retryAfter))
+// shareOut sets each kind's caps from the part of the account's calls that
+// are this job's (crowd). With no 429 lately and the others calling less
+// (they finished), the share rises to that part at once: the jobs left take
+// what the ones gone leave.
+func (p *Pacer) shareOut(now time.Time) {
+	part := p.crowd.part
+	for i := range p.kinds {
+		k := &p.kinds[i]
+		changed := false
+		if p.crowd.crowded && now.Sub(k.cutAt) >= quiet && k.share < part {
+			k.share, changed = part, true
+		}
+		rateCap := max(minShare, min(1, part+crowdAdd))
+		burstCap := max(minShare, part)
+		if changed || rateCap != k.cap || burstCap != k.part {
+			k.cap, k.part = rateCap, burstCap
+			k.apply(now)
+		}
 	}
+}
+
+// refused halves the kind's budget, once per wave of 429s, and holds its new
+// calls for the wait asked; when the wave is more than one 429, or follows
+// another, plus up to half of it more, drawn per process. The first refused
+// call's retry may go when Retry-After says (a credit); the others follow
+// the halved budget.
+func (k *kind) refused(now time.Time, cuts int, retryAfter time.Duration, jitter func() float64) {
 	switch {
 	case cuts == k.cuts:
-		k.cuts, k.jitter, k.wave = k.cuts+1, jitter(), 1
-		k.share = max(minShare, k.share/2)
+		// One credit per wave: the other refused calls' retries follow the
+		// halved budget, spread, rather than all go at Retry-After.
+		if retryAfter > 0 {
+			k.credits = append(k.credits, now.Add(retryAfter))
+		}
+		k.cuts, k.jitter, k.wave, k.cutAt = k.cuts+1, jitter(), 1, now
+		k.share = max(minShare, k.eff()/2)
+		k.window = max(1, min(k.window, float64(len(k.sent)+1))/2)
 		k.apply(now)
 	case cuts == k.cuts-1:
 		// Another refusal of the same wave: the account's bucket is empty,
@@ -374,7 +457,13 @@ func (k *kind) refused(now time.Time, cuts int, retryAfter time.Duration, jitter
 		k.empty = k.wave >= 2
 	}
 	w := max(retryAfter, minPause)
-	k.pause = later(k.pause, now.Add(w+time.Duration(k.jitter*float64(w)/2)))
+	j := k.jitter
+	if k.wave < 2 && k.cuts < 2 {
+		// A lone 429, the first: a moment's contention until it repeats;
+		// the pause is the wait asked, no more.
+		j = 0
+	}
+	k.pause = later(k.pause, now.Add(w+time.Duration(j*float64(w)/2)))
 	k.asked = later(k.asked, now.Add(w))
 }
 
@@ -409,7 +498,7 @@ func (k *kind) settling(now time.Time) time.Duration {
 // go meanwhile keep what they took).
 func (k *kind) restart(now time.Time) {
 	k.empty = false
-	r := k.share * k.home.rate
+	r := k.eff() * k.home.rate
 	tokens := min(k.lim.TokensAt(now), now.Sub(k.pause).Seconds()*r)
 	k.lim = k.limiter(now, max(0, tokens))
 	if tokens <= -1 {
@@ -417,15 +506,36 @@ func (k *kind) restart(now time.Time) {
 	}
 }
 
-// succeeded climbs back additively: a burst's worth of accepted tokens
-// restores the whole budget. Answers to calls sent before the last halving
-// tell nothing new.
+// succeeded opens the window by one per round trip of successes and, once
+// a 429 showed the budget shared, climbs the share back: slowly while 429s
+// are recent, as fast as the successes come once they have stopped. Answers
+// to calls sent before the last halving tell nothing new.
 func (k *kind) succeeded(now time.Time, cuts, n int) {
-	if k.share >= 1 || cuts != k.cuts {
+	if cuts != k.cuts {
 		return
 	}
-	k.share = min(1, k.share+float64(n)/k.home.burst)
+	k.window = min(maxWindow, k.window+1/k.window)
+	if k.cuts == 0 || k.share >= 1 {
+		return
+	}
+	step := float64(n) / k.home.burst // doubles the share every burst's worth
+	if now.Sub(k.cutAt) < quiet {
+		// The same for every job, whatever its share: jobs that climb
+		// alike and are halved when they take most converge on equal parts.
+		step = climb * float64(n) / (k.share * k.home.rate)
+	}
+	k.share = min(1, k.share+step)
 	k.apply(now)
+}
+
+// eff is the share of the plan's budget the kind paces to: its own (AIMD),
+// and no more than the part of the account's calls that are this job's.
+func (k *kind) eff() float64 { return max(minShare, min(k.share, k.cap)) }
+
+// inFlight is how many calls of the kind may be out at once: the window,
+// and no more than the share of the budget needs.
+func (k *kind) inFlight() int {
+	return max(1, min(int(k.window), int(math.Ceil(k.eff()*maxWindow))))
 }
 
 // credit takes a refused call's due Retry-After, if one is.
@@ -455,9 +565,9 @@ func dropOld(ts []time.Time, before time.Time) []time.Time {
 // refilling when its first call arrives, a round trip after ours, and the
 // margin keeps later calls from arriving before their tokens are there.
 func (k *kind) limiter(now time.Time, tokens float64) *rate.Limiter {
-	r := k.share * k.home.rate
+	r := k.eff() * k.home.rate
 	l := rate.NewLimiter(rate.Limit(r), k.burst())
-	tokens = max(0, min(tokens, k.share*(k.home.burst-k.home.rate*margin.Seconds())))
+	tokens = max(0, min(tokens, k.eff()*(k.home.burst-k.home.rate*margin.Seconds())))
 	// Empty it at the instant from which it refills to tokens by now.
 	l.AllowN(now.Add(-time.Duration(tokens/r*float64(time.Second))), l.Burst())
 	return l
@@ -465,14 +575,14 @@ func (k *kind) limiter(now time.Time, tokens float64) *rate.Limiter {
 
 // apply sets the limiter to the kind's share of its plan's budget.
 func (k *kind) apply(now time.Time) {
-	k.lim.SetLimitAt(now, rate.Limit(k.share*k.home.rate))
+	k.lim.SetLimitAt(now, rate.Limit(k.eff()*k.home.rate))
 	k.lim.SetBurstAt(now, k.burst()) // fewer tokens than held: the next use caps them
 }
 
 // burst is the share of the plan's burst less the margin, rounded up (a
 // call is a whole token), and never less than the largest call seen.
 func (k *kind) burst() int {
-	b := k.share * (k.home.burst - k.home.rate*margin.Seconds())
+	b := min(k.eff(), k.part) * (k.home.burst - k.home.rate*margin.Seconds())
 	n := int(b)
 	if float64(n) < b {
 		n++
@@ -488,9 +598,11 @@ type quota struct {
 }
 
 type window struct {
-	name  string
-	left  int       // calls that may still start in it
-	reset time.Time // zero: unknown (a call probes it)
+	name string
+	// r is the smallest remaining count the window's answers said (answers
+	// come back out of order); left, the calls that may still start in it.
+	r, left int
+	reset   time.Time // zero: unknown (a call probes it)
 	// quota and length are the policy's, for the message of a wait.
 	quota  int
 	length time.Duration
@@ -498,7 +610,7 @@ type window struct {
 
 // newQuota starts from the documented limit, until the first answer says.
 func newQuota() quota {
-	return quota{windows: []window{{name: "default", left: 1200, quota: 1200, length: 5 * time.Minute}}}
+	return quota{windows: []window{{name: "default", r: 1200, left: 1200, quota: 1200, length: 5 * time.Minute}}}
 }
 
 func (q *quota) send() {
@@ -510,10 +622,14 @@ func (q *quota) send() {
 
 // hold says how long a call must wait for the quota: until a window resets
 // (then one call probes it), or for an answer while calls are in flight.
-func (q *quota) hold(now time.Time) (d time.Duration, onAnswer bool) {
+// part is this job's part of the calls the quota counts (see crowd).
+func (q *quota) hold(now time.Time, part float64) (d time.Duration, onAnswer bool) {
 	for i := range q.windows {
 		w := &q.windows[i]
-		if w.left > 0 {
+		// Calls are left, and this job's part of what the count says is
+		// left is more than its calls in flight: jobs sharing the quota
+		// each spend their part of it, not all of it.
+		if w.left > 0 && (float64(w.r)*part-float64(q.inflight) >= 1 || w.reset.IsZero() || !now.Before(w.reset)) {
 			continue
 		}
 		if w.reset.IsZero() || !now.Before(w.reset) {
@@ -546,7 +662,7 @@ func (q *quota) answer(now, sent time.Time, a Answer) (spent bool) {
 			if !okR {
 				continue
 			}
-			w := window{name: it.name, left: int(min(r, 1<<30)) - q.inflight}
+			w := window{name: it.name, r: int(min(r, 1<<30))}
 			if okT {
 				w.reset = now.Add(time.Duration(min(t, 1<<20))*time.Second + resetSlack)
 			}
@@ -558,14 +674,33 @@ func (q *quota) answer(now, sent time.Time, a Answer) (spent bool) {
 				}
 			}
 			// Answers come back out of order: within one window, the
-			// smallest count wins; only a call sent after the window's
-			// reset tells of a new one.
+			// smallest count wins and the earliest reset (each answer's is
+			// a bound from above: t is rounded up). An answer whose reset is
+			// far later is of a new window, and its counts stand alone (a
+			// new window's reset with the old one's count would hold the
+			// calls for a whole window); one whose reset is far earlier is
+			// of the window before, and old news.
 			for _, o := range old {
-				if o.name == w.name && !o.reset.IsZero() && sent.Before(o.reset) {
-					w.left = min(w.left, o.left)
-					w.reset = later(w.reset, o.reset)
+				if o.name != w.name || o.reset.IsZero() {
+					continue
+				}
+				tol := max(2*time.Second, o.length/2)
+				switch {
+				case w.reset.IsZero():
+					if sent.Before(o.reset) {
+						w.r, w.reset = min(w.r, o.r), o.reset
+					}
+				case w.reset.Sub(o.reset) > tol:
+				case o.reset.Sub(w.reset) > tol:
+					w.r, w.reset = o.r, o.reset
+				default:
+					w.r = min(w.r, o.r)
+					w.reset = earlier(w.reset, o.reset)
 				}
 			}
+			// The calls in flight may not be counted in r yet: they are
+			// counted as spent until their answers come.
+			w.left = w.r - q.inflight
 			if r == 0 && a.Status == http.StatusTooManyRequests {
 				spent = true
 			}
@@ -597,7 +732,7 @@ func (q *quota) answer(now, sent time.Time, a Answer) (spent bool) {
 			}
 		}
 		for i := range q.windows {
-			q.windows[i].left, q.windows[i].reset = 0, until
+			q.windows[i].r, q.windows[i].left, q.windows[i].reset = 0, 0, until
 		}
 	}
 	return spent
@@ -611,7 +746,14 @@ func (p *Pacer) sleepUnless(ctx context.Context, d time.Duration, wake context.C
 	if wake != nil {
 		defer context.AfterFunc(wake, cancel)()
 	}
-	err := p.sleep(sctx, d)
+	sleepFor := p.sleep
+	if wake != nil && d >= untimed {
+		// Not a wait of known length, only a bound on one for an answer:
+		// in real time, so that a clock that jumps ahead as it is slept on
+		// (a test's) does not jump a minute per call waiting its turn.
+		sleepFor = sleep
+	}
+	err := sleepFor(sctx, d)
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}
@@ -631,6 +773,13 @@ func sleep(ctx context.Context, d time.Duration) error {
 	case <-t.C:
 		return nil
 	}
+}
+
+func earlier(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
 }
 
 func later(a, b time.Time) time.Time {

@@ -23,7 +23,8 @@ type API interface {
 
 // Options tunes a run.
 type Options struct {
-	// Concurrency bounds the requests in flight; the pacer bounds their rate.
+	// Concurrency bounds the requests in flight; the pacer bounds their rate
+	// and, while the account's budget is shared, their number (its part).
 	Concurrency int
 	// Progress, if set, is called after every finished request.
 	Progress func(result.Progress)
@@ -36,7 +37,8 @@ type Options struct {
 }
 
 // DefaultConcurrency keeps enough requests in flight to hide round trips
-// without opening a flood of connections.
+// without opening a flood of connections: the most, for a job alone on its
+// account; the pacer lets fewer go while the budget is shared.
 const DefaultConcurrency = 16
 
 // Run sends every batch to every environment of envs, which lays them out

@@ -33,6 +33,11 @@ type Verdict struct {
 	// "Retry-After: 0" means at once rather than "use the backoff".
 	After time.Duration
 	Asked bool
+	// Contention marks a refusal for a budget shared with others (the
+	// account's purge budget): it is retried while the deadline leaves
+	// time, and does not count against MaxRetries, so that jobs sharing an
+	// account lose nothing to one another.
+	Contention bool
 }
 
 // Backoff is the wait before retry number n (0-based) when the server did
@@ -59,25 +64,38 @@ func (p Policy) Wait(n int, v Verdict) time.Duration {
 }
 
 // Do calls attempt until it succeeds, fails for good, the retries are spent
-// or ctx ends. It returns the number of attempts made and the last error.
+// or ctx ends; a refusal marked Contention is retried until the deadline
+// leaves no time for its wait, and spends no retry. It returns the number
+// of attempts made and the last error.
 // The wait before each retry goes through sleep, so that callers can share
 // a pause among concurrent requests (and tests need no real time).
 func (p Policy) Do(ctx context.Context, sleep func(context.Context, time.Duration) error, attempt func(ctx context.Context) (Verdict, error)) (int, error) {
-	for n := 0; ; n++ {
+	retries, contended := 0, 0 // retries counted against MaxRetries; and not
+	for made := 1; ; made++ {
 		v, err := attempt(ctx)
-		if err == nil || !v.Retry || n >= p.MaxRetries {
-			return n + 1, err
+		if err == nil || !v.Retry || (!v.Contention && retries >= p.MaxRetries) {
+			return made, err
 		}
-		wait := p.Wait(n, v)
+		var wait time.Duration
+		if v.Contention {
+			wait = p.Wait(contended, v)
+			contended++
+		} else {
+			wait = p.Wait(retries, v)
+			retries++
+		}
 		if deadline, ok := ctx.Deadline(); ok {
 			if left := time.Until(deadline); left < wait {
 				// The run would end while waiting: fail now, with the answer
 				// that asked for the wait, rather than at the deadline.
-				return n + 1, &TooLongError{Wait: wait, Left: max(left, 0), Asked: v.Asked || v.After > 0, Err: err}
+				return made, &TooLongError{Wait: wait, Left: max(left, 0), Asked: v.Asked || v.After > 0, Err: err}
 			}
+		} else if v.Contention && contended > maxContended {
+			// No deadline to bound them: a bound of its own.
+			return made, err
 		}
 		if serr := sleep(ctx, wait); serr != nil {
-			return n + 1, err
+			return made, err
 		}
 	}
 }
@@ -93,6 +111,10 @@ type TooLongError struct {
 
 func (e *TooLongError) Error() string { return e.Err.Error() }
 func (e *TooLongError) Unwrap() error { return e.Err }
+
+// maxContended bounds the contention retries of a call without a deadline
+// (a run always has one: its timeout).
+const maxContended = 100
 
 // Sleep waits for d or until ctx ends.
 func Sleep(ctx context.Context, d time.Duration) error {

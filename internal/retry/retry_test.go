@@ -215,3 +215,42 @@ func TestMaxRetriesMeansWhatItSays(t *testing.T) {
 		}
 	}
 }
+
+// A refusal for a budget shared with others (Contention) is retried while
+// the deadline leaves time, whatever max-retries says, and does not spend
+// the retries of the errors that do count: with max-retries 1, eight
+// contention refusals, a 500 and a success are ten attempts.
+func TestContentionIsRetriedWhileTimeRemains(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	var waits []time.Duration
+	sleep := func(_ context.Context, d time.Duration) error { waits = append(waits, d); return nil }
+	calls := 0
+	n, err := Default(1).Do(ctx, sleep, func(context.Context) (Verdict, error) {
+		calls++
+		switch {
+		case calls <= 8:
+			return Verdict{Retry: true, Contention: true, After: time.Second, Asked: true}, errBoom
+		case calls == 9:
+			return Verdict{Retry: true, After: 2 * time.Second, Asked: true}, errBoom
+		}
+		return Verdict{}, nil
+	})
+	if err != nil || n != 10 {
+		t.Errorf("Do = %d attempts, %v; want 10, nil", n, err)
+	}
+	if len(waits) != 9 || waits[8] != 2*time.Second {
+		t.Errorf("waits %v, want nine, the Retry-After each", waits)
+	}
+	// A wait the deadline leaves no time for still fails at once.
+	short, cancel2 := context.WithTimeout(context.Background(), 500*time.Millisecond)
+	defer cancel2()
+	n, err = Default(1).Do(short, sleep, func(context.Context) (Verdict, error) {
+		return Verdict{Retry: true, Contention: true, After: time.Second, Asked: true}, errBoom
+	})
+	var long *TooLongError
+	if n != 1 || !errors.As(err, &long) {
+		t.Errorf("with 0.5 s left and Retry-After 1 s: %d attempts, %v; want 1 and a TooLongError", n, err)
+	}
+}
