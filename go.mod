@@ -8,6 +8,7 @@ require (
 	github.com/google/go-cmp v0.7.0
 	github.com/sethvargo/go-githubactions v1.4.0
 	go.yaml.in/yaml/v4 v4.0.0
+	golang.org/x/net v0.63.0
 	golang.org/x/time v0.16.0
 )
 
@@ -19,5 +20,5 @@ require (
 	github.com/tidwall/match v1.1.1 // indirect
 	github.com/tidwall/pretty v1.2.1 // indirect
 	github.com/tidwall/sjson v1.2.5 // indirect
-	golang.org/x/text v0.14.0 // indirect
+	golang.org/x/text v0.44.0 // indirect
 )

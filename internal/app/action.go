@@ -25,7 +25,12 @@ func runAction(ctx context.Context, env Env) int {
 	stdout := red.Writer(env.Stdout)
 	defer stdout.Flush()
 	gha := githubactions.New(githubactions.WithGetenv(env.Getenv), githubactions.WithWriter(stdout))
-	rn := runner{env: env, log: actionLog{gha}, redact: red.String}
+	rn := runner{env: env, log: actionLog{a: gha, red: red}, mask: func(secrets ...string) {
+		for _, s := range secrets {
+			raw.AddMask(s)
+		}
+		red.Add(secrets...)
+	}, redact: red.String}
 
 	r := rn.run(ctx, config.Source{Input: gha.GetInput, Getenv: env.Getenv, Dir: env.Getenv("GITHUB_WORKSPACE")})
 	redactResult(red, r)

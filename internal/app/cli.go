@@ -25,7 +25,10 @@ func runCLI(ctx context.Context, env Env) int {
 		printUsage(env.Stdout, fs)
 		return ExitOK
 	case err != nil:
-		fmt.Fprintf(env.Stderr, "error: %v\nRun cloudflare-purge --help for usage.\n", err)
+		// The flags were not read: the secrets are those given in any
+		// flag or variable, as found.
+		red := redact.New(append(argSecrets(env.Args), secretValues(func(string) string { return "" }, env.Getenv)...)...)
+		fmt.Fprintf(env.Stderr, "error: %s\nRun cloudflare-purge --help for usage.\n", safeLine(red, err.Error()))
 		return ExitConfig
 	case f.version:
 		fmt.Fprintf(env.Stdout, "cloudflare-purge %s\n", version())
@@ -65,7 +68,7 @@ func runCLI(ctx context.Context, env Env) int {
 	defer stdout.Flush()
 	defer stderr.Flush()
 	debug := f.debug || env.Getenv("RUNNER_DEBUG") == "1"
-	rn := runner{env: env, log: textLog{w: stderr, debug: debug}, verify: sandboxVerify, redact: red.String}
+	rn := runner{env: env, log: textLog{w: stderr, debug: debug, red: red}, verify: sandboxVerify, mask: red.Add, redact: red.String}
 	r := rn.run(ctx, src)
 	r.ListItems = f.list
 	redactResult(red, r)
@@ -90,7 +93,7 @@ func runCLI(ctx context.Context, env Env) int {
 			fmt.Fprintf(stderr, "error: cannot write the result document: %v\n", err)
 		}
 	} else {
-		fmt.Fprint(stdout, report.Defuse(report.Human(r)))
+		fmt.Fprint(stdout, safeLine(red, report.Human(r)))
 	}
 	return exitCode(report.OutcomeOf(r))
 }

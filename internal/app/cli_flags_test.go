@@ -202,6 +202,47 @@ func TestCLIFailuresOnStderr(t *testing.T) {
 	}
 }
 
+// The CLI's own errors never quote a secret: a token after "--api-token= "
+// (a stray space), a value equal to a secret given in a flag or a
+// variable, or an argument that looks like a token.
+func TestCLIErrorsHideSecrets(t *testing.T) {
+	t.Parallel()
+	const email = "ops.secret@example.com"
+	tests := []struct {
+		name   string
+		args   []string
+		vars   map[string]string
+		secret string
+	}{
+		{"a space after --api-token=", []string{"--zone", "example.com", "--files", "https://example.com/a", "--api-token=", leakToken}, nil, leakToken},
+		{"a stray token of the environment's", []string{"--tags", "a", "zz" + leakKey[:10]}, map[string]string{"CLOUDFLARE_API_KEY": "zz" + leakKey[:10]}, "zz" + leakKey[:10]},
+		{"a stray email given as a flag", []string{"--tags", "a", "--api-email", email, email}, nil, email},
+		{"a stray email of the environment's", []string{"--tags", "a", email}, map[string]string{"CLOUDFLARE_EMAIL": email}, email},
+		{"a token as a boolean's value", []string{"--tags", "a", "--api-key", leakKey + "0", "--dry-run=" + leakKey + "0"}, nil, leakKey + "0"},
+		{"a token as a flag's name", []string{"--tags", "a", "--" + leakToken}, nil, leakToken},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var stdout, stderr bytes.Buffer
+			vars := tt.vars
+			code := Main(context.Background(), Env{Args: tt.args, Stdout: &stdout, Stderr: &stderr, Getenv: func(k string) string { return vars[k] }})
+			if code != ExitConfig {
+				t.Errorf("exit %d, want %d", code, ExitConfig)
+			}
+			out := stdout.String() + stderr.String()
+			for i := 0; i+10 <= len(tt.secret); i++ {
+				if strings.Contains(out, tt.secret[i:i+10]) {
+					t.Fatalf("the output shows %q of the secret:\n%s", tt.secret[i:i+10], out)
+				}
+			}
+			if !strings.HasPrefix(stderr.String(), "error: ") {
+				t.Errorf("stderr:\n%s", stderr.String())
+			}
+		})
+	}
+}
+
 // A flag named as other tools name it, or a subcommand written as other
 // tools have them, is refused with what to write instead, echoed as the
 // user wrote it.

@@ -170,6 +170,9 @@ func unknownFlag(fs *flag.FlagSet, args []string, err error) error {
 		return err
 	}
 	name := strings.TrimLeft(strings.TrimPrefix(msg, stock), "-")
+	if looksLikeCredential(name) {
+		return errors.New("unknown flag (name hidden: it looks like a credential)")
+	}
 	written := "--" + name
 	for _, a := range args {
 		if a == "--" {
@@ -240,12 +243,61 @@ func strayArgument(fs *flag.FlagSet, args []string, hint func(arg string) string
 		return nil
 	}
 	arg := fs.Arg(0)
+	if looksLikeCredential(arg) {
+		// --api-token= "$TOKEN", with a space after the =: the value
+		// is a secret, even where it was not meant to go.
+		return errors.New("unexpected argument (value hidden: it looks like a credential): give a token as --api-token=TOKEN without a space after the =, or in CLOUDFLARE_API_TOKEN")
+	}
 	if i := len(args) - fs.NArg(); i > 0 && (strings.EqualFold(arg, "true") || strings.EqualFold(arg, "false")) {
 		if name, ok := boolFlagName(fs, args[i-1]); ok {
 			return fmt.Errorf("--%s takes no value: write --%s=%s", name, name, arg)
 		}
 	}
 	return fmt.Errorf("unexpected argument %q: %s", arg, hint(arg))
+}
+
+// looksLikeCredential tells an argument that could be an API token or a
+// Global API key: 20 characters or more of their alphabet, letters and
+// digits both. Such an argument is never quoted in an error.
+func looksLikeCredential(s string) bool {
+	if len(s) < 20 {
+		return false
+	}
+	letter, digit := false, false
+	for _, c := range []byte(s) {
+		switch {
+		case c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z':
+			letter = true
+		case c >= '0' && c <= '9':
+			digit = true
+		case c != '-' && c != '_':
+			return false
+		}
+	}
+	return letter && digit
+}
+
+// argSecrets returns the values of the secret flags in args, as given
+// (--api-token V, --api-token=V, -api-token V), for when the flags could
+// not be parsed: a value equal to one of them is a secret wherever it is.
+func argSecrets(args []string) []string {
+	var out []string
+	for i, a := range args {
+		if a == "--" {
+			break
+		}
+		name, v, hasValue := strings.Cut(strings.TrimPrefix(strings.TrimPrefix(a, "-"), "-"), "=")
+		if !strings.HasPrefix(a, "-") || !slices.ContainsFunc(config.Inputs, func(in config.Input) bool { return in.Secret && in.Name == name }) {
+			continue
+		}
+		if !hasValue && i+1 < len(args) {
+			v = args[i+1]
+		}
+		if v = strings.TrimSpace(v); v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
 }
 
 // boolFlagName is the name of the boolean flag that arg gives without a

@@ -6,6 +6,7 @@ import (
 
 	"github.com/sethvargo/go-githubactions"
 
+	"github.com/cloudflare-purge/cloudflare-purge/internal/redact"
 	"github.com/cloudflare-purge/cloudflare-purge/internal/report"
 )
 
@@ -44,28 +45,37 @@ func printLines(log logger, lines []report.Line) {
 	}
 }
 
+// safeLine is what every logger prints of a line: its secrets hidden
+// first, then defused. The order matters: Defuse changes the text (a
+// secret holding "##[" gets a word joiner), after which the redactor
+// would no longer know the secret.
+func safeLine(red *redact.Redactor, s string) string { return report.Defuse(red.String(s)) }
+
 // actionLog writes workflow commands. go-githubactions escapes the line
 // breaks of every command's message, so it stays one line; Defuse breaks
 // the legacy "##[" form the runner reads anywhere in a line, and keeps
 // Infof's plain lines from starting a command.
-type actionLog struct{ a *githubactions.Action }
+type actionLog struct {
+	a   *githubactions.Action
+	red *redact.Redactor
+}
 
 func (l actionLog) Debugf(format string, args ...any) {
-	l.a.Debugf("%s", report.Defuse(fmt.Sprintf(format, args...)))
+	l.a.Debugf("%s", safeLine(l.red, fmt.Sprintf(format, args...)))
 }
 func (l actionLog) Infof(format string, args ...any) {
-	l.a.Infof("%s", report.Defuse(fmt.Sprintf(format, args...)))
+	l.a.Infof("%s", safeLine(l.red, fmt.Sprintf(format, args...)))
 }
 func (l actionLog) Noticef(format string, args ...any) {
 	l.a.Noticef("%s", report.Defuse(fmt.Sprintf(format, args...)))
 }
 func (l actionLog) Warningf(format string, args ...any) {
-	l.a.Warningf("%s", report.Defuse(fmt.Sprintf(format, args...)))
+	l.a.Warningf("%s", safeLine(l.red, fmt.Sprintf(format, args...)))
 }
 func (l actionLog) Errorf(format string, args ...any) {
-	l.a.Errorf("%s", report.Defuse(fmt.Sprintf(format, args...)))
+	l.a.Errorf("%s", safeLine(l.red, fmt.Sprintf(format, args...)))
 }
-func (l actionLog) Group(title string) { l.a.Group(report.Defuse(title)) }
+func (l actionLog) Group(title string) { l.a.Group(safeLine(l.red, title)) }
 func (l actionLog) EndGroup()          { l.a.EndGroup() }
 
 // textLog writes the CLI's log lines to standard error. It defuses lines
@@ -74,10 +84,11 @@ func (l actionLog) EndGroup()          { l.a.EndGroup() }
 type textLog struct {
 	w     io.Writer
 	debug bool
+	red   *redact.Redactor
 }
 
 func (l textLog) printf(prefix, format string, args ...any) {
-	fmt.Fprint(l.w, report.Defuse(prefix+fmt.Sprintf(format, args...))+"\n")
+	fmt.Fprint(l.w, safeLine(l.red, prefix+fmt.Sprintf(format, args...))+"\n")
 }
 func (l textLog) Debugf(format string, args ...any) {
 	if l.debug {

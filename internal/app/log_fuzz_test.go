@@ -21,7 +21,7 @@ func FuzzLogWriters(f *testing.F) {
 	f.Add("%0A::set-output name=x::y")
 	f.Fuzz(func(t *testing.T, text string) {
 		var action, cli bytes.Buffer
-		a := actionLog{githubactions.New(githubactions.WithWriter(&action), githubactions.WithGetenv(func(string) string { return "" }))}
+		a := actionLog{a: githubactions.New(githubactions.WithWriter(&action), githubactions.WithGetenv(func(string) string { return "" }))}
 		c := textLog{w: &cli, debug: true}
 		for _, log := range []logger{a, c} {
 			log.Debugf("%s", text)

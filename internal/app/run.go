@@ -19,6 +19,7 @@ import (
 	"github.com/cloudflare-purge/cloudflare-purge/internal/resolve"
 	"github.com/cloudflare-purge/cloudflare-purge/internal/result"
 	"github.com/cloudflare-purge/cloudflare-purge/internal/retry"
+	"github.com/cloudflare-purge/cloudflare-purge/internal/selector"
 	"github.com/cloudflare-purge/cloudflare-purge/internal/verify"
 )
 
@@ -29,9 +30,29 @@ type runner struct {
 	// verify is where verification requests go: the sandbox routes them
 	// to the emulator's edge in-process.
 	verify verify.Options
+	// mask registers secrets learned during the run: masked in the log
+	// from now on (::add-mask:: in the action) and hidden in everything
+	// written. Nil: nowhere.
+	mask func(secrets ...string)
 	// redact hides the run's secrets: verification redacts a site's text
 	// before it cuts it.
 	redact func(string) string
+}
+
+// maskSelectorCredentials masks the values that the environments'
+// expressions match in credential headers and cookies (Authorization,
+// Cookie, a session token): verification sends them, nothing prints them.
+func (rn runner) maskSelectorCredentials(targets []resolve.Target) {
+	if rn.mask == nil {
+		return
+	}
+	for _, t := range targets {
+		if sel, err := selector.Parse(t.Expression); err == nil {
+			if s := sel.Secrets(); len(s) > 0 {
+				rn.mask(s...)
+			}
+		}
+	}
 }
 
 // run is the whole flow: config -> plan -> resolve -> purge -> verify ->
@@ -66,6 +87,10 @@ func (rn runner) run(ctx context.Context, src config.Source) (r *result.Result) 
 	r.DryRun, r.Invalidate, r.Verify = cfg.DryRun, cfg.Invalidate, cfg.Verify && !cfg.DryRun
 	r.Warm = cfg.Warm && !cfg.DryRun
 	r.Expect = expectation(cfg).String()
+	if rw := cfg.Rewrites; rw.Count > 0 {
+		rn.log.Infof("%s sent as the cache keys they name (host in lower-case ASCII, no default port, no fragment), as clients request them: %s is sent as %s",
+			plural(rw.Count, "URL is", "URLs are"), rw.Given, rw.Sent)
+	}
 	if u, err := url.Parse(cfg.APIURL); err == nil && u.Scheme == "http" && !isLoopback(u.Hostname()) {
 		rn.log.Warningf("api-url %s is plain http to another machine: the credentials travel unencrypted; use https", u.Redacted())
 	}
@@ -86,6 +111,7 @@ func (rn runner) run(ctx context.Context, src config.Source) (r *result.Result) 
 	if err != nil {
 		return rn.stopUnplanned(r, cfg, zonePlan, err)
 	}
+	rn.maskSelectorCredentials(targets)
 	batches := plan.Build(cfg.Items, per)
 	resolved := make([]result.Environment, len(targets))
 	for i, t := range targets {
@@ -353,4 +379,12 @@ func progress(log logger, total int) func(result.Progress) {
 		last = p.Elapsed
 		log.Infof("%s", report.ProgressLine(p))
 	}
+}
+
+// plural is "1 URL is" or "3 URLs are".
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }

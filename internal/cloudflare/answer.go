@@ -18,6 +18,7 @@ import (
 	"github.com/cloudflare/cloudflare-go/v7/option"
 
 	"github.com/cloudflare-purge/cloudflare-purge/internal/pace"
+	"github.com/cloudflare-purge/cloudflare-purge/internal/redact"
 	"github.com/cloudflare-purge/cloudflare-purge/internal/result"
 	"github.com/cloudflare-purge/cloudflare-purge/internal/retry"
 )
@@ -59,6 +60,13 @@ func OnSend(ctx context.Context, f func(time.Time)) context.Context {
 // call runs one API call under the retry policy: the pacer's turn before
 // each attempt, a per-attempt timeout, and the pacer told of each answer.
 func (c *Client) call(ctx context.Context, r request) (attempts int, err error) {
+	defer func() {
+		// The error's texts are cut when printed: after the credentials
+		// are hidden, never before.
+		if e, ok := err.(*Error); ok {
+			e.red = c.o.red
+		}
+	}()
 	var last *Error
 	sent := 0 // attempts that reached the network: not one the run ended in the pacer's wait
 	_, err = c.o.Retry.Do(ctx, c.o.Sleep, func(ctx context.Context) (retry.Verdict, error) {
@@ -85,7 +93,7 @@ func (c *Client) call(ctx context.Context, r request) (attempts int, err error) 
 			// The SDK read an error's body (under the cap) and put it back.
 			raw, _ = io.ReadAll(io.LimitReader(res.Body, MaxAnswerBytes))
 		}
-		answer, v, e := judge(r, res, raw, serr, ctx, actx)
+		answer, v, e := judge(r, res, raw, serr, ctx, actx, c.o.red)
 		done(answer)
 		if e != nil {
 			last = e
@@ -109,7 +117,7 @@ func (c *Client) call(ctx context.Context, r request) (attempts int, err error) 
 	if ctx.Err() != nil && last.Status != 0 && !errors.Is(last.Err, ErrRunTimeout) && !errors.Is(last.Err, context.Canceled) {
 		// The run ended while waiting to retry: that is why it failed,
 		// not the answer that asked for the retry.
-		return sent, &Error{Step: r.step, Attempts: sent, Err: fmt.Errorf("%w, while waiting to retry after: %s", runEnded(ctx.Err()), clip(last.message(), 200))}
+		return sent, &Error{Step: r.step, Attempts: sent, Err: fmt.Errorf("%w, while waiting to retry after: %s", runEnded(ctx.Err()), hide(c.o.red, last.message(), 200))}
 	}
 	last.Attempts = sent
 	var long *retry.TooLongError
@@ -135,7 +143,7 @@ func runEnded(err error) error {
 
 // judge turns one attempt's outcome into what the pacer is told, a verdict
 // on retrying, and an error (nil on success).
-func judge(r request, res *http.Response, raw []byte, err error, runCtx, attemptCtx context.Context) (pace.Answer, retry.Verdict, *Error) {
+func judge(r request, res *http.Response, raw []byte, err error, runCtx, attemptCtx context.Context, red *redact.Redactor) (pace.Answer, retry.Verdict, *Error) {
 	var answer pace.Answer
 	var after time.Duration
 	var asked bool
@@ -143,12 +151,12 @@ func judge(r request, res *http.Response, raw []byte, err error, runCtx, attempt
 		after, asked = retryAfter(res.Header.Get("Retry-After"), time.Now())
 		answer = pace.Answer{Status: res.StatusCode, Header: res.Header, RetryAfter: after}
 	}
-	b, isJSON := parseBody(raw)
+	b, isJSON := parseBody(raw, red)
 	if len(b.details) > 0 {
 		answer.Code = b.details[0].Code
 	}
 	var readErr error
-	if err == nil && res != nil && res.StatusCode/100 == 2 && isJSON && b.success == successTrue {
+	if err == nil && res != nil && res.StatusCode/100 == 2 && isJSON && b.success == successTrue && !b.duplicateKey {
 		if readErr = r.read(b.result); readErr == nil {
 			return answer, retry.Verdict{}, nil // an answer that came is kept, even at the deadline
 		}
@@ -180,12 +188,15 @@ func judge(r request, res *http.Response, raw []byte, err error, runCtx, attempt
 	switch {
 	case s/100 == 3:
 		// Redirects are not followed: credentials go to api-url only.
-		e.Err = fmt.Errorf("api-url answered a redirect to %q, which is not followed: set api-url to the final URL", clip(cleanMessage(res.Header.Get("Location")), 200))
+		e.Err = fmt.Errorf("api-url answered a redirect to %q, which is not followed: set api-url to the final URL", hide(red, res.Header.Get("Location"), 200))
 	case !isJSON:
 		// An HTML error page from a proxy, or a body cut off mid-way.
 		e.Err = ErrNotJSON
 	case s/100 != 2:
 		e.Details = b.details
+	case b.duplicateKey:
+		e.Err = errDuplicateKey
+		return answer, retry.Verdict{}, e
 	case b.success == successFalse:
 		e.Details = b.details
 		if len(e.Details) == 0 {
@@ -227,6 +238,8 @@ type body struct {
 	success success
 	details []Detail
 	result  json.RawMessage
+	// duplicateKey: some object gives a key twice; never a success.
+	duplicateKey bool
 }
 
 // maxDetails bounds the errors[] entries kept; maxMessage, each message.
@@ -237,12 +250,13 @@ const (
 )
 
 // parseBody reads an answer's envelope; false when it is no JSON object.
-func parseBody(raw []byte) (body, bool) {
+// The credentials are hidden in its messages before they are cut.
+func parseBody(raw []byte, red *redact.Redactor) (body, bool) {
 	top, ok := object(raw)
 	if !ok {
 		return body{}, false
 	}
-	var b body
+	b := body{duplicateKey: duplicateKey(raw)}
 	switch string(bytes.TrimSpace(top["success"])) {
 	case "true":
 		b.success = successTrue
@@ -256,7 +270,7 @@ func parseBody(raw []byte) (body, bool) {
 			d, _ := object(raw)
 			code, _ := integer(d["code"])
 			msg, _ := str(d["message"])
-			b.details = append(b.details, Detail{Code: code, Message: clip(cleanMessage(msg), maxMessage)})
+			b.details = append(b.details, Detail{Code: code, Message: hide(red, msg, maxMessage)})
 		}
 	}
 	return b, true
@@ -423,15 +437,28 @@ func cleanName(s string) string {
 	}, strings.ToValidUTF8(s, "\uFFFD")), maxName)
 }
 
-// cleanMessage is cleanName for prose: each run of line breaks and
-// control characters becomes one space.
+// hide makes a text the server supplies (or an error that may quote it)
+// safe to print, in this order: cleaned, so that a secret broken up by
+// characters that are dropped is whole again; its credentials hidden;
+// then cut to n characters, so that a cut never leaves part of a secret
+// that the redactor would not know.
+func hide(red *redact.Redactor, s string, n int) string {
+	return clip(red.String(cleanMessage(s)), n)
+}
+
+// cleanMessage is cleanName for prose: each run of white space and line
+// breaks becomes one space; other control and format characters (NUL,
+// zero-width ones) are dropped, so that they cannot hide what they sit in.
 func cleanMessage(s string) string {
 	s = strings.ToValidUTF8(s, "\uFFFD")
 	var b strings.Builder
 	space := false
 	for _, r := range s {
-		if unprintable(r) || r == ' ' {
+		if unicode.IsSpace(r) || r == '\u2028' || r == '\u2029' {
 			space = true
+			continue
+		}
+		if unprintable(r) {
 			continue
 		}
 		if space && b.Len() > 0 {

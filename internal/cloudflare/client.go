@@ -19,6 +19,7 @@ import (
 	"github.com/cloudflare/cloudflare-go/v7/zones"
 
 	"github.com/cloudflare-purge/cloudflare-purge/internal/pace"
+	"github.com/cloudflare-purge/cloudflare-purge/internal/redact"
 	"github.com/cloudflare-purge/cloudflare-purge/internal/retry"
 )
 
@@ -60,6 +61,10 @@ type Options struct {
 	Sleep func(context.Context, time.Duration) error
 	// Debugf receives one line per HTTP attempt: method, path, status, duration.
 	Debugf func(format string, args ...any)
+
+	// red hides the credentials in every text taken from an answer or an
+	// error, before it is cut.
+	red *redact.Redactor
 }
 
 // Client makes the action's calls.
@@ -78,6 +83,7 @@ func New(o Options) *Client {
 	if o.Sleep == nil {
 		o.Sleep = retry.Sleep
 	}
+	o.red = redact.New(o.Credentials.Token, o.Credentials.Key, o.Credentials.Email)
 	if o.HTTPClient == nil {
 		t := http.DefaultTransport.(*http.Transport).Clone()
 		// Keep a connection per request in flight: the default of 2 idle
@@ -139,7 +145,7 @@ func (o Options) middleware(req *http.Request, next option.MiddlewareNext) (*htt
 		if res != nil {
 			status = strconv.Itoa(res.StatusCode)
 		} else if err != nil {
-			status = "error: " + clip(cleanMessage(err.Error()), maxMessage)
+			status = "error: " + hide(o.red, err.Error(), maxMessage)
 		}
 		o.Debugf("%s %s -> %s in %s", req.Method, req.URL.Path, status, time.Since(start).Round(time.Millisecond))
 	}

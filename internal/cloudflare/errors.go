@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/cloudflare-purge/cloudflare-purge/internal/pace"
+	"github.com/cloudflare-purge/cloudflare-purge/internal/redact"
 )
 
 // Step names a kind of call, for messages and for the permission it needs.
@@ -52,6 +53,8 @@ type Error struct {
 	// was the backoff.
 	NoTimeToWait, TimeLeft time.Duration
 	WaitAsked              bool
+	// red hides the credentials in the texts before they are cut.
+	red *redact.Redactor
 }
 
 func (e *Error) Unwrap() error { return e.Err }
@@ -77,7 +80,7 @@ func (e *Error) Code() int {
 
 // Message is Cloudflare's error messages, or a description of the failure.
 func (e *Error) Message() string {
-	m := clip(e.message(), maxMessage)
+	m := clip(e.red.String(e.message()), maxMessage)
 	if w := e.waitNote(); w != "" {
 		m += " (" + w + ")"
 	}
@@ -113,7 +116,7 @@ func (e *Error) message() string {
 		}
 		return strings.Join(msgs, "; ")
 	case e.Err != nil:
-		return cleanMessage(e.Err.Error())
+		return e.red.String(cleanMessage(e.Err.Error()))
 	case e.Status != 0:
 		return fmt.Sprintf("HTTP %d", e.Status)
 	}
@@ -127,10 +130,10 @@ func (e *Error) Error() string {
 		fmt.Fprintf(&b, " (HTTP %d)", e.Status)
 	}
 	for _, d := range e.Details[:min(len(e.Details), maxDetails)] {
-		fmt.Fprintf(&b, ": Cloudflare error %d: %s", d.Code, clip(cleanMessage(d.Message), maxMessage))
+		fmt.Fprintf(&b, ": Cloudflare error %d: %s", d.Code, hide(e.red, d.Message, maxMessage))
 	}
 	if len(e.Details) == 0 && e.Err != nil {
-		fmt.Fprintf(&b, ": %s", clip(cleanMessage(e.Err.Error()), maxMessage))
+		fmt.Fprintf(&b, ": %s", hide(e.red, e.Err.Error(), maxMessage))
 	}
 	if w := e.waitNote(); w != "" {
 		fmt.Fprintf(&b, " (%s)", w)

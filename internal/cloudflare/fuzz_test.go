@@ -38,7 +38,7 @@ func FuzzParseAnswer(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, raw []byte) {
-		b, ok := parseBody(raw)
+		b, ok := parseBody(raw, nil)
 		if ok && b.success == successTrue {
 			var top map[string]json.RawMessage
 			if json.Unmarshal(raw, &top) != nil || strings.TrimSpace(string(top["success"])) != "true" {

@@ -61,12 +61,34 @@ type Config struct {
 	// URLs and WarmSitemap's pages through each environment.
 	Warm        bool
 	WarmSitemap string
+
+	// Rewrites counts the URLs given that are sent otherwise: as the
+	// cache keys they name (see CacheKeyURL). The log says so, once.
+	Rewrites Rewrites
+
 	// IfNoCredentials is what a run without credentials does. When it
 	// skips, Skipped says why (naming the inputs as the user gave them)
 	// and the run sends nothing; Auth is then empty, and so may Zone be
 	// (a fork's run gets no zone from a secret either).
 	IfNoCredentials IfNoCredentials
 	Skipped         string
+}
+
+// Rewrites counts the URLs changed into the cache keys they name, with
+// the first one as an example.
+type Rewrites struct {
+	Count       int
+	Given, Sent string
+}
+
+func (r *Rewrites) note(given, sent string) {
+	if r == nil {
+		return
+	}
+	if r.Count == 0 {
+		r.Given, r.Sent = given, sent
+	}
+	r.Count++
 }
 
 // Auth holds the credentials: either Token, or Key and Email.
@@ -140,8 +162,8 @@ func Load(src Source) (*Config, error) { return LoadContext(context.Background()
 // numbers and switches, the URLs, then what to purge and to verify. When
 // ctx ends while files-from is read, the error is ctx's, wrapped, alone.
 func LoadContext(ctx context.Context, src Source) (*Config, error) {
-	l := &loader{src: src, n: naming{cli: src.CLI}}
 	c := &Config{CLI: src.CLI}
+	l := &loader{src: src, n: naming{cli: src.CLI, rw: &c.Rewrites}}
 
 	var err error
 	token, key, email := l.raw(InputAPIToken), l.raw(InputAPIKey), l.raw(InputAPIEmail)
@@ -295,6 +317,9 @@ func (l *loader) items(ctx context.Context) Items {
 	base, err := parseBaseURL(baseV)
 	l.check(err)
 	baseOK = baseOK && err == nil
+	if k, err := CacheKeyURL(baseV); baseOK && base != nil && err == nil && !strings.EqualFold(k, baseV) {
+		l.n.rw.note(baseV, k)
+	}
 
 	files := newFileSet(l.n)
 	add := func(f File) error {

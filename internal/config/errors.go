@@ -56,8 +56,13 @@ func Problems(err error) []error {
 
 // naming names inputs as the user gave them: action inputs (files,
 // purge-everything: true) or CLI flags (--files, --purge-everything).
-// Every message that names an input goes through it.
-type naming struct{ cli bool }
+// Every message that names an input goes through it. It also carries,
+// to every parser of URLs, where the URLs changed into cache keys are
+// noted (rw; nil: nowhere).
+type naming struct {
+	cli bool
+	rw  *Rewrites
+}
 
 // name is how a message refers to an input.
 func (n naming) name(input string) string {

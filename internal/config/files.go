@@ -56,6 +56,8 @@ func parseFiles(r io.Reader, input string, base *url.URL, n naming, add func(Fil
 				return inputErr(input, text, "%s%v", where(), err)
 			}
 			files = []File{f}
+		case splitsPassword(text, unicode.IsSpace):
+			return inputErr(input, "", "%s%s", where(), credentialsSplit)
 		default:
 			entries, err := splitEntries(text)
 			if err != nil {
@@ -240,7 +242,12 @@ func joinPath(base *url.URL, p string, n naming) (string, error) {
 		b.WriteByte('/')
 		escapeSegment(&b, seg)
 	}
-	return normalizeURL(b.String(), n)
+	// Not noted as a change: the path was given, not this URL.
+	u, err := CacheKeyURL(b.String())
+	if err != nil {
+		return "", err
+	}
+	return u, nil
 }
 
 // escapeSegment writes seg percent-encoded: every byte but RFC 3986's
@@ -261,33 +268,17 @@ func escapeSegment(b *strings.Builder, seg string) {
 	}
 }
 
-// normalizeURL checks that s is an absolute http(s) URL. The scheme and
-// host are lower-cased (Cloudflare compares them case-insensitively); the
-// rest is kept byte for byte, since the path is case-sensitive.
+// normalizeURL is CacheKeyURL, its problems named for the input, and
+// notes a URL that it changed, for the log.
 func normalizeURL(s string, n naming) (string, error) {
-	if strings.IndexFunc(s, isSpaceOrControl) >= 0 {
-		return "", errors.New("must not contain spaces or control characters; percent-encode them (%20) in a URL")
-	}
-	scheme, rest, ok := strings.Cut(s, "://")
-	if !ok {
+	u, err := CacheKeyURL(s)
+	if errors.Is(err, errNotAbsolute) {
 		return "", notURL(n)
 	}
-	scheme = strings.ToLower(scheme)
-	if scheme != "http" && scheme != "https" {
-		return "", errors.New("must be an http or https URL")
+	if err == nil && !strings.EqualFold(u, s) {
+		n.rw.note(s, u) // only the case of the scheme and host is not worth a line
 	}
-	u, err := url.Parse(scheme + "://" + rest)
-	if err != nil || u.Host == "" {
-		return "", errors.New("is not a valid URL")
-	}
-	if u.User != nil {
-		return "", errors.New(credentialsInURL)
-	}
-	hostEnd := strings.IndexAny(rest, "/?#")
-	if hostEnd < 0 {
-		hostEnd = len(rest)
-	}
-	return scheme + "://" + strings.ToLower(rest[:hostEnd]) + rest[hostEnd:], nil
+	return u, err
 }
 
 // notURL is the problem of an entry that is neither a URL nor, for want
@@ -299,6 +290,11 @@ func notURL(n naming) error {
 // credentialsInURL is the problem of a URL with user information; the
 // message shows the URL with it hidden (see hideUserinfo).
 const credentialsInURL = "must not contain credentials (user:password@): give the URL without them"
+
+// credentialsSplit is the problem of a line where a URL's password holds a
+// separator: the line is not quoted, since no entry of it shows where the
+// password ends.
+const credentialsSplit = "holds a URL with credentials (user:password@) whose password has a space or a comma (value hidden): give the URL without them"
 
 // fileSet deduplicates files by URL and headers, keeping input order.
 type fileSet struct {

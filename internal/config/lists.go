@@ -17,9 +17,9 @@ const (
 func isSpaceOrControl(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }
 
 // splitList splits on newlines, commas and whitespace, dropping empty fields.
-func splitList(s string) []string {
-	return strings.FieldsFunc(s, func(r rune) bool { return r == ',' || unicode.IsSpace(r) })
-}
+func splitList(s string) []string { return strings.FieldsFunc(s, isListSeparator) }
+
+func isListSeparator(r rune) bool { return r == ',' || unicode.IsSpace(r) }
 
 // ParseEnvironments splits on newlines and commas only: names may hold spaces.
 func ParseEnvironments(s string) ([]string, error) {
@@ -107,7 +107,10 @@ func parseTags(s string, n naming) ([]string, error) {
 // parseHosts validates bare host names.
 func parseHosts(s string, n naming) ([]string, error) {
 	return parseList(InputHosts, s, n, func(h string) (string, string, error) {
-		l := strings.ToLower(h)
+		l, err := CacheKeyHost(h)
+		if err != nil {
+			return "", "", inputErr(InputHosts, h, "%v", err)
+		}
 		if i := strings.Index(l, "://"); i >= 0 {
 			return "", "", inputErr(InputHosts, h, "must be a bare host name such as %s, without scheme or path", hostOf(l[i+3:]))
 		}
@@ -131,8 +134,8 @@ func parsePrefixes(s string, n naming) ([]string, error) {
 			return "", "", inputErr(InputPrefixes, p, "has %d path separators; Cloudflare accepts at most %d", n, maxPrefixSlash)
 		}
 		host, path, _ := strings.Cut(p, "/")
-		host = strings.ToLower(host)
-		if !isHostname(host) {
+		host, err := CacheKeyHost(host)
+		if err != nil || !isHostname(host) {
 			return "", "", inputErr(InputPrefixes, p, "must start with a host name, such as www.example.com/assets")
 		}
 		for _, r := range path {
@@ -153,6 +156,11 @@ func parsePrefixes(s string, n naming) ([]string, error) {
 func parseList(input, s string, n naming, check func(string) (keep, key string, err error)) ([]string, error) {
 	var out []string
 	seen := map[string]bool{}
+	for line := range strings.Lines(s) {
+		if splitsPassword(line, isListSeparator) {
+			return nil, inputErr(input, "", "%s", credentialsSplit)
+		}
+	}
 	for _, f := range splitList(s) {
 		keep, key, err := check(f)
 		if err != nil {

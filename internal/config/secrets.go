@@ -10,8 +10,15 @@ func parseAuth(token, key, email string, n naming) (Auth, error) {
 	a := Auth{Token: token, Key: key, Email: email}
 	var errs []error
 	for _, f := range []struct{ name, v string }{{InputAPIToken, token}, {InputAPIKey, key}, {InputAPIEmail, email}} {
-		if strings.IndexFunc(f.v, isSpaceOrControl) >= 0 {
+		switch {
+		case strings.IndexFunc(f.v, isSpaceOrControl) >= 0:
 			errs = append(errs, inputErr(f.name, "", "contains spaces or control characters (value hidden); paste the secret without surrounding text"))
+		case f.name != InputAPIEmail && strings.IndexFunc(f.v, outsideTokenAlphabet) >= 0:
+			// Cloudflare's tokens and keys are written in this alphabet
+			// only. A character outside it is a paste gone wrong, and
+			// one that markup or a workflow command changes (# [ : % \)
+			// could carry the secret past the redactor.
+			errs = append(errs, inputErr(f.name, "", "contains characters that no Cloudflare %s has, only letters, digits, - and _ (value hidden); paste the secret without surrounding text", credentialKind(f.name)))
 		}
 	}
 	if token != "" && len(token) < 8 {
@@ -35,6 +42,19 @@ func parseAuth(token, key, email string, n naming) (Auth, error) {
 		errs = append(errs, inputErr(InputAPIEmail, "", "%s is set but %s is not: the Global API key needs the account email", keyIn, emailIn))
 	}
 	return a, errors.Join(errs...)
+}
+
+// outsideTokenAlphabet tells a character that Cloudflare's API tokens
+// and Global API keys never hold.
+func outsideTokenAlphabet(r rune) bool {
+	return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_')
+}
+
+func credentialKind(input string) string {
+	if input == InputAPIKey {
+		return "Global API key"
+	}
+	return "API token"
 }
 
 // credentialProblem is the problem of a value that holds a credential.

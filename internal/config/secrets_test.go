@@ -118,3 +118,32 @@ func TestLoadRefusesCredentials(t *testing.T) {
 		})
 	}
 }
+
+// A token or key with a character outside Cloudflare's alphabet is refused
+// before anything is sent, naming the input and never the value: a "##["
+// or "%" in it would be changed by the log's defusing or escaping before
+// the redactor could see it.
+func TestLoadRefusesTokensOutsideTheAlphabet(t *testing.T) {
+	t.Parallel()
+	for _, in := range []map[string]string{
+		{InputAPIToken: "tok##[en0123456789abcdef", InputZone: "example.com", InputTags: "a"},
+		{InputAPIToken: "tok%40en0123456789abcdef", InputZone: "example.com", InputTags: "a"},
+		{InputAPIToken: "tok.en0123456789abcdef", InputZone: "example.com", InputTags: "a"},
+		{InputAPIToken: "tokén0123456789abcdef", InputZone: "example.com", InputTags: "a"},
+		{InputAPIKey: "c0ffee::c0ffee0123456789", InputAPIEmail: "ops@example.com", InputZone: "example.com", InputTags: "a"},
+	} {
+		secret := in[InputAPIToken] + in[InputAPIKey]
+		_, err := Load(source(in, nil))
+		var ie *InputError
+		if !errors.As(err, &ie) || !errors.Is(err, ErrInvalidInput) {
+			t.Errorf("%q: accepted (%v)", secret, err)
+			continue
+		}
+		if msg := err.Error(); strings.Contains(msg, secret[:6]) || !strings.Contains(msg, "letters, digits, - and _") {
+			t.Errorf("%q: error %q", secret, msg)
+		}
+	}
+	if _, err := Load(source(map[string]string{InputAPIToken: "Ab-_09" + strings.Repeat("x", 34), InputZone: "example.com", InputTags: "a"}, nil)); err != nil {
+		t.Errorf("a token of the alphabet refused: %v", err)
+	}
+}

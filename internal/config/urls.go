@@ -4,6 +4,8 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 func parseAPIURL(v string, n naming) (string, error) {
@@ -36,7 +38,13 @@ func parseBaseURL(v string) (*url.URL, error) {
 		// not blamed on the paths.
 		return nil, inputErr(InputBaseURL, v, "%s", credentialsInURL)
 	}
-	return u, nil
+	// The paths are joined to the cache key it names (an international
+	// host in ASCII, which url.URL would write percent-encoded).
+	k, err := CacheKeyURL(v)
+	if err != nil {
+		return nil, inputErr(InputBaseURL, v, "%v", err)
+	}
+	return url.Parse(k)
 }
 
 // parseEdgeURL reads edge-url: where verification requests go instead of
@@ -83,6 +91,8 @@ func parseURLList(input, s string, n naming) ([]string, error) {
 			continue
 		case strings.HasPrefix(text, "{"):
 			return nil, inputErr(input, text, "takes plain URLs, not JSON objects: requests to a site send no headers of the user's")
+		case splitsPassword(text, unicode.IsSpace):
+			return nil, inputErr(input, "", "%s", credentialsSplit)
 		}
 		entries, err := splitEntries(text)
 		if err != nil {
@@ -157,24 +167,110 @@ func hideUserinfo(s string) string {
 			end = len(s)
 		}
 		at := strings.LastIndexByte(s[start:end], '@')
+		if far := passwordEnd(s[start:], end-start); far > at {
+			// A password with a slash or a space: the authority does
+			// not end where a parser ends it.
+			at = far
+		}
 		if at < 0 {
 			continue
 		}
 		b.WriteString(s[done:start])
 		b.WriteString("***")
-		done, from = start+at, end
+		done, from = start+at, max(end, start+at)
 	}
 	if done == 0 {
-		return colonAt.ReplaceAllString(s, ":***@")
+		return hideColonAt(s)
 	}
 	b.WriteString(s[done:])
-	return colonAt.ReplaceAllString(b.String(), ":***@")
+	return hideColonAt(b.String())
 }
 
 // colonAt is what is left of a password after the URLs: ":pw@" anywhere
-// (after a "#", in a value no parser reads as a URL). Hiding a little too
+// (after a "#", in a value no parser reads as a URL), a slash in it too,
+// but not a port and a path (":8443/logo@2x.png"). Hiding a little too
 // much in a message costs nothing.
-var colonAt = regexp.MustCompile("(:)[^\\s/@\"'`:*]+@")
+var colonAt = regexp.MustCompile("(:)[^\\s/@\"'`:*][^\\s@\"'`:*]*@")
+
+func hideColonAt(s string) string {
+	return colonAt.ReplaceAllStringFunc(s, func(m string) string {
+		if digits, _, ok := strings.Cut(m[1:], "/"); ok && digits != "" && strings.Trim(digits, "0123456789") == "" {
+			return m
+		}
+		return ":***@"
+	})
+}
+
+// splitsPassword tells whether splitting line into entries at the runes
+// isSep matches would cut a URL's user information in two
+// ("https://user:pa ss@host/", "a.example, user:pa ss@b.example"): the
+// entry before the cut would not look like it holds a password, and the
+// error about it would quote part of the password. An entry whose
+// authority has a colon followed by something other than a port, with an
+// "@" only after it, later in the line, is such a cut.
+func splitsPassword(line string, isSep func(rune) bool) bool {
+	last := strings.LastIndexByte(line, '@')
+	if last < 0 {
+		return false
+	}
+	for st := 0; st < last; {
+		if r, n := utf8.DecodeRuneInString(line[st:]); isSep(r) {
+			st += n
+			continue
+		}
+		en := strings.IndexFunc(line[st:], isSep)
+		if en < 0 {
+			return false // the last entry holds the last "@"
+		}
+		en += st
+		if en > last {
+			return false
+		}
+		e := line[st:en]
+		st = en
+		if i := strings.Index(e, "://"); i >= 0 {
+			e = e[i+3:]
+		}
+		if i := strings.IndexAny(e, "/?#"); i >= 0 {
+			e = e[:i]
+		}
+		colon := strings.IndexByte(e, ':')
+		if colon < 0 || strings.Contains(e, "@") || strings.HasPrefix(e, "[") {
+			continue
+		}
+		if port := e[colon+1:]; strings.Trim(port, "0123456789") != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// passwordEnd finds, in s that starts with an authority ending at end
+// (where a parser ends it: at a slash, a space...), a password that goes
+// on past end: when the authority's last part holds a colon followed by
+// something other than a port ("user:pa" of "user:pa/ss@host" or of
+// "user:pa ss@host"), the last "@" of the line (up to a quote or a line
+// break) ends the user information. It returns that "@"'s index, or -1.
+func passwordEnd(s string, end int) int {
+	auth := s[:end]
+	tail := auth[strings.LastIndexByte(auth, '@')+1:]
+	colon := strings.IndexByte(tail, ':')
+	if colon < 0 || strings.HasPrefix(tail, "[") {
+		return -1
+	}
+	if port := tail[colon+1:]; strings.Trim(port, "0123456789") == "" {
+		return -1
+	}
+	line := s
+	if i := strings.IndexAny(s, "\"\n\r"); i >= 0 {
+		line = s[:i]
+	}
+	at := strings.LastIndexByte(line, '@')
+	if at < end {
+		return -1
+	}
+	return at
+}
 
 // hideBareUserinfo hides user:password@ at the start of a value without a
 // scheme (a host or a prefix given as user:pw@host/path): the part before
@@ -185,6 +281,9 @@ func hideBareUserinfo(s string) string {
 		end = len(s)
 	}
 	at := strings.LastIndexByte(s[:end], '@')
+	if far := passwordEnd(s, end); far > at {
+		at = far
+	}
 	if at <= 0 || !strings.Contains(s[:at], ":") || strings.Contains(s[:at], "//") {
 		return s
 	}

@@ -313,3 +313,40 @@ func FuzzParseEdgeURL(f *testing.F) {
 		}
 	})
 }
+
+// A URL's password with a slash or a space in it ends where no URL parser
+// ends the user information: it is hidden all the same, in every input.
+func TestLoadHidesPasswordsWithSlashesAndSpaces(t *testing.T) {
+	t.Parallel()
+	for _, pw := range []string{"Pw1/Zq9", "Pw1 Zq9", "Pw1/Zq9 x/y"} {
+		for _, in := range []map[string]string{
+			{InputBaseURL: "https://user:" + pw + "@example.com/", InputFiles: "a.css"},
+			{InputFiles: "https://user:" + pw + "@example.com/a"},
+			{InputFiles: "https://example.com/b\nhttps://user:" + pw + "@example.com/a"},
+			{InputFiles: `{"url": "https://user:` + pw + `@example.com/a"}`},
+			{InputTags: "a", InputVerifyURLs: "https://user:" + pw + "@example.com/a"},
+			{InputTags: "a", InputEdgeURL: "http://user:" + pw + "@127.0.0.1:8788"},
+			{InputTags: "a", InputAPIURL: "https://user:" + pw + "@proxy.example/client/v4"},
+			{InputHosts: "user:" + pw + "@example.com"},
+			{InputHosts: "user:" + pw + "@example.com/x"},
+			{InputHosts: "www.example.com, user:" + pw + "@example.com/x"},
+			{InputPrefixes: "www.example.com/a\nuser:" + pw + "@example.com/x"},
+			{InputPrefixes: "user:" + pw + "@example.com/x"},
+			{InputPrefixes: "https://user:" + pw + "@example.com/x"},
+		} {
+			in[InputAPIToken], in[InputZone] = token, "example.com"
+			for _, cli := range []bool{false, true} {
+				src := source(in, nil)
+				src.CLI = cli
+				_, err := Load(src)
+				if err == nil {
+					t.Errorf("%v: accepted", in)
+					continue
+				}
+				if msg := err.Error(); strings.Contains(msg, "Pw1") || strings.Contains(msg, "Zq9") {
+					t.Errorf("%v: the error shows the password: %s", in, msg)
+				}
+			}
+		}
+	}
+}

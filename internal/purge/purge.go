@@ -77,7 +77,7 @@ func Run(ctx context.Context, api API, zoneID string, batches []plan.Batch, envs
 				out.Attempts = attempts
 				if err != nil {
 					out.Status = result.Failed
-					out.Error = batchError(ctx, err, o.Invalidate)
+					out.Error = batchError(ctx, err, attempts, o.Invalidate)
 					failed.Add(1)
 					failedItems.Add(int64(b.Count()))
 				} else {
@@ -113,7 +113,10 @@ func send(ctx context.Context, api API, invalidate bool, zoneID, ref string, b p
 	return api.Purge(ctx, zoneID, ref, b)
 }
 
-func batchError(ctx context.Context, err error, invalidate bool) *result.Error {
+// batchError is a failed batch's error. attempts is how many of its
+// requests reached the network: a hint must not blame pacing for a
+// server that did not answer.
+func batchError(ctx context.Context, err error, attempts int, invalidate bool) *result.Error {
 	not := "not purged"
 	if invalidate {
 		not = "not invalidated"
@@ -124,7 +127,11 @@ func batchError(ctx context.Context, err error, invalidate bool) *result.Error {
 		// Not a failed call: the run ended. Say so, without "purge failed".
 		e.Step, e.HTTPStatus = "", 0
 		e.Message = not + ": the run's timeout ran out before Cloudflare confirmed this batch"
-		e.Hint = "Raise timeout: the purge was paced to the account's rate limit and needed longer."
+		if attempts > 0 {
+			e.Hint = "Raise timeout, or check api-url: the request was sent and no answer came before the run's timeout."
+		} else {
+			e.Hint = "Raise timeout: the run's timeout ran out before this batch was sent (it waited for its turn, under the account's rate limits or behind the requests before it)."
+		}
 	case errors.Is(err, context.Canceled) || errors.Is(ctx.Err(), context.Canceled):
 		// Also when the cancel came while the batch waited to retry: the
 		// last answer was not the last word, the cancel was.

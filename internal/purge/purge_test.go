@@ -184,3 +184,38 @@ func TestRunInvalidates(t *testing.T) {
 		t.Errorf("message %q, want %q", got, want)
 	}
 }
+
+// A batch whose request got no answer before the run's timeout is not
+// said to have been paced: the hint points at api-url. One never sent
+// says it waited for its turn.
+func TestRunTimeoutHint(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		attempts int
+		want     string
+	}{
+		{1, "Raise timeout, or check api-url: the request was sent and no answer came before the run's timeout."},
+		{0, "Raise timeout: the run's timeout ran out before this batch was sent (it waited for its turn, under the account's rate limits or behind the requests before it)."},
+	} {
+		ctx, cancel := context.WithDeadline(context.Background(), time.Now().Add(-time.Second))
+		batches := plan.Build(config.Items{Everything: true}, 30)
+		envs := result.Layout([]result.Environment{{Name: "Production"}}, plan.Layout(batches))
+		Run(ctx, attemptsAPI{tt.attempts}, "zone", batches, envs, Options{})
+		cancel()
+		if e := envs[0].Batches[0].Error; e == nil || e.Hint != tt.want {
+			t.Errorf("%d attempts: error %+v, want hint %q", tt.attempts, e, tt.want)
+		}
+	}
+}
+
+// attemptsAPI is a server that never answered: the run's deadline ended
+// its calls after the given attempts.
+type attemptsAPI struct{ attempts int }
+
+func (a attemptsAPI) Purge(ctx context.Context, _, _ string, _ plan.Batch) (string, int, error) {
+	return "", a.attempts, &cloudflare.Error{Step: cloudflare.StepPurge, Attempts: a.attempts, Err: fmt.Errorf("%w (%w)", cloudflare.ErrRunTimeout, ctx.Err())}
+}
+
+func (a attemptsAPI) Invalidate(ctx context.Context, z, r string, b plan.Batch) (string, int, error) {
+	return a.Purge(ctx, z, r, b)
+}

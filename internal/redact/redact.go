@@ -13,6 +13,12 @@
 //   - base64-encoded, in the standard and the URL alphabet, padded or not,
 //     at any alignment (see base64Cores).
 //
+// A part of a secret is hidden too: any FragmentLength characters of it in
+// a row (ASCII case folded, escapes read), so that a message cut short, or
+// a secret a server split in two or broke with characters that are
+// dropped on the way, shows at most a few characters of it. An email
+// address is hidden whole only: its domain is public.
+//
 // Secrets shorter than MinLength are ignored: they would mangle ordinary
 // text, and config refuses credentials that short.
 package redact
@@ -27,6 +33,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"unicode/utf16"
 )
 
@@ -36,25 +43,82 @@ const MinLength = 5
 // Mask replaces every secret found.
 const Mask = "***"
 
-// Redactor hides a fixed set of secrets. Its methods are safe for
-// concurrent use; the nil *Redactor hides nothing.
+// FragmentLength is how many characters of a secret in a row are hidden
+// wherever they appear: fewer do not tell a secret from ordinary text.
+const FragmentLength = 12
+
+// Redactor hides a set of secrets, which Add may grow (a run learns some
+// as it goes). Its methods are safe for concurrent use; the nil *Redactor
+// hides nothing.
 type Redactor struct {
+	mu      sync.Mutex // serialises Add
+	secrets []string
+	set     atomic.Pointer[patterns]
+}
+
+// patterns is the compiled form of a set of secrets.
+type patterns struct {
 	pats []pattern
 	// first lists, for each byte, the patterns that a match starting with
 	// it may be of; an escape's first byte lists them all.
 	first [256][]int
+	// pairs marks the first two bytes, as written, of every pattern: a
+	// quick test that skips most positions of ordinary text, which a
+	// secret's many parts would otherwise each look at.
+	pairs [1 << 16 / 64]uint64
 }
+
+func (r *patterns) setPair(a, b byte) {
+	k := uint16(a)<<8 | uint16(b)
+	r.pairs[k/64] |= 1 << (k % 64)
+}
+
+// mayStart tells whether a pattern may match s at i: false only when the
+// bytes there, read as they are and not as an escape, start none.
+func (r *patterns) mayStart(s string, i int) bool {
+	if len(r.first[s[i]]) == 0 {
+		return false
+	}
+	if i+1 >= len(s) {
+		return isEscapeStart(s[i]) // no pattern is one byte long
+	}
+	a, b := s[i], s[i+1]
+	if isEscapeStart(a) || isEscapeStart(b) {
+		return true
+	}
+	k := uint16(a)<<8 | uint16(b)
+	return r.pairs[k/64]&(1<<(k%64)) != 0
+}
+
+func isEscapeStart(c byte) bool { return c == '%' || c == '\\' || c == '+' }
 
 // pattern is one form of a secret, matched byte by byte; each byte may be
 // written escaped (see escapes).
 type pattern struct {
 	b    string // ASCII lower-cased when fold
 	fold bool   // ASCII case-insensitive: the secret itself; base64 is not
+	// min is the fewest bytes of b, from its start, that make a match;
+	// 0: all of them.
+	min int
 }
 
 // New returns a Redactor for secrets; empty and short ones are skipped.
 func New(secrets ...string) *Redactor {
-	r := &Redactor{}
+	r := &Redactor{secrets: slices.Clone(secrets)}
+	r.set.Store(compile(r.secrets))
+	return r
+}
+
+// Add hides more secrets from now on.
+func (r *Redactor) Add(secrets ...string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.secrets = append(r.secrets, secrets...)
+	r.set.Store(compile(r.secrets))
+}
+
+func compile(secrets []string) *patterns {
+	r := &patterns{}
 	seen := map[pattern]bool{}
 	add := func(p pattern) {
 		if p.b == "" || seen[p] {
@@ -68,6 +132,13 @@ func New(secrets ...string) *Redactor {
 			continue
 		}
 		add(pattern{b: lowerASCII(s), fold: true})
+		// Its parts: every suffix of it, matched for FragmentLength bytes
+		// or more, finds every run of that many bytes of the secret. Not
+		// an email address's: its domain is public, and host names and
+		// URLs hold it.
+		for k := 0; k+FragmentLength <= len(s) && !strings.Contains(s, "@"); k++ {
+			add(pattern{b: lowerASCII(s[k:]), fold: true, min: FragmentLength})
+		}
 		for _, j := range jsonForms(s) {
 			add(pattern{b: lowerASCII(j), fold: true})
 		}
@@ -93,8 +164,23 @@ func New(secrets ...string) *Redactor {
 				r.first[c] = append(r.first[c], k)
 			}
 		}
+		if len(p.b) > 1 {
+			for _, a := range cases(p.b[0], p.fold) {
+				for _, b := range cases(p.b[1], p.fold) {
+					r.setPair(a, b)
+				}
+			}
+		}
 	}
 	return r
+}
+
+// cases is c, and its other ASCII case when fold.
+func cases(c byte, fold bool) []byte {
+	if u := upperASCII(c); fold && u != c {
+		return []byte{c, u}
+	}
+	return []byte{c}
 }
 
 // jsonForms returns the JSON string forms of s that byte escapes do not
@@ -154,14 +240,18 @@ func base64Cores(s string) []string {
 }
 
 // String returns s with every secret replaced by Mask.
-func (r *Redactor) String(s string) string {
-	if r == nil || len(r.pats) == 0 {
+func (red *Redactor) String(s string) string {
+	if red == nil {
+		return s
+	}
+	r := red.set.Load()
+	if len(r.pats) == 0 {
 		return s
 	}
 	var b strings.Builder
 	done := 0
 	for i := 0; i < len(s); {
-		if len(r.first[s[i]]) == 0 {
+		if !r.mayStart(s, i) {
 			i++
 			continue
 		}
@@ -183,12 +273,13 @@ func (r *Redactor) String(s string) string {
 }
 
 // Contains tells whether s holds one of the secrets, in any form.
-func (r *Redactor) Contains(s string) bool {
-	if r == nil {
+func (red *Redactor) Contains(s string) bool {
+	if red == nil {
 		return false
 	}
+	r := red.set.Load()
 	for i := range len(s) {
-		if r.matchAt(s, i) >= 0 {
+		if r.mayStart(s, i) && r.matchAt(s, i) >= 0 {
 			return true
 		}
 	}
@@ -196,7 +287,7 @@ func (r *Redactor) Contains(s string) bool {
 }
 
 // matchAt returns the end of the longest pattern matching s at i, or -1.
-func (r *Redactor) matchAt(s string, i int) int {
+func (r *patterns) matchAt(s string, i int) int {
 	best := -1
 	for _, k := range r.first[s[i]] {
 		if e := r.pats[k].match(s, i); e > best {
@@ -217,20 +308,32 @@ func (p *pattern) match(s string, i int) int {
 	j := 0
 	for ; j < len(p.b); j++ {
 		if i+j >= len(s) {
-			return -1
+			return p.partial(i, j)
 		}
 		c := s[i+j]
 		if c == '%' || c == '\\' || c == '+' {
 			break
 		}
 		if !p.eq(c, p.b[j]) {
-			return -1
+			return p.partial(i, j)
 		}
 	}
 	if j == len(p.b) {
 		return i + j
 	}
-	return p.matchEscaped(s, i+j, j)
+	if e := p.matchEscaped(s, i+j, j); e >= 0 {
+		return e
+	}
+	return p.partial(i, j)
+}
+
+// partial is the end of a match of the pattern's first j bytes, read as
+// they are, from s[i]: a match when the pattern takes that few; else -1.
+func (p *pattern) partial(i, j int) int {
+	if p.min > 0 && j >= p.min {
+		return i + j
+	}
+	return -1
 }
 
 // matchEscaped is match from s[i] and the pattern's byte j on, where s
@@ -239,7 +342,11 @@ func (p *pattern) matchEscaped(s string, i, j int) int {
 	var bufA, bufB [8]int
 	cur, next := append(bufA[:0], i), bufB[:0]
 	var ebuf [4]escape
+	best := -1 // the end of the longest match of at least min bytes
 	for ; j < len(p.b); j++ {
+		if p.min > 0 && j >= p.min {
+			best = max(best, slices.Max(cur))
+		}
 		want := p.b[j]
 		next = next[:0]
 		for _, at := range cur {
@@ -256,7 +363,7 @@ func (p *pattern) matchEscaped(s string, i, j int) int {
 			}
 		}
 		if len(next) == 0 {
-			return -1
+			return best
 		}
 		cur, next = next, cur
 	}

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/url"
 	"strings"
 	"sync"
@@ -30,7 +31,10 @@ func TestString(t *testing.T) {
 		{"the longer one: AbCdEf-0123456789-LONGER!", "the longer one: ***!"},
 		{"pw " + pct + " and escaped " + strings.ReplaceAll(pct, "%", "%25") + " and P%40SS-word", "pw *** and escaped *** and ***"},
 		{"ab: too short to mask", "ab: too short to mask"},
-		{"near miss AbCdEf-012345678 kept", "near miss AbCdEf-012345678 kept"},
+		{"near miss AbCdEf-0123 kept", "near miss AbCdEf-0123 kept"},
+		{"a part: AbCdEf-012345678 hidden", "a part: *** hidden"},
+		{"cut: AbCdEf-01234…", "cut: ***…"},
+		{"split: 123456789 and AbCdEf-01234", "split: 123456789 and ***"},
 		{"non-ASCII kept: é " + tok + " ü", "non-ASCII kept: é *** ü"},
 		{"percent signs 100% kept, %zz too, \\ and + as well", "percent signs 100% kept, %zz too, \\ and + as well"},
 	}
@@ -68,14 +72,14 @@ func TestStringEncodings(t *testing.T) {
 		{"doubly encoded", "Someone%252Bci%2540Example.com"},
 		{"workflow command", strings.ReplaceAll(url.QueryEscape(email), "%", "%25")},
 		{"Markdown", `Someone\+ci\@Example\.com`},
-		{"space as +", strings.ReplaceAll(token, "-", "+")}, // not a form: must stay
+		{"space as +", strings.ReplaceAll(token, "-", "+")}, // not a form: only the part before it goes
 	}
 	for _, tt := range tests {
 		in := "before " + tt.in + " after"
 		got := r.String(in)
 		want := "before *** after"
 		if tt.name == "space as +" {
-			want = in
+			want = "before ***+abc/DEF== after"
 		}
 		if got != want {
 			t.Errorf("%s: String(%q) = %q, want %q", tt.name, in, got, want)
@@ -124,7 +128,8 @@ func TestContains(t *testing.T) {
 		want bool
 	}{
 		{"", false},
-		{"secret-value", false},
+		{"secret-valu", false},
+		{"a part: secret-value", true},
 		{"xx SECRET-VALUE-1 yy", true},
 		{"https://example.com/secret%2Dvalue%2D1", true},
 		{base64.StdEncoding.EncodeToString([]byte("ab Secret-Value-1")), true},
@@ -287,4 +292,41 @@ func BenchmarkString(b *testing.B) {
 			_ = r.String(log)
 		}
 	})
+}
+
+// Add hides more secrets from then on, in Writers made before too.
+func TestAdd(t *testing.T) {
+	t.Parallel()
+	r := New("first-secret-0123")
+	var b bytes.Buffer
+	w := r.Writer(&b)
+	r.Add("later-secret-4567")
+	if _, err := io.WriteString(w, "a first-secret-0123 b later-secret-4567 c\n"); err != nil {
+		t.Fatal(err)
+	}
+	if got := b.String(); got != "a *** b *** c\n" {
+		t.Errorf("got %q", got)
+	}
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Go(func() { r.Add("more-secret-89abc"); _ = r.String("more-secret-89abc") })
+	}
+	wg.Wait()
+	if got := r.String("more-secret-89abc"); got != Mask {
+		t.Errorf("got %q", got)
+	}
+}
+
+// Every run of FragmentLength characters of a secret is hidden, the last
+// one included.
+func TestEveryFragmentHidden(t *testing.T) {
+	t.Parallel()
+	const secret = "WhovCJQX4_gnuBIPW3-f"
+	r := New(secret)
+	for i := 0; i+FragmentLength <= len(secret); i++ {
+		w := secret[i : i+FragmentLength]
+		if got := r.String("x " + w + " y"); got != "x *** y" {
+			t.Errorf("String(%q) = %q", w, got)
+		}
+	}
 }

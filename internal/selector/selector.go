@@ -113,10 +113,18 @@ func (s Selector) String() string {
 		parts = append(parts, "host "+strings.Join(s.Hosts, " or "))
 	}
 	for _, name := range sortedKeys(s.Cookies) {
-		parts = append(parts, "cookie "+name+"="+s.Cookies[name])
+		v := s.Cookies[name]
+		if IsCredential(name) {
+			v = hidden
+		}
+		parts = append(parts, "cookie "+name+"="+v)
 	}
 	for _, name := range sortedKeys(s.Headers) {
-		parts = append(parts, "header "+name+": "+s.Headers[name])
+		v := s.Headers[name]
+		if IsCredential(name) {
+			v = hidden
+		}
+		parts = append(parts, "header "+name+": "+v)
 	}
 	if len(s.EdgeIPs) > 0 {
 		ips := make([]string, len(s.EdgeIPs))
@@ -129,6 +137,43 @@ func (s Selector) String() string {
 		return "any request"
 	}
 	return strings.Join(parts, ", ")
+}
+
+// hidden is what String shows of a credential's value.
+const hidden = "***"
+
+// credentialWords mark a header or cookie name whose value is a
+// credential: Authorization, Proxy-Authorization, Cookie, and the names
+// sites give session cookies, tokens and keys.
+var credentialWords = []string{"auth", "cookie", "token", "key", "secret", "session", "sess", "sid", "password", "passwd", "credential", "jwt", "signature", "csrf", "xsrf", "bearer"}
+
+// IsCredential tells whether a header or cookie name carries a credential:
+// its value, sent to select the environment, is a secret.
+func IsCredential(name string) bool {
+	n := strings.ToLower(name)
+	for _, w := range credentialWords {
+		if strings.Contains(n, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// Secrets returns the values the selector sends in credential headers and
+// cookies (see IsCredential): they must be masked and never printed.
+func (s Selector) Secrets() []string {
+	var out []string
+	for _, m := range []map[string]string{s.Headers, s.Cookies} {
+		for _, name := range sortedKeys(m) {
+			if v := m[name]; IsCredential(name) && v != "" {
+				out = append(out, v)
+				if f := strings.Fields(v); len(f) == 2 {
+					out = append(out, f[1]) // "Bearer xyz": xyz alone, too
+				}
+			}
+		}
+	}
+	return out
 }
 
 // CookieHeader is the one Cookie header value that carries the selector's cookies, in

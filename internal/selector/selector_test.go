@@ -241,3 +241,19 @@ func BenchmarkParse(b *testing.B) {
 		}
 	}
 }
+
+// The values of credential headers and cookies are secrets: String hides
+// them and Secrets lists them; other values are shown.
+func TestSelectorSecrets(t *testing.T) {
+	t.Parallel()
+	s, err := Parse(`any(http.request.headers["authorization"][*] eq "Bearer abc.def-123") and any(http.request.headers["x-api-key"][*] eq "k3y-dXNlcjpwdw") and any(http.request.cookies["session_id"][*] eq "s3ss10n-value") and any(http.request.headers["x-env"][*] eq "qa") and any(http.request.cookies["development"][*] eq "true")`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := s.String(), "cookie development=true, cookie session_id=***, header Authorization: ***, header X-Api-Key: ***, header X-Env: qa"; got != want {
+		t.Errorf("String() = %q, want %q", got, want)
+	}
+	if diff := cmp.Diff([]string{"Bearer abc.def-123", "abc.def-123", "k3y-dXNlcjpwdw", "s3ss10n-value"}, s.Secrets()); diff != "" {
+		t.Errorf("Secrets (-want +got):\n%s", diff)
+	}
+}

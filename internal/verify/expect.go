@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -160,6 +161,9 @@ func NewFetcher(what, env, expression string, o Options) (*Fetcher, error) {
 		if sel, err = selector.Parse(expression); err != nil {
 			return nil, fmt.Errorf("%s", strings.TrimPrefix(err.Error(), selector.ErrNotSelectable.Error()+": "))
 		}
+	}
+	if why := privateEdge(sel, o.EdgeURL); why != "" {
+		return nil, errors.New(why)
 	}
 	var edge *url.URL
 	if o.EdgeURL != "" {

@@ -25,6 +25,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
@@ -161,6 +162,12 @@ func Run(ctx context.Context, targets []Target, o Options) []*result.Verificatio
 			v.Reason = o.siteText(strings.TrimPrefix(err.Error(), selector.ErrNotSelectable.Error()+": "), maxReason)
 			continue
 		}
+		if why := privateEdge(sel, o.EdgeURL); why != "" {
+			v.Status = result.VerificationNotVerifiable
+			v.Selector = o.siteText(sel.String(), maxReason)
+			v.Reason = why
+			continue
+		}
 		v.Status = result.VerificationDone
 		v.Selector = o.siteText(sel.String(), maxReason)
 		v.URLs = make([]result.URLCheck, len(t.URLs))
@@ -202,6 +209,44 @@ func Run(ctx context.Context, targets []Target, o Options) []*result.Verificatio
 		}
 	}
 	return out
+}
+
+// privateEdge says why the selector's edge IPs are not dialled, or "".
+// They come from the API: without edge-url (which the user chose), one
+// that is not a public address would reach this runner's own network (a
+// cloud metadata service at 169.254.169.254), never Cloudflare's edge.
+func privateEdge(sel selector.Selector, edgeURL string) string {
+	if edgeURL != "" {
+		return ""
+	}
+	ip, what := nonPublic(sel.EdgeIPs)
+	if what == "" {
+		return ""
+	}
+	return fmt.Sprintf("its edge IP %s is not a public address (%s), so it is not dialled: Cloudflare's edge is never there; set edge-url to reach it through a proxy", ip, what)
+}
+
+// nonPublic returns the first of ips that is not a public address, and
+// what it is; "" when all are public.
+func nonPublic(ips []netip.Addr) (netip.Addr, string) {
+	for _, ip := range ips {
+		a := ip.Unmap()
+		switch {
+		case a.IsLoopback():
+			return ip, "loopback"
+		case a.IsPrivate():
+			return ip, "private"
+		case a.IsLinkLocalUnicast():
+			return ip, "link-local"
+		case a.IsMulticast():
+			return ip, "multicast"
+		case a.IsUnspecified():
+			return ip, "unspecified"
+		case !a.IsGlobalUnicast():
+			return ip, "not a unicast address"
+		}
+	}
+	return netip.Addr{}, ""
 }
 
 func parseEdgeURL(s string) (*url.URL, error) {
@@ -364,7 +409,7 @@ func (p *prober) attempt(ctx context.Context, r *request) result.URLCheck {
 	select {
 	case p.sem <- struct{}{}:
 	case <-ctx.Done():
-		return result.URLCheck{Verdict: result.VerdictNotVerified, Reason: "the run's deadline passed before it could be requested"}
+		return result.URLCheck{Verdict: result.VerdictNotVerified, Reason: runEnded(ctx) + " before it could be requested"}
 	}
 	defer func() { <-p.sem }()
 	limit := int64(bodyLimit)
@@ -514,7 +559,7 @@ func failure(ctx context.Context, err error, timeout time.Duration, host string)
 	var certErr *tls.CertificateVerificationError
 	switch {
 	case ctx.Err() != nil:
-		return "the run's deadline passed before an answer"
+		return runEnded(ctx) + " before an answer"
 	case errors.Is(err, context.DeadlineExceeded) || isTimeout(err):
 		return fmt.Sprintf("no answer within %s", timeout)
 	case errors.As(err, &hostErr):
@@ -538,6 +583,15 @@ func failure(ctx context.Context, err error, timeout time.Duration, host string)
 		msg = strings.TrimRight(msg[:i], ": ") + " (the answer's text is not shown)"
 	}
 	return "could not fetch it: " + msg
+}
+
+// runEnded says why the run's context ended: its deadline, or a cancel
+// (SIGTERM, SIGINT).
+func runEnded(ctx context.Context) string {
+	if errors.Is(ctx.Err(), context.Canceled) {
+		return "the run was cancelled"
+	}
+	return "the run's deadline passed"
 }
 
 func isTimeout(err error) bool {
