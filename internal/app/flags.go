@@ -230,6 +230,7 @@ var placeholders = map[string]string{
 	config.InputWaitURLs:        "URLS",
 	config.InputWarmSitemap:     "URL",
 	"deploy-after":              "DURATION",
+	config.InputIfNoCredentials: "MODE",
 }
 
 // strayArgument is the error for the first argument that is not a flag,

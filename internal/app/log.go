@@ -16,6 +16,7 @@ import (
 type logger interface {
 	Debugf(format string, args ...any)
 	Infof(format string, args ...any)
+	Noticef(format string, args ...any)
 	Warningf(format string, args ...any)
 	Errorf(format string, args ...any)
 	Group(title string)
@@ -30,6 +31,8 @@ func printLines(log logger, lines []report.Line) {
 			log.Debugf("%s", l.Text)
 		case report.Info:
 			log.Infof("%s", l.Text)
+		case report.Notice:
+			log.Noticef("%s", l.Text)
 		case report.Warning:
 			log.Warningf("%s", l.Text)
 		case report.Error:
@@ -63,6 +66,9 @@ func (l actionLog) Debugf(format string, args ...any) {
 func (l actionLog) Infof(format string, args ...any) {
 	l.a.Infof("%s", safeLine(l.red, fmt.Sprintf(format, args...)))
 }
+func (l actionLog) Noticef(format string, args ...any) {
+	l.a.Noticef("%s", report.Defuse(fmt.Sprintf(format, args...)))
+}
 func (l actionLog) Warningf(format string, args ...any) {
 	l.a.Warningf("%s", safeLine(l.red, fmt.Sprintf(format, args...)))
 }
@@ -90,6 +96,7 @@ func (l textLog) Debugf(format string, args ...any) {
 	}
 }
 func (l textLog) Infof(format string, args ...any)    { l.printf("", format, args...) }
+func (l textLog) Noticef(format string, args ...any)  { l.printf("notice: ", format, args...) }
 func (l textLog) Warningf(format string, args ...any) { l.printf("warning: ", format, args...) }
 func (l textLog) Errorf(format string, args ...any)   { l.printf("error: ", format, args...) }
 func (l textLog) Group(title string)                  { l.printf("", "== %s", title) }

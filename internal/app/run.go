@@ -81,6 +81,13 @@ func (rn runner) run(ctx context.Context, src config.Source) (r *result.Result) 
 		printLines(rn.log, report.RunErrorLines(r.Error))
 		return r
 	}
+	if cfg.Skipped != "" {
+		// Nothing to resolve, plan or send: the outputs and the summary
+		// say that the run was skipped, and why.
+		r.Skipped, r.SkipQuietly = cfg.Skipped, cfg.IfNoCredentials == config.NoCredentialsIgnore
+		printLines(rn.log, report.SkipLines(r))
+		return r
+	}
 	r.DryRun, r.Invalidate, r.Verify = cfg.DryRun, cfg.Invalidate, cfg.Verify && !cfg.DryRun
 	r.Warm = cfg.Warm && !cfg.DryRun
 	r.Expect = expectation(cfg).String()

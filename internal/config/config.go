@@ -66,6 +66,13 @@ type Config struct {
 	// Rewrites counts the URLs given that are sent otherwise: as the
 	// cache keys they name (see CacheKeyURL). The log says so, once.
 	Rewrites Rewrites
+
+	// IfNoCredentials is what a run without credentials does. When it
+	// skips, Skipped says why (naming the inputs as the user gave them)
+	// and the run sends nothing; Auth is then empty, and so may Zone be
+	// (a fork's run gets no zone from a secret either).
+	IfNoCredentials IfNoCredentials
+	Skipped         string
 }
 
 // Rewrites counts the URLs changed into the cache keys they name, with
@@ -174,11 +181,22 @@ func LoadContext(ctx context.Context, src Source) (*Config, error) {
 	l := &loader{src: src, n: naming{cli: src.CLI, rw: &c.Rewrites}}
 
 	var err error
-	c.Auth, err = parseAuth(l.raw(InputAPIToken), l.raw(InputAPIKey), l.raw(InputAPIEmail), l.n)
-	l.check(err)
-	l.red = redact.New(c.Auth.Secrets()...)
+	token, key, email := l.raw(InputAPIToken), l.raw(InputAPIKey), l.raw(InputAPIEmail)
+	l.red = redact.New(Auth{Token: token, Key: key, Email: email}.Secrets()...)
+	if v, ok := l.value(InputIfNoCredentials); ok {
+		c.IfNoCredentials, err = parseIfNoCredentials(v)
+		l.check(err)
+	}
+	if token == "" && key == "" && email == "" && c.IfNoCredentials.skips() {
+		// The other inputs are still checked: a mistake shows in a fork's
+		// pull request too, before it costs a run on main.
+		c.Skipped = skipReason(c.IfNoCredentials, l.n)
+	} else {
+		c.Auth, err = parseAuth(token, key, email, l.n)
+		l.check(err)
+	}
 
-	if v, ok := l.value(InputZone); ok {
+	if v, ok := l.value(InputZone); ok && !(c.Skipped != "" && v == "") {
 		c.Zones, err = parseZones(v)
 		l.check(err)
 	}

@@ -35,6 +35,7 @@ func TestLoad(t *testing.T) {
 	base := Config{
 		Auth: Auth{Token: token}, Zones: []Zone{{ID: "023e105f4ecef8ad9ca31a8372d0c353"}},
 		APIURL: DefaultAPIURL, Timeout: 5 * time.Minute, MaxRetries: 5,
+		IfNoCredentials: NoCredentialsError,
 	}
 	with := func(f func(*Config)) *Config {
 		c := base

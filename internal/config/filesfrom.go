@@ -187,13 +187,27 @@ func regular(info fs.FileInfo, n naming) error {
 }
 
 // unwrapPathError keeps only the reason, since the path is already quoted.
+// The common reasons read the same on every system: Windows would say
+// "The system cannot find the file specified.", or "path not found" for a
+// missing directory.
 func unwrapPathError(err error) error {
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return errNoSuchFile
+	case errors.Is(err, fs.ErrPermission):
+		return errPermission
+	}
 	var pe *os.PathError
 	if errors.As(err, &pe) {
 		return pe.Err
 	}
 	return err
 }
+
+var (
+	errNoSuchFile = errors.New("no such file or directory")
+	errPermission = errors.New("permission denied")
+)
 
 // ctxReader stops reading a file once ctx ends.
 type ctxReader struct {

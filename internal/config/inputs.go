@@ -32,6 +32,7 @@ const (
 	InputWaitURLs        = "wait-urls"
 	InputWarm            = "warm"
 	InputWarmSitemap     = "warm-sitemap"
+	InputIfNoCredentials = "if-no-credentials"
 )
 
 // Input describes one input: its name, the environment variable it falls back
@@ -82,6 +83,7 @@ var Inputs = []Input{
 	{Name: InputWaitURLs, List: true, Usage: "URLs polled by --wait, separated by whitespace (default: the verification URLs with a cache-busting query parameter)"},
 	{Name: InputWarm, Default: "false", Bool: true, Usage: "after the purge and any verification, request the warm URLs through each environment"},
 	{Name: InputWarmSitemap, Usage: "URL of a sitemap (XML) whose pages --warm requests too (at most 10 MiB and 50,000 URLs; the zone's hosts only)"},
+	{Name: InputIfNoCredentials, Default: string(NoCredentialsError), Usage: "what a run with no credentials at all does (a pull request from a fork gets no secrets): error (exit 2), warn or ignore (skip it, send nothing, exit 0)"},
 }
 
 func lookupInput(name string) Input {

@@ -35,7 +35,13 @@ type actionMeta struct {
 
 func loadAction(t *testing.T) actionMeta {
 	t.Helper()
-	root := parseYAML(t, "action.yml", readRepoFile(t, "action.yml"))
+	return loadActionFile(t, "action.yml")
+}
+
+// loadActionFile reads an action.yml by its path from the repository root.
+func loadActionFile(t *testing.T, name string) actionMeta {
+	t.Helper()
+	root := parseYAML(t, name, readRepoFile(t, name))
 	m := actionMeta{
 		Name:        scalar(lookup(root, "name")),
 		Description: scalar(lookup(root, "description")),

@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -41,7 +42,7 @@ var actionlintBin = sync.OnceValues(func() (string, error) {
 	if err != nil {
 		return "", err
 	}
-	bin := filepath.Join(toolsDir, "actionlint")
+	bin := filepath.Join(toolsDir, "actionlint"+exeSuffix(runtime.GOOS)) // Windows runs only an .exe
 	cmd := exec.Command(goBin, "build", "-trimpath", "-o", bin, "github.com/rhysd/actionlint/cmd/actionlint")
 	cmd.Dir = filepath.Join(root, "tools")
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOFLAGS=") // as the Dockerfile test: no -race or other flag of the caller
@@ -161,8 +162,9 @@ func TestToolsPinned(t *testing.T) {
 	}
 }
 
-// thisAction matches this action in a README example's uses: line.
-var thisAction = regexp.MustCompile(`(?m)^(\s*(?:-\s+)?uses:\s+)cloudflare-purge/cloudflare-purge@\S+`)
+// thisAction matches this action (the container, or the composite in
+// binary/) in a README example's uses: line.
+var thisAction = regexp.MustCompile(`(?m)^(\s*(?:-\s+)?uses:\s+)cloudflare-purge/cloudflare-purge(/binary)?@\S+`)
 
 // otherFile is the first line of a YAML example that is not a workflow
 // ("# .gitlab-ci.yml"): such examples are not linted as workflows.
@@ -237,8 +239,11 @@ func TestReadmeExamplesLint(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	for _, f := range []string{"action.yml", "Dockerfile"} {
-		if err := os.WriteFile(filepath.Join(dir, f), readRepoFile(t, f), 0o644); err != nil {
+	if err := os.MkdirAll(filepath.Join(dir, "binary"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"action.yml", "Dockerfile", binaryAction} {
+		if err := os.WriteFile(filepath.Join(dir, filepath.FromSlash(f)), readRepoFile(t, f), 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -246,7 +251,11 @@ func TestReadmeExamplesLint(t *testing.T) {
 		if !thisAction.MatchString(ex.Text) {
 			t.Errorf("%s:%d: the example does not use cloudflare-purge/cloudflare-purge", ex.File, ex.Line)
 		}
-		src := thisAction.ReplaceAllString(ex.Text, "${1}./")
+		// uses: ./ or ./binary: actionlint checks the inputs and outputs.
+		src := thisAction.ReplaceAllStringFunc(ex.Text, func(uses string) string {
+			m := thisAction.FindStringSubmatch(uses)
+			return m[1] + "./" + strings.TrimPrefix(m[2], "/")
+		})
 		base := fmt.Sprintf("example-%d.yml", i)
 		byName[base] = ex
 		name := filepath.Join(dir, ".github", "workflows", base)

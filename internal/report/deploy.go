@@ -134,26 +134,9 @@ func waitErrorLines(r *result.Result) []Line {
 // outdatedLines are one error per URL still outdated after the purge (and
 // the one purge again), at most maxStaleLines.
 func outdatedLines(r *result.Result) []Line {
-	var out []Line
-	n := 0
-	for _, e := range r.Environments {
-		if e.Verification == nil {
-			continue
-		}
-		for _, c := range e.Verification.URLs {
-			if c.Verdict != result.VerdictOutdated {
-				continue
-			}
-			if n++; n > maxStaleLines {
-				continue
-			}
-			out = append(out, Line{Error, fmt.Sprintf("%s: %s does not serve the new build after the %s: it serves %s (%s). %s", e.Name, cut(c.URL, logTextChars), wordsOf(r).noun, cut(c.Seen, logTextChars), answer(c), outdatedHint(c))})
-		}
-	}
-	if n > maxStaleLines {
-		out = append(out, Line{Error, fmt.Sprintf("%s more URLs are outdated: see the job summary and the result output", Number(n-maxStaleLines))})
-	}
-	return out
+	return verdictLines(r, result.VerdictOutdated, "outdated", func(e result.Environment, c result.URLCheck) string {
+		return fmt.Sprintf("%s: %s does not serve the new build after the %s: it serves %s (%s). %s", e.Name, cut(c.URL, logTextChars), wordsOf(r).noun, cut(c.Seen, logTextChars), answer(c), outdatedHint(c))
+	})
 }
 
 // outdatedHint says what to do about an outdated URL, from what its origin

@@ -27,6 +27,9 @@ func Human(r *result.Result) string {
 		return ""
 	}
 	w := wordsOf(r)
+	if r.Skipped != "" {
+		return fmt.Sprintf("SKIPPED: nothing was %s (standard error says why).\n", w.past)
+	}
 	plain := func(s string) string { return s }
 	zone := zoneLabel(r, plain, plain)
 	if r.DryRun {

@@ -21,6 +21,7 @@ const (
 	Error
 	Group    // Text is the group's title
 	EndGroup // Text is empty
+	Notice   // ::notice::, less than a warning
 )
 
 // Line is one log line, rendered from a Result: the app prints them.
@@ -62,6 +63,19 @@ func PlanLines(r *result.Result) []Line {
 	}
 	out = append(out, Line{Info, fmt.Sprintf("Plan: %s in %s to %s", Count(planned(r), "item"), Count(plannedRequests(r), "request"), strings.Join(targets, ", "))})
 	return out
+}
+
+// SkipLines say that the run was skipped, and why: a warning, or a notice
+// when the user asked for no more (if-no-credentials: ignore).
+func SkipLines(r *result.Result) []Line {
+	if r.Skipped == "" {
+		return nil
+	}
+	level := Warning
+	if r.SkipQuietly {
+		level = Notice
+	}
+	return []Line{{level, "Skipped: " + r.Skipped}}
 }
 
 // ProgressLine is a long purge's progress: requests and items apart, and

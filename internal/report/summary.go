@@ -53,6 +53,9 @@ func (w *budgeted) add(s string) {
 }
 
 func summary(r *result.Result, budget int) string {
+	if r.Skipped != "" {
+		return skippedSummary(r)
+	}
 	w := &budgeted{left: budget - len(summaryCutNote)}
 	n := named(r)
 	w.add(heading(n))
@@ -107,6 +110,16 @@ func zoneSection(w *budgeted, r *result.Result, envs []result.Environment) {
 			w.add(plannedList(e, wordsOf(r).verb))
 		}
 	}
+}
+
+// skippedSummary is the whole summary of a run that sent nothing on
+// purpose: the title and why.
+func skippedSummary(r *result.Result) string {
+	alert := "WARNING"
+	if r.SkipQuietly {
+		alert = "NOTE"
+	}
+	return fmt.Sprintf("## Cloudflare cache %s: skipped\n\n> [!%s]\n> **Skipped**: %s.\n", wordsOf(r).noun, alert, md(cut(r.Skipped, summaryTextChars)))
 }
 
 // heading is the title, the dry-run note and the run's error, with what

@@ -151,6 +151,14 @@ func verificationLine(e result.Environment) string {
 
 // staleLines are one error per stale URL, at most maxStaleLines.
 func staleLines(r *result.Result) []Line {
+	return verdictLines(r, result.VerdictStale, "stale", func(e result.Environment, c result.URLCheck) string {
+		return fmt.Sprintf("%s: %s is still served from a copy cached before the %s (%s): %s", e.Name, cut(c.URL, logTextChars), wordsOf(r).noun, answer(c), staleHint)
+	})
+}
+
+// verdictLines are one error per URL with verdict v, at most maxStaleLines,
+// then a line counting the rest (URLs "are <what>").
+func verdictLines(r *result.Result, v, what string, text func(result.Environment, result.URLCheck) string) []Line {
 	var out []Line
 	n := 0
 	for _, e := range r.Environments {
@@ -158,17 +166,16 @@ func staleLines(r *result.Result) []Line {
 			continue
 		}
 		for _, c := range e.Verification.URLs {
-			if c.Verdict != result.VerdictStale {
+			if c.Verdict != v {
 				continue
 			}
-			if n++; n > maxStaleLines {
-				continue
+			if n++; n <= maxStaleLines {
+				out = append(out, Line{Error, text(e, c)})
 			}
-			out = append(out, Line{Error, fmt.Sprintf("%s: %s is still served from a copy cached before the %s (%s): %s", e.Name, cut(c.URL, logTextChars), wordsOf(r).noun, answer(c), staleHint)})
 		}
 	}
 	if n > maxStaleLines {
-		out = append(out, Line{Error, fmt.Sprintf("%s more URLs are stale: see the job summary and the result output", Number(n-maxStaleLines))})
+		out = append(out, Line{Error, fmt.Sprintf("%s more URLs are %s: see the job summary and the result output", Number(n-maxStaleLines), what)})
 	}
 	return out
 }

@@ -51,6 +51,11 @@ type Result struct {
 	// Invalidate says the run marked content stale (invalidate_cache)
 	// instead of deleting it: its counts are of items invalidated.
 	Invalidate bool `json:"invalidate"`
+	// Skipped says why the run sent nothing on purpose (no credentials,
+	// with if-no-credentials: warn or ignore); empty for a run that ran.
+	Skipped string `json:"skipped,omitempty"`
+	// SkipQuietly: the skip is a notice, not a warning (ignore).
+	SkipQuietly bool `json:"-"`
 
 	PurgedCount     int      `json:"purged_count"`
 	FailedCount     int      `json:"failed_count"`
