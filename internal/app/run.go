@@ -108,6 +108,9 @@ func (rn runner) run(ctx context.Context, src config.Source) (r *result.Result) 
 	// With every zone's name known (given, or one zone, which routes
 	// nothing), an item of no zone is refused before any request.
 	shares, unrouted, err := route.Split(cfg.Items, zoneNames(zones), cfg.CLI)
+	if err == nil {
+		err = siteURLsRouted(cfg, zoneNames(zones))
+	}
 	if err != nil {
 		r.Error = result.NewError(err)
 		printLines(rn.log, report.RunErrorLines(r.Error))
@@ -134,6 +137,9 @@ func (rn runner) run(ctx context.Context, src config.Source) (r *result.Result) 
 			zones[i].items = share
 		}
 		unrouted = config.Items{}
+	}
+	if err := siteURLsRouted(cfg, zoneNames(zones)); err != nil {
+		return rn.stopUnplanned(r, cfg, zones, unrouted, err)
 	}
 	// Each zone's plan sizes its URL batches; a size it refuses is refused
 	// before the environments are even read.
@@ -252,6 +258,13 @@ type zoneRun struct {
 }
 
 // zoneNames are the zones' names, "" where not yet known.
+// siteURLsRouted refuses the verify-urls and wait-urls in none of the
+// zones, once their names are known.
+func siteURLsRouted(cfg *config.Config, names []string) error {
+	return errors.Join(route.URLs(config.InputVerifyURLs, cfg.VerifyURLs, names, cfg.CLI),
+		route.URLs(config.InputWaitURLs, cfg.WaitURLs, names, cfg.CLI))
+}
+
 func zoneNames(zones []zoneRun) []string {
 	names := make([]string, len(zones))
 	for i, z := range zones {

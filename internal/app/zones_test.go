@@ -138,6 +138,51 @@ func TestZonesRefuseItemOfNoZone(t *testing.T) {
 	})
 }
 
+// With several zones, a verify-urls or wait-urls URL in none of them is
+// refused as an item is: each is requested through its own zone's
+// environments only, so one of no zone would be dropped unseen (a wait
+// that then waits for nothing, and purges).
+func TestZonesRefuseSiteURLOfNoZone(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name, input string
+		more        map[string]string
+	}{
+		{"verify-urls", "verify-urls", map[string]string{"verify": "true", "verify-urls": "https://example.com/ https://example.net/x"}},
+		{"wait-urls", "wait-urls", map[string]string{"wait": "5s", "expect-body": "v2", "wait-urls": "https://example.net/x"}},
+		{"verify-urls waited for", "verify-urls", map[string]string{"wait": "5s", "expect-body": "v2", "verify-urls": "https://example.net/x"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			h := newHarness(t, emulator.Options{SecondZone: true})
+			in := map[string]string{"zone": "example.com,example.org", "tags": "html"}
+			for k, v := range tc.more {
+				in[k] = v
+			}
+			r := h.action(h.defaults(in), nil)
+			if r.code != ExitConfig || len(h.em.Requests()) != 0 {
+				t.Fatalf("exit %d, %d requests; want %d, none\n%s", r.code, len(h.em.Requests()), ExitConfig, r.stdout)
+			}
+			want := `input ` + tc.input + `: "https://example.net/x": its host is in none of the zones (example.com, example.org)`
+			if !strings.Contains(r.stdout, "::error::"+want) {
+				t.Errorf("the error does not say %q:\n%s", want, r.stdout)
+			}
+		})
+	}
+	t.Run("by ID: no purge", func(t *testing.T) {
+		t.Parallel()
+		h := newHarness(t, emulator.Options{SecondZone: true})
+		r := h.action(h.defaults(map[string]string{"zone": emulator.OrgZoneID + "," + emulator.ExampleZoneID, "tags": "html",
+			"verify": "true", "verify-urls": "https://example.org/ https://cdn.example.net/b"}), nil)
+		if r.code != ExitConfig || h.purgeRequests() != 0 {
+			t.Fatalf("exit %d, %d purges; want %d, none\n%s", r.code, h.purgeRequests(), ExitConfig, r.stdout)
+		}
+		if want := `input verify-urls: "https://cdn.example.net/b": its host is in none of the zones (example.org, example.com)`; !strings.Contains(r.stdout, want) {
+			t.Errorf("the error does not say %q:\n%s", want, r.stdout)
+		}
+	})
+}
+
 // An environment is resolved in each zone: Staging is each zone's own,
 // under its own ref. A zone without it is a configuration error that
 // names the zone.
