@@ -40,14 +40,31 @@ func (rn runner) siteOptions(cfg *config.Config) verify.Options {
 }
 
 // plainFiles are the first n plain URLs of the purge (files without
-// headers): the default verification URLs before anything is purged.
-func plainFiles(cfg *config.Config, n int) []string {
+// headers) of each zone of r: the default verification URLs before
+// anything is purged. Per zone, as the verification takes them: a zone
+// whose URLs come after another's first n is waited for too.
+func plainFiles(cfg *config.Config, r *result.Result, n int) []string {
+	var names []string
+	if r.MultiZone() {
+		names = resultZoneNames(r)
+	}
+	taken := make([]int, max(len(names), 1))
 	var out []string
 	for _, f := range cfg.Items.Files {
-		if len(out) == n {
+		if len(out) == n*len(taken) {
 			break
 		}
-		if len(f.Headers) == 0 {
+		if len(f.Headers) != 0 {
+			continue
+		}
+		z := 0
+		if names != nil {
+			if z = route.Zone(route.URLHost(f.URL), names); z < 0 {
+				continue
+			}
+		}
+		if taken[z] < n {
+			taken[z]++
 			out = append(out, f.URL)
 		}
 	}
@@ -62,7 +79,7 @@ func (rn runner) waitRun(ctx context.Context, r *result.Result, cfg *config.Conf
 	if len(urls) == 0 {
 		urls, bust = cfg.VerifyURLs, true
 		if len(urls) == 0 {
-			urls = plainFiles(cfg, maxDefaultVerifyURLs)
+			urls = plainFiles(cfg, r, maxDefaultVerifyURLs)
 		}
 	}
 	wts := make([]wait.Target, 0, len(targets))

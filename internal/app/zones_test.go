@@ -469,3 +469,27 @@ func TestZonesDeploySandbox(t *testing.T) {
 		t.Errorf("a URL was waited for through another zone's environment:\n%s", r.stdout)
 	}
 }
+
+// The wait's default URLs are each zone's first purged URLs, as the
+// verification's are: a zone whose URLs come after the first 20 of the
+// run is waited for too, not purged unwaited.
+func TestZonesWaitDefaultURLsPerZone(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, emulator.Options{})
+	var files []string
+	for i := range 21 {
+		files = append(files, fmt.Sprintf("https://example.com/p%d", i))
+	}
+	files = append(files, "https://www.example.org/last")
+	r := h.cli([]string{"--sandbox", "--zone", "example.com,example.org", "--environment", "Staging",
+		"--files", strings.Join(files, " "), "--expect-header", "X-Build: v2", "--wait", "1m"}, nil, "")
+	if r.code != ExitOK {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
+	}
+	if w := "example.org Staging: https://www.example.org/last: ready after"; !strings.Contains(r.stdout, w) {
+		t.Errorf("the report lacks %q:\n%s", w, r.stdout)
+	}
+	if strings.Contains(r.stdout, "https://example.com/p20:") {
+		t.Errorf("more than 20 URLs of example.com were waited for:\n%s", r.stdout)
+	}
+}
