@@ -82,6 +82,23 @@ func (rn runner) run(ctx context.Context, src config.Source) (r *result.Result) 
 		return r
 	}
 	if cfg.Skipped != "" {
+		// The inputs are still checked, the routing of several zones'
+		// items among them (zones given by name only: nothing is sent).
+		if len(cfg.Zones) > 1 {
+			names := make([]string, len(cfg.Zones))
+			for i, z := range cfg.Zones {
+				names[i] = z.Name
+			}
+			_, _, err := route.Split(cfg.Items, names, cfg.CLI)
+			if err == nil {
+				err = siteURLsRouted(cfg, names)
+			}
+			if err != nil {
+				r.Error = result.NewError(err)
+				printLines(rn.log, report.RunErrorLines(r.Error))
+				return r
+			}
+		}
 		// Nothing to resolve, plan or send: the outputs and the summary
 		// say that the run was skipped, and why.
 		r.Skipped, r.SkipQuietly = cfg.Skipped, cfg.IfNoCredentials == config.NoCredentialsIgnore
