@@ -1,6 +1,7 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -233,7 +234,20 @@ func (rn runner) sitemap(ctx context.Context, r *result.Result, client *cloudfla
 // be selected, keeping the pages whose hosts allowed takes.
 func (rn runner) readSitemap(ctx context.Context, r *result.Result, cfg *config.Config, targets []resolve.Target, o verify.Options, allowed func(host string) bool) []string {
 	var errs []error
-	for i, t := range targets {
+	order := make([]int, len(targets))
+	for i := range order {
+		order[i] = i
+	}
+	if r.MultiZone() {
+		// The environments of the sitemap's own zone first: another
+		// zone's selector does not reach its host.
+		z := route.Zone(route.URLHost(cfg.WarmSitemap), resultZoneNames(r))
+		slices.SortStableFunc(order, func(a, b int) int {
+			return cmp.Compare(b2i(r.Environments[a].Zone != z), b2i(r.Environments[b].Zone != z))
+		})
+	}
+	for _, i := range order {
+		t := targets[i]
 		f, err := verify.NewFetcher("sitemap", envName(r, r.Environments[i]), t.Expression, o)
 		if err != nil {
 			errs = append(errs, err)
@@ -248,6 +262,13 @@ func (rn runner) readSitemap(ctx context.Context, r *result.Result, cfg *config.
 	r.Sitemap = &result.Sitemap{URL: cfg.WarmSitemap, Error: fmt.Sprintf("no environment can be selected to read it: %v", errors.Join(errs...))}
 	rn.log.Warningf("%s", report.SitemapLine(r.Sitemap))
 	return nil
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 func dedupe(in []string) []string {

@@ -10,6 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/cloudflare-purge/cloudflare-purge/internal/emulator"
+	"github.com/cloudflare-purge/cloudflare-purge/internal/result"
 )
 
 // zonePurges lists the accepted purges as "zone ref kind [items]", sorted,
@@ -491,5 +492,27 @@ func TestZonesWaitDefaultURLsPerZone(t *testing.T) {
 	}
 	if strings.Contains(r.stdout, "https://example.com/p20:") {
 		t.Errorf("more than 20 URLs of example.com were waited for:\n%s", r.stdout)
+	}
+}
+
+// With several zones, the sitemap is read through an environment of the
+// zone its host is in, not through the first zone's, whose selector
+// cannot reach another zone's host.
+func TestZonesSitemapReadThroughItsZone(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, emulator.Options{})
+	r := h.cli([]string{"--sandbox", "--zone", "example.org,example.com", "--environment", "Development",
+		"--files", "https://example.com/ https://example.org/", "--warm", "--warm-sitemap", "https://example.com/sitemap.xml", "--json"}, nil, "")
+	if r.code != ExitOK {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
+	}
+	var d struct {
+		Sitemap *result.Sitemap `json:"sitemap"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &d); err != nil {
+		t.Fatal(err)
+	}
+	if d.Sitemap == nil || d.Sitemap.Error != "" || d.Sitemap.Pages == 0 {
+		t.Errorf("sitemap = %+v, want read, with pages\n%s", d.Sitemap, r.stderr)
 	}
 }
