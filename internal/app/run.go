@@ -274,7 +274,6 @@ type zoneRun struct {
 	batches        []plan.Batch
 }
 
-// zoneNames are the zones' names, "" where not yet known.
 // siteURLsRouted refuses the verify-urls and wait-urls in none of the
 // zones, once their names are known.
 func siteURLsRouted(cfg *config.Config, names []string) error {
@@ -282,6 +281,7 @@ func siteURLsRouted(cfg *config.Config, names []string) error {
 		route.URLs(config.InputWaitURLs, cfg.WaitURLs, names, cfg.CLI))
 }
 
+// zoneNames are the zones' names, "" where not yet known.
 func zoneNames(zones []zoneRun) []string {
 	names := make([]string, len(zones))
 	for i, z := range zones {
