@@ -109,8 +109,12 @@ func (rn runner) run(ctx context.Context, src config.Source) (r *result.Result) 
 	r.Warm = cfg.Warm && !cfg.DryRun
 	r.Expect = expectation(cfg).String()
 	if rw := cfg.Rewrites; rw.Count > 0 {
-		rn.log.Infof("%s sent as the cache keys they name (host in lower-case ASCII, no default port, no fragment), as clients request them: %s is sent as %s",
-			plural(rw.Count, "URL is", "URLs are"), rw.Given, rw.Sent)
+		keys := "keys they name"
+		if rw.Count == 1 {
+			keys = "key it names"
+		}
+		rn.log.Infof("%s sent as the cache %s (host in lower-case ASCII, no default port, no fragment), as clients request them: %s is sent as %s",
+			plural(rw.Count, "URL is", "URLs are"), keys, rw.Given, rw.Sent)
 	}
 	if u, err := url.Parse(cfg.APIURL); err == nil && u.Scheme == "http" && !isLoopback(u.Hostname()) {
 		rn.log.Warningf("api-url %s is plain http to another machine: the credentials travel unencrypted; use https", u.Redacted())
@@ -590,7 +594,7 @@ func (rn runner) tooLong(ctx context.Context, cfg *config.Config, p *pace.Pacer,
 	if d, _ := p.Need(others); files && d <= left {
 		ways = append(ways, "prefixes, hosts or tags instead of many URLs (one stands for many)")
 	}
-	ways = append(ways, fmt.Sprintf("at most %s of its %s (%d of %d requests)", report.Number(fitItems), report.Count(sum, "item"), fit, len(calls)))
+	ways = append(ways, fmt.Sprintf("at most %s of its %s (%s of %s requests)", report.Number(fitItems), report.Count(sum, "item"), report.Number(fit), report.Number(len(calls))))
 	return &result.Error{Kind: result.ErrorConfiguration, Message: fmt.Sprintf("this run cannot finish before its timeout, so nothing was sent: its %s need at least %s under %s, and %s %s leaves %s. What fits: %s",
 		report.Count(len(calls), "purge request"), roundUp(need), what, naming(config.InputTimeout), cfg.Timeout, left.Round(100*time.Millisecond), strings.Join(ways, "; or "))}
 }
