@@ -41,3 +41,13 @@ func TestURLsSentAsCacheKeys(t *testing.T) {
 		t.Errorf("a comma-joined entry: exit %d\n%s", r.code, r.stdout)
 	}
 }
+
+// One URL changed is said in the singular.
+func TestOneURLSentAsItsCacheKey(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, emulator.Options{})
+	r := h.cli([]string{"--sandbox", "--environment", "Staging", "--files", "https://example.com:443/a", "--dry-run"}, nil, "")
+	if !strings.Contains(r.stdout+r.stderr, "1 URL is sent as the cache key it names") {
+		t.Errorf("the log lacks the singular:\n%s\n%s", r.stdout, r.stderr)
+	}
+}

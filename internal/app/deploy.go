@@ -1,6 +1,7 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -40,14 +41,31 @@ func (rn runner) siteOptions(cfg *config.Config) verify.Options {
 }
 
 // plainFiles are the first n plain URLs of the purge (files without
-// headers): the default verification URLs before anything is purged.
-func plainFiles(cfg *config.Config, n int) []string {
+// headers) of each zone of r: the default verification URLs before
+// anything is purged. Per zone, as the verification takes them: a zone
+// whose URLs come after another's first n is waited for too.
+func plainFiles(cfg *config.Config, r *result.Result, n int) []string {
+	var names []string
+	if r.MultiZone() {
+		names = resultZoneNames(r)
+	}
+	taken := make([]int, max(len(names), 1))
 	var out []string
 	for _, f := range cfg.Items.Files {
-		if len(out) == n {
+		if len(out) == n*len(taken) {
 			break
 		}
-		if len(f.Headers) == 0 {
+		if len(f.Headers) != 0 {
+			continue
+		}
+		z := 0
+		if names != nil {
+			if z = route.Zone(route.URLHost(f.URL), names); z < 0 {
+				continue
+			}
+		}
+		if taken[z] < n {
+			taken[z]++
 			out = append(out, f.URL)
 		}
 	}
@@ -62,7 +80,7 @@ func (rn runner) waitRun(ctx context.Context, r *result.Result, cfg *config.Conf
 	if len(urls) == 0 {
 		urls, bust = cfg.VerifyURLs, true
 		if len(urls) == 0 {
-			urls = plainFiles(cfg, maxDefaultVerifyURLs)
+			urls = plainFiles(cfg, r, maxDefaultVerifyURLs)
 		}
 	}
 	wts := make([]wait.Target, 0, len(targets))
@@ -216,7 +234,20 @@ func (rn runner) sitemap(ctx context.Context, r *result.Result, client *cloudfla
 // be selected, keeping the pages whose hosts allowed takes.
 func (rn runner) readSitemap(ctx context.Context, r *result.Result, cfg *config.Config, targets []resolve.Target, o verify.Options, allowed func(host string) bool) []string {
 	var errs []error
-	for i, t := range targets {
+	order := make([]int, len(targets))
+	for i := range order {
+		order[i] = i
+	}
+	if r.MultiZone() {
+		// The environments of the sitemap's own zone first: another
+		// zone's selector does not reach its host.
+		z := route.Zone(route.URLHost(cfg.WarmSitemap), resultZoneNames(r))
+		slices.SortStableFunc(order, func(a, b int) int {
+			return cmp.Compare(b2i(r.Environments[a].Zone != z), b2i(r.Environments[b].Zone != z))
+		})
+	}
+	for _, i := range order {
+		t := targets[i]
 		f, err := verify.NewFetcher("sitemap", envName(r, r.Environments[i]), t.Expression, o)
 		if err != nil {
 			errs = append(errs, err)
@@ -231,6 +262,13 @@ func (rn runner) readSitemap(ctx context.Context, r *result.Result, cfg *config.
 	r.Sitemap = &result.Sitemap{URL: cfg.WarmSitemap, Error: fmt.Sprintf("no environment can be selected to read it: %v", errors.Join(errs...))}
 	rn.log.Warningf("%s", report.SitemapLine(r.Sitemap))
 	return nil
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 func dedupe(in []string) []string {

@@ -97,3 +97,32 @@ func TestIfNoCredentialsCLI(t *testing.T) {
 		t.Errorf("%d requests sent; want none", n)
 	}
 }
+
+// A run without credentials that warn or ignore would skip still has its
+// inputs checked, the routing of several zones' items among them: an item
+// of none of the zones is refused (exit 2), as it is with credentials, so
+// that a pull request from a fork fails as its merge would.
+func TestIfNoCredentialsStillRoutesZones(t *testing.T) {
+	t.Parallel()
+	for _, in := range []map[string]string{
+		{config.InputFiles: "https://example.com/ https://example.net/x"},
+		{config.InputTags: "html", config.InputVerify: "true", config.InputVerifyURLs: "https://example.net/x"},
+	} {
+		h := newHarness(t, emulator.Options{SecondZone: true})
+		in[config.InputAPIURL] = h.srv.URL + "/client/v4"
+		in[config.InputZone] = "example.com,example.org"
+		in[config.InputIfNoCredentials] = "warn"
+		r := h.action(in, nil)
+		if r.code != ExitConfig || len(h.em.Requests()) != 0 || !strings.Contains(r.stdout, `"https://example.net/x": its host is in none of the zones (example.com, example.org)`) {
+			t.Errorf("%v: exit %d, %d requests; want %d, none, the item refused\n%s", in, r.code, len(h.em.Requests()), ExitConfig, r.stdout)
+		}
+	}
+	// Zones that are missing, or given by ID, route nothing yet: skipped.
+	for _, zone := range []string{"", emulator.ExampleZoneID + "," + emulator.OrgZoneID} {
+		h := newHarness(t, emulator.Options{SecondZone: true})
+		r := h.action(map[string]string{config.InputZone: zone, config.InputFiles: "https://example.net/x", config.InputIfNoCredentials: "warn"}, nil)
+		if r.code != ExitOK || !strings.Contains(r.stdout, "::warning::Skipped") {
+			t.Errorf("zone %q: exit %d; want 0, skipped\n%s", zone, r.code, r.stdout)
+		}
+	}
+}

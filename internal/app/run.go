@@ -82,6 +82,23 @@ func (rn runner) run(ctx context.Context, src config.Source) (r *result.Result) 
 		return r
 	}
 	if cfg.Skipped != "" {
+		// The inputs are still checked, the routing of several zones'
+		// items among them (zones given by name only: nothing is sent).
+		if len(cfg.Zones) > 1 {
+			names := make([]string, len(cfg.Zones))
+			for i, z := range cfg.Zones {
+				names[i] = z.Name
+			}
+			_, _, err := route.Split(cfg.Items, names, cfg.CLI)
+			if err == nil {
+				err = siteURLsRouted(cfg, names)
+			}
+			if err != nil {
+				r.Error = result.NewError(err)
+				printLines(rn.log, report.RunErrorLines(r.Error))
+				return r
+			}
+		}
 		// Nothing to resolve, plan or send: the outputs and the summary
 		// say that the run was skipped, and why.
 		r.Skipped, r.SkipQuietly = cfg.Skipped, cfg.IfNoCredentials == config.NoCredentialsIgnore
@@ -92,8 +109,12 @@ func (rn runner) run(ctx context.Context, src config.Source) (r *result.Result) 
 	r.Warm = cfg.Warm && !cfg.DryRun
 	r.Expect = expectation(cfg).String()
 	if rw := cfg.Rewrites; rw.Count > 0 {
-		rn.log.Infof("%s sent as the cache keys they name (host in lower-case ASCII, no default port, no fragment), as clients request them: %s is sent as %s",
-			plural(rw.Count, "URL is", "URLs are"), rw.Given, rw.Sent)
+		keys := "keys they name"
+		if rw.Count == 1 {
+			keys = "key it names"
+		}
+		rn.log.Infof("%s sent as the cache %s (host in lower-case ASCII, no default port, no fragment), as clients request them: %s is sent as %s",
+			plural(rw.Count, "URL is", "URLs are"), keys, rw.Given, rw.Sent)
 	}
 	if u, err := url.Parse(cfg.APIURL); err == nil && u.Scheme == "http" && !isLoopback(u.Hostname()) {
 		rn.log.Warningf("api-url %s is plain http to another machine: the credentials travel unencrypted; use https", u.Redacted())
@@ -108,6 +129,9 @@ func (rn runner) run(ctx context.Context, src config.Source) (r *result.Result) 
 	// With every zone's name known (given, or one zone, which routes
 	// nothing), an item of no zone is refused before any request.
 	shares, unrouted, err := route.Split(cfg.Items, zoneNames(zones), cfg.CLI)
+	if err == nil {
+		err = siteURLsRouted(cfg, zoneNames(zones))
+	}
 	if err != nil {
 		r.Error = result.NewError(err)
 		printLines(rn.log, report.RunErrorLines(r.Error))
@@ -134,6 +158,9 @@ func (rn runner) run(ctx context.Context, src config.Source) (r *result.Result) 
 			zones[i].items = share
 		}
 		unrouted = config.Items{}
+	}
+	if err := siteURLsRouted(cfg, zoneNames(zones)); err != nil {
+		return rn.stopUnplanned(r, cfg, zones, unrouted, err)
 	}
 	// Each zone's plan sizes its URL batches; a size it refuses is refused
 	// before the environments are even read.
@@ -244,6 +271,13 @@ type zoneRun struct {
 	per            int
 	targets        []resolve.Target
 	batches        []plan.Batch
+}
+
+// siteURLsRouted refuses the verify-urls and wait-urls in none of the
+// zones, once their names are known.
+func siteURLsRouted(cfg *config.Config, names []string) error {
+	return errors.Join(route.URLs(config.InputVerifyURLs, cfg.VerifyURLs, names, cfg.CLI),
+		route.URLs(config.InputWaitURLs, cfg.WaitURLs, names, cfg.CLI))
 }
 
 // zoneNames are the zones' names, "" where not yet known.
@@ -557,7 +591,7 @@ func (rn runner) tooLong(ctx context.Context, cfg *config.Config, p *pace.Pacer,
 	if d, _ := p.Need(others); files && d <= left {
 		ways = append(ways, "prefixes, hosts or tags instead of many URLs (one stands for many)")
 	}
-	ways = append(ways, fmt.Sprintf("at most %s of its %s (%d of %d requests)", report.Number(fitItems), report.Count(sum, "item"), fit, len(calls)))
+	ways = append(ways, fmt.Sprintf("at most %s of its %s (%s of %s requests)", report.Number(fitItems), report.Count(sum, "item"), report.Number(fit), report.Number(len(calls))))
 	return &result.Error{Kind: result.ErrorConfiguration, Message: fmt.Sprintf("this run cannot finish before its timeout, so nothing was sent: its %s need at least %s under %s, and %s %s leaves %s. What fits: %s",
 		report.Count(len(calls), "purge request"), roundUp(need), what, naming(config.InputTimeout), cfg.Timeout, left.Round(100*time.Millisecond), strings.Join(ways, "; or "))}
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/cloudflare-purge/cloudflare-purge/internal/emulator"
+	"github.com/cloudflare-purge/cloudflare-purge/internal/result"
 )
 
 // zonePurges lists the accepted purges as "zone ref kind [items]", sorted,
@@ -134,6 +135,51 @@ func TestZonesRefuseItemOfNoZone(t *testing.T) {
 		}
 		if r.outputs["failed-count"] != "2" {
 			t.Errorf("failed-count %s, want 2 (each prefix, not purged)", r.outputs["failed-count"])
+		}
+	})
+}
+
+// With several zones, a verify-urls or wait-urls URL in none of them is
+// refused as an item is: each is requested through its own zone's
+// environments only, so one of no zone would be dropped unseen (a wait
+// that then waits for nothing, and purges).
+func TestZonesRefuseSiteURLOfNoZone(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name, input string
+		more        map[string]string
+	}{
+		{"verify-urls", "verify-urls", map[string]string{"verify": "true", "verify-urls": "https://example.com/ https://example.net/x"}},
+		{"wait-urls", "wait-urls", map[string]string{"wait": "5s", "expect-body": "v2", "wait-urls": "https://example.net/x"}},
+		{"verify-urls waited for", "verify-urls", map[string]string{"wait": "5s", "expect-body": "v2", "verify-urls": "https://example.net/x"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			h := newHarness(t, emulator.Options{SecondZone: true})
+			in := map[string]string{"zone": "example.com,example.org", "tags": "html"}
+			for k, v := range tc.more {
+				in[k] = v
+			}
+			r := h.action(h.defaults(in), nil)
+			if r.code != ExitConfig || len(h.em.Requests()) != 0 {
+				t.Fatalf("exit %d, %d requests; want %d, none\n%s", r.code, len(h.em.Requests()), ExitConfig, r.stdout)
+			}
+			want := `input ` + tc.input + `: "https://example.net/x": its host is in none of the zones (example.com, example.org)`
+			if !strings.Contains(r.stdout, "::error::"+want) {
+				t.Errorf("the error does not say %q:\n%s", want, r.stdout)
+			}
+		})
+	}
+	t.Run("by ID: no purge", func(t *testing.T) {
+		t.Parallel()
+		h := newHarness(t, emulator.Options{SecondZone: true})
+		r := h.action(h.defaults(map[string]string{"zone": emulator.OrgZoneID + "," + emulator.ExampleZoneID, "tags": "html",
+			"verify": "true", "verify-urls": "https://example.org/ https://cdn.example.net/b"}), nil)
+		if r.code != ExitConfig || h.purgeRequests() != 0 {
+			t.Fatalf("exit %d, %d purges; want %d, none\n%s", r.code, h.purgeRequests(), ExitConfig, r.stdout)
+		}
+		if want := `input verify-urls: "https://cdn.example.net/b": its host is in none of the zones (example.org, example.com)`; !strings.Contains(r.stdout, want) {
+			t.Errorf("the error does not say %q:\n%s", want, r.stdout)
 		}
 	})
 }
@@ -422,5 +468,51 @@ func TestZonesDeploySandbox(t *testing.T) {
 	}
 	if strings.Contains(r.stdout, "example.com Staging: https://www.example.org") || strings.Contains(r.stdout, "example.org Staging: https://example.com/") {
 		t.Errorf("a URL was waited for through another zone's environment:\n%s", r.stdout)
+	}
+}
+
+// The wait's default URLs are each zone's first purged URLs, as the
+// verification's are: a zone whose URLs come after the first 20 of the
+// run is waited for too, not purged unwaited.
+func TestZonesWaitDefaultURLsPerZone(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, emulator.Options{})
+	var files []string
+	for i := range 21 {
+		files = append(files, fmt.Sprintf("https://example.com/p%d", i))
+	}
+	files = append(files, "https://www.example.org/last")
+	r := h.cli([]string{"--sandbox", "--zone", "example.com,example.org", "--environment", "Staging",
+		"--files", strings.Join(files, " "), "--expect-header", "X-Build: v2", "--wait", "1m"}, nil, "")
+	if r.code != ExitOK {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
+	}
+	if w := "example.org Staging: https://www.example.org/last: ready after"; !strings.Contains(r.stdout, w) {
+		t.Errorf("the report lacks %q:\n%s", w, r.stdout)
+	}
+	if strings.Contains(r.stdout, "https://example.com/p20:") {
+		t.Errorf("more than 20 URLs of example.com were waited for:\n%s", r.stdout)
+	}
+}
+
+// With several zones, the sitemap is read through an environment of the
+// zone its host is in, not through the first zone's, whose selector
+// cannot reach another zone's host.
+func TestZonesSitemapReadThroughItsZone(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, emulator.Options{})
+	r := h.cli([]string{"--sandbox", "--zone", "example.org,example.com", "--environment", "Development",
+		"--files", "https://example.com/ https://example.org/", "--warm", "--warm-sitemap", "https://example.com/sitemap.xml", "--json"}, nil, "")
+	if r.code != ExitOK {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
+	}
+	var d struct {
+		Sitemap *result.Sitemap `json:"sitemap"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &d); err != nil {
+		t.Fatal(err)
+	}
+	if d.Sitemap == nil || d.Sitemap.Error != "" || d.Sitemap.Pages == 0 {
+		t.Errorf("sitemap = %+v, want read, with pages\n%s", d.Sitemap, r.stderr)
 	}
 }

@@ -27,7 +27,13 @@ func WaitProgressLine(ready, total int, elapsed time.Duration) string {
 
 // WaitDoneLine says the wait is over and the purge starts.
 func WaitDoneLine(w *result.Wait) string {
-	return fmt.Sprintf("The new build is served: %s ready after %s (%s); purging now", Count(len(w.URLs), "URL"), ms(w.DurationMS), Count(w.Requests, "request"))
+	ready := 0
+	for _, c := range w.URLs {
+		if c.State == result.WaitReady {
+			ready++
+		}
+	}
+	return fmt.Sprintf("The new build is served: %s ready after %s (%s); purging now", Count(ready, "URL"), ms(w.DurationMS), Count(w.Requests, "request"))
 }
 
 // WaitErrorText is the run's error when the wait did not end ready.

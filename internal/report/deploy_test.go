@@ -104,3 +104,15 @@ func TestJSONBoundedWithALongWait(t *testing.T) {
 		t.Errorf("%d bytes (max %d), wait_omitted %v", len(b), MaxResultOutput, strings.Contains(string(b), `"wait_omitted":true`))
 	}
 }
+
+// The line that ends a wait counts the URLs that served the new build,
+// not those it did not wait for.
+func TestWaitDoneLineCountsTheReadyURLs(t *testing.T) {
+	t.Parallel()
+	w := &result.Wait{Status: result.WaitStatusReady, DurationMS: 1500, Requests: 2, URLs: []result.WaitCheck{
+		{State: result.WaitReady}, {State: result.WaitNotWaitable}, {State: result.WaitReady}, {State: result.WaitNotWaitable},
+	}}
+	if got, want := WaitDoneLine(w), "The new build is served: 2 URLs ready after 1.5s (2 requests); purging now"; got != want {
+		t.Errorf("WaitDoneLine = %q, want %q", got, want)
+	}
+}

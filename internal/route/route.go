@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"slices"
 	"strings"
 
 	"github.com/cloudflare-purge/cloudflare-purge/internal/config"
@@ -96,6 +97,35 @@ func Split(items config.Items, names []string, cli bool) (perZone []config.Items
 		return nil, config.Items{}, errors.Join(shown...)
 	}
 	return perZone, unrouted, nil
+}
+
+// URLs refuses the URLs of input (verify-urls, wait-urls) that are in none
+// of the zones named by names, as Split refuses items: with several zones
+// each URL is requested through its own zone's environments only, so one
+// of no zone would be dropped unseen. One zone, or one whose name is
+// unknown (""), refuses none.
+func URLs(input string, urls []string, names []string, cli bool) error {
+	if len(names) == 1 || slices.Contains(names, "") {
+		return nil
+	}
+	var refused []error
+	more := 0
+	for _, u := range urls {
+		if Zone(URLHost(u), names) >= 0 {
+			continue
+		}
+		if len(refused) == maxUnrouted {
+			more++
+			continue
+		}
+		refused = append(refused, &config.InputError{Input: input, Value: u, CLI: cli,
+			Problem: fmt.Sprintf("its host is in none of the zones (%s): add its zone to %s, or give only URLs of the zones", strings.Join(names, ", "), flag(config.InputZone, cli))})
+	}
+	if more > 0 {
+		refused = append(refused, &config.InputError{Input: input, CLI: cli,
+			Problem: fmt.Sprintf("and %d more URLs are in none of the zones", more)})
+	}
+	return errors.Join(refused...)
 }
 
 // Zone is the index of the zone whose name is the longest suffix of host,

@@ -157,3 +157,28 @@ func FuzzURLHost(f *testing.F) {
 		}
 	})
 }
+
+func TestURLsRefuses(t *testing.T) {
+	t.Parallel()
+	names := []string{"example.com", "example.org"}
+	if err := URLs(config.InputVerifyURLs, []string{"https://www.example.org/", "https://example.com:8443/a"}, names, false); err != nil {
+		t.Errorf("URLs of the zones: %v", err)
+	}
+	for _, n := range [][]string{{"example.com"}, {"example.com", ""}} {
+		if err := URLs(config.InputWaitURLs, []string{"https://example.net/"}, n, false); err != nil {
+			t.Errorf("zones %q refuse: %v", n, err)
+		}
+	}
+	err := URLs(config.InputWaitURLs, []string{"https://example.com/", "https://example.net/x"}, names, true)
+	if want := `--wait-urls: "https://example.net/x": its host is in none of the zones (example.com, example.org)`; err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("err = %v, want %q", err, want)
+	}
+	many := make([]string, 25)
+	for i := range many {
+		many[i] = "https://x.example.net/"
+	}
+	err = URLs(config.InputVerifyURLs, many, names, false)
+	if ps := config.Problems(err); len(ps) != maxUnrouted+1 || !strings.Contains(ps[maxUnrouted].Error(), "and 15 more URLs") {
+		t.Errorf("25 unrouted: %d problems: %v", len(ps), err)
+	}
+}

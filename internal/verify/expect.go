@@ -170,6 +170,14 @@ func NewFetcher(what, env, expression string, o Options) (*Fetcher, error) {
 // Selector is how the environment is selected, in words ("" for none).
 func (f *Fetcher) Selector() string { return f.p.sel.String() }
 
+// Unreachable says why raw cannot be requested through the environment
+// (its host is not one the selector takes, it is not an http(s) URL);
+// "" when it can.
+func (f *Fetcher) Unreachable(raw string) string {
+	_, why := f.p.target(raw)
+	return why
+}
+
 // Get requests raw and reads at most limit bytes of its body.
 func (f *Fetcher) Get(ctx context.Context, raw string, limit int64) Answer {
 	r, why := f.p.target(raw)

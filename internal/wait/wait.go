@@ -112,6 +112,10 @@ func Run(ctx context.Context, targets []Target, o Options) *result.Wait {
 			c := result.WaitCheck{Environment: t.Name, URL: u, State: result.WaitNotReady}
 			if err != nil {
 				c.State, c.Reason = result.WaitNotWaitable, err.Error()
+			} else if why := f.Unreachable(u); why != "" {
+				// No request through this environment reaches it: polling
+				// it would only fail the wait.
+				c.State, c.Reason = result.WaitNotWaitable, why
 			}
 			w.URLs = append(w.URLs, c)
 		}
@@ -119,8 +123,10 @@ func Run(ctx context.Context, targets []Target, o Options) *result.Wait {
 			continue
 		}
 		defer f.Close()
-		for range t.URLs {
-			entries = append(entries, entry{f: f, bust: t.Bust})
+		for _, c := range w.URLs[len(w.URLs)-len(t.URLs):] {
+			if c.State != result.WaitNotWaitable {
+				entries = append(entries, entry{f: f, bust: t.Bust})
+			}
 		}
 	}
 	k := 0

@@ -167,3 +167,34 @@ func edgeOf(s string) *url.URL {
 	}
 	return u
 }
+
+// A URL whose host the environment's selector does not take cannot be
+// requested through it: it is not waited for (as verification does not
+// judge it), rather than polled in vain until the wait fails the run.
+func TestWaitSkipsAURLItsEnvironmentCannotReach(t *testing.T) {
+	t.Parallel()
+	s := &site{build: "v2"}
+	srv := httptest.NewServer(s)
+	defer srv.Close()
+	c := &clock{now: time.Unix(1e9, 0)}
+	w := Run(context.Background(), []Target{{Name: "Staging", Expression: `http.host eq "staging.example.com"`,
+		URLs: []string{"https://example.com/", "https://staging.example.com/"}}},
+		options(srv, c, verify.Expectation{Header: "X-Build", Value: "v2"}, time.Minute))
+	if w.Status != result.WaitStatusReady {
+		t.Fatalf("status %s (%s), want ready\n%+v", w.Status, w.Reason, w.URLs)
+	}
+	var states []string
+	for _, u := range w.URLs {
+		states = append(states, u.URL+" "+u.State)
+	}
+	want := []string{"https://example.com/ not_waitable", "https://staging.example.com/ ready"}
+	if diff := cmp.Diff(want, states); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+	if r := w.URLs[0].Reason; !strings.Contains(r, "would not reach it") || w.URLs[0].Attempts != 0 {
+		t.Errorf("the unreachable URL: %d attempts, reason %q; want none, and why", w.URLs[0].Attempts, r)
+	}
+	if w.Requests != 1 {
+		t.Errorf("%d requests, want 1", w.Requests)
+	}
+}
