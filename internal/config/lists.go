@@ -81,6 +81,13 @@ func parseZone(v string) (zone string, isID bool, err error) {
 	// A fully qualified name (example.com.) names the same zone, but
 	// Cloudflare's lookup by name knows it without the final dot: drop one.
 	name := strings.TrimSuffix(strings.ToLower(v), ".")
+	// An international name is looked up as Cloudflare names the zone: in
+	// ASCII (bücher.example as xn--bcher-kva.example).
+	if !isASCII(name) {
+		if a, err := CacheKeyHost(name); err == nil {
+			name = a
+		}
+	}
 	switch {
 	case v == "":
 		return "", false, inputErr(InputZone, "", "is required: give the zone ID or name (example.com), or set CLOUDFLARE_ZONE_ID")

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"unicode"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 // Fuzz targets for every parser of user input. Properties: no panic; an
@@ -201,6 +203,11 @@ func TestParseZones(t *testing.T) {
 		} else {
 			checkErr(t, InputZone, err)
 		}
+	}
+	// An international zone name is looked up in ASCII, as Cloudflare names it.
+	if z, err := parseZones("Bücher.example, xn--bcher-kva.example, example.com"); err != nil ||
+		!cmp.Equal(z, []Zone{{Name: "xn--bcher-kva.example"}, {Name: "example.com"}}) {
+		t.Errorf("international zone names: %v, %v", z, err)
 	}
 	var many []string
 	for i := range maxZones + 1 {
