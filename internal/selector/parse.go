@@ -36,7 +36,7 @@ func Parse(expr string) (Selector, error) {
 		return Selector{}, notSelectable(err.Error())
 	}
 	if t := p.peek(); t.kind != tokEOF {
-		return Selector{}, notSelectable(fmt.Sprintf("unexpected %q at byte %d", t.text, t.pos))
+		return Selector{}, notSelectable(fmt.Sprintf("unexpected %s at byte %d", describe(t), t.pos))
 	}
 	sel, why := reduce(n)
 	if why != "" {
@@ -90,8 +90,14 @@ func (p *parser) expect(sym string) error {
 }
 
 func describe(t token) string {
-	if t.kind == tokEOF {
+	switch t.kind {
+	case tokEOF:
 		return "the end of the expression"
+	case tokString:
+		// A string may be a credential the expression matches (a bearer
+		// token, a session cookie); one that cannot be read is never
+		// registered as a secret, so its text is never quoted.
+		return "a string"
 	}
 	return fmt.Sprintf("%q", t.text)
 }
@@ -467,7 +473,7 @@ func cookieProblem(name, val string) string {
 	for i := 0; i < len(val); i++ {
 		c := val[i]
 		if c <= ' ' || c >= 0x7f || c == '"' || c == ',' || c == ';' || c == '\\' || c == '%' {
-			return fmt.Sprintf("the cookie %s's value %q cannot be sent in a Cookie header as it is", name, val)
+			return fmt.Sprintf("the cookie %s's value cannot be sent in a Cookie header as it is", name)
 		}
 	}
 	return ""
@@ -492,7 +498,7 @@ func headerProblem(name, val string) (string, string) {
 		return "", fmt.Sprintf("selects by the %s header, which the prober does not set", canon)
 	}
 	if val != strings.TrimSpace(val) {
-		return "", fmt.Sprintf("the header %s's value %q starts or ends with spaces, which HTTP drops", canon, val)
+		return "", fmt.Sprintf("the header %s's value starts or ends with spaces, which HTTP drops", canon)
 	}
 	for i := 0; i < len(val); i++ {
 		if c := val[i]; c < ' ' && c != '\t' || c == 0x7f {
@@ -589,7 +595,7 @@ func mergeMap(what string, a, b map[string]string) (map[string]string, string) {
 	}
 	for k, v := range b {
 		if old, ok := out[k]; ok && old != v {
-			return nil, fmt.Sprintf("asks for the %s %s to be both %q and %q", what, k, old, v)
+			return nil, fmt.Sprintf("asks for the %s %s to have two different values at once", what, k)
 		}
 		out[k] = v
 	}

@@ -105,7 +105,7 @@ func TestParseNotSelectable(t *testing.T) {
 		{"any with two comparisons", `any(http.request.cookies["a"][*] eq "1" or http.host eq "x")`, "more than one comparison"},
 		{"or of unchoosables", `ip.geoip.country eq "GB" or ip.geoip.asnum eq 1`, "visitor country (ip.geoip.country), which a client cannot choose; and selects by visitor network"},
 		{"xor", `http.host eq "a" xor http.host eq "b"`, "xor"},
-		{"cookie conflict", `any(http.request.cookies["a"][*] eq "1") and any(http.request.cookies["a"][*] eq "2")`, `cookie a to be both "1" and "2"`},
+		{"cookie conflict", `any(http.request.cookies["a"][*] eq "1") and any(http.request.cookies["a"][*] eq "2")`, `cookie a to have two different values at once`},
 		{"edge IP conflict", `cf.edge.server_ip eq 1.2.3.4 and cf.edge.server_ip eq 5.6.7.8`, "edge IP"},
 		{"host outside zone", `cf.zone.name eq "example.com" and http.host eq "example.org"`, "outside the zone"},
 		{"edge range", `cf.edge.server_ip in {1.2.3.0/24}`, "range"},
@@ -255,5 +255,30 @@ func TestSelectorSecrets(t *testing.T) {
 	}
 	if diff := cmp.Diff([]string{"Bearer abc.def-123", "abc.def-123", "k3y-dXNlcjpwdw", "s3ss10n-value"}, s.Secrets()); diff != "" {
 		t.Errorf("Secrets (-want +got):\n%s", diff)
+	}
+}
+
+// An expression this reader cannot read is never mined for the credentials
+// it matches, so none of its strings is quoted in the reason: a bearer
+// token or a session cookie would otherwise reach the report unmasked.
+func TestNotSelectableQuotesNoString(t *testing.T) {
+	t.Parallel()
+	const secret = "Bearer s3cr3t-t0ken-value"
+	for _, expr := range []string{
+		`http.request.headers["authorization"][*] "` + secret + `"`,
+		`any(http.request.headers["authorization"][*] eq "` + secret + `") "` + secret + `"`,
+		`any(http.request.headers["authorization"][*] eq " ` + secret + `")`,
+		`any(http.request.cookies["session"][*] eq "` + secret + `;")`,
+		`any(http.request.headers["authorization"][*] eq "` + secret + `") and any(http.request.headers["authorization"][*] eq "Bearer other")`,
+		`(any(http.request.headers["authorization"][*] eq "` + secret + `")`,
+	} {
+		_, err := Parse(expr)
+		if err == nil {
+			t.Errorf("Parse(%q): no error", expr)
+			continue
+		}
+		if strings.Contains(err.Error(), "s3cr3t") {
+			t.Errorf("Parse(%q) error quotes the credential: %v", expr, err)
+		}
 	}
 }
