@@ -58,36 +58,12 @@ func Split(items config.Items, names []string, cli bool) (perZone []config.Items
 		perZone[i].Hosts = make([]string, 0, count(hostZone, i))
 		perZone[i].Prefixes = make([]string, 0, count(prefixZone, i))
 	}
-	for j, f := range items.Files {
-		switch i := fileZone[j]; {
-		case i >= 0:
-			perZone[i].Files = append(perZone[i].Files, f)
-		case unknown:
-			unrouted.Files = append(unrouted.Files, f)
-		default:
-			refuse(config.InputFiles, f.URL)
-		}
-	}
-	for j, h := range items.Hosts {
-		switch i := hostZone[j]; {
-		case i >= 0:
-			perZone[i].Hosts = append(perZone[i].Hosts, h)
-		case unknown:
-			unrouted.Hosts = append(unrouted.Hosts, h)
-		default:
-			refuse(config.InputHosts, h)
-		}
-	}
-	for j, p := range items.Prefixes {
-		switch i := prefixZone[j]; {
-		case i >= 0:
-			perZone[i].Prefixes = append(perZone[i].Prefixes, p)
-		case unknown:
-			unrouted.Prefixes = append(unrouted.Prefixes, p)
-		default:
-			refuse(config.InputPrefixes, p)
-		}
-	}
+	deal(items.Files, fileZone, unknown, func(i int) *[]config.File { return &perZone[i].Files }, &unrouted.Files,
+		func(f config.File) { refuse(config.InputFiles, f.URL) })
+	deal(items.Hosts, hostZone, unknown, func(i int) *[]string { return &perZone[i].Hosts }, &unrouted.Hosts,
+		func(h string) { refuse(config.InputHosts, h) })
+	deal(items.Prefixes, prefixZone, unknown, func(i int) *[]string { return &perZone[i].Prefixes }, &unrouted.Prefixes,
+		func(p string) { refuse(config.InputPrefixes, p) })
 	if len(refused) > 0 {
 		shown := refused[:min(len(refused), maxUnrouted)]
 		if more := len(refused) - len(shown); more > 0 {
@@ -97,6 +73,22 @@ func Split(items config.Items, names []string, cli bool) (perZone []config.Items
 		return nil, config.Items{}, errors.Join(shown...)
 	}
 	return perZone, unrouted, nil
+}
+
+// deal puts each item of list where zoneOf says: its zone's share, the
+// unrouted rest while a zone's name is unknown, or refused.
+func deal[T any](list []T, zoneOf []int16, unknown bool, share func(zone int) *[]T, rest *[]T, refuse func(T)) {
+	for j, it := range list {
+		switch i := zoneOf[j]; {
+		case i >= 0:
+			s := share(int(i))
+			*s = append(*s, it)
+		case unknown:
+			*rest = append(*rest, it)
+		default:
+			refuse(it)
+		}
+	}
 }
 
 // URLs refuses the URLs of input (verify-urls, wait-urls) that are in none
