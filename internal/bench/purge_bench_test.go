@@ -253,48 +253,22 @@ func BenchmarkTransient429(b *testing.B) {
 func BenchmarkAPILimit(b *testing.B) {
 	w := workload{plan: emulator.PlanEnterprise, rtt: 50 * time.Millisecond, tags: 15_000, filesPerRequest: 30,
 		apiLimit: emulator.APILimit{Quota: 100, Window: 10 * time.Second}, timeout: 90 * time.Second}
-	s := newServer(b, w, nil, w.rtt)
-	floor := 10*time.Second + w.rtt
-	var rep report
-	var refused int64
-	for range b.N {
-		b.StopTimer()
-		s.reset()
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-		b.StartTimer()
-		start := time.Now()
-		ok := runWorkload(ctx, w, s.apiURL(), nil)
-		wall := time.Since(start)
-		b.StopTimer()
-		cancel()
-		if !ok {
-			b.Errorf("the run failed")
-		}
-		refused += s.apiRefused.Load()
-		rep.add(wall, floor, s.tally(w), w.minRequests(), 0)
-		b.StartTimer()
-	}
+	rep, refused := runAPILimit(b, w, 10*time.Second+w.rtt, 2*time.Minute, false)
 	rep.emit(b, "")
 	b.ReportMetric(float64(refused)/float64(b.N), "api-refused")
 }
 
-// BenchmarkAPILimitWindows scales the API-wide limit down to 40 calls per
-// 10 s (the block stays 5 minutes) and purges 10,000 URLs, 30 a request, on
-// an Enterprise zone given by ID: 335 calls, nine windows. Its floor is the
-// start of the ninth window, 80 s, and a round trip (the emulator's window
-// starts with the first call after the last one ended). Goals: x-floor <=
-// 1.2, 971s 0, 429s per window at most 1, nothing lost.
-func BenchmarkAPILimitWindows(b *testing.B) {
-	w := workload{plan: emulator.PlanEnterprise, rtt: 50 * time.Millisecond, urls: 10_000, filesPerRequest: 30,
-		apiLimit: emulator.APILimit{Quota: 40, Window: 10 * time.Second}, timeout: 3 * time.Minute}
+// runAPILimit runs w b.N times against one emulator and reports each run
+// against floor, with the calls refused with 971 in all; each run is
+// bounded by bound, and logged when logEach.
+func runAPILimit(b *testing.B, w workload, floor, bound time.Duration, logEach bool) (report, int64) {
 	s := newServer(b, w, nil, w.rtt)
-	floor := 80*time.Second + w.rtt
 	var rep report
 	var refused int64
 	for range b.N {
 		b.StopTimer()
 		s.reset()
-		ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+		ctx, cancel := context.WithTimeout(context.Background(), bound)
 		b.StartTimer()
 		start := time.Now()
 		ok := runWorkload(ctx, w, s.apiURL(), nil)
@@ -306,10 +280,25 @@ func BenchmarkAPILimitWindows(b *testing.B) {
 		}
 		refused += s.apiRefused.Load()
 		t := s.tally(w)
-		b.Logf("%.3f x the floor, %d 429s, %d 971s, %d lost", wall.Seconds()/floor.Seconds(), t.limited, s.apiRefused.Load(), t.lost)
+		if logEach {
+			b.Logf("%.3f x the floor, %d 429s, %d 971s, %d lost", wall.Seconds()/floor.Seconds(), t.limited, s.apiRefused.Load(), t.lost)
+		}
 		rep.add(wall, floor, t, w.minRequests(), 0)
 		b.StartTimer()
 	}
+	return rep, refused
+}
+
+// BenchmarkAPILimitWindows scales the API-wide limit down to 40 calls per
+// 10 s (the block stays 5 minutes) and purges 10,000 URLs, 30 a request, on
+// an Enterprise zone given by ID: 335 calls, nine windows. Its floor is the
+// start of the ninth window, 80 s, and a round trip (the emulator's window
+// starts with the first call after the last one ended). Goals: x-floor <=
+// 1.2, 971s 0, 429s per window at most 1, nothing lost.
+func BenchmarkAPILimitWindows(b *testing.B) {
+	w := workload{plan: emulator.PlanEnterprise, rtt: 50 * time.Millisecond, urls: 10_000, filesPerRequest: 30,
+		apiLimit: emulator.APILimit{Quota: 40, Window: 10 * time.Second}, timeout: 3 * time.Minute}
+	rep, refused := runAPILimit(b, w, 80*time.Second+w.rtt, 4*time.Minute, true)
 	rep.emit(b, "")
 	b.ReportMetric(float64(refused)/float64(b.N), "api-refused")
 	b.ReportMetric(float64(rep.limited)/float64(b.N)/9, "429s-per-window")
