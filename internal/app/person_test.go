@@ -141,6 +141,17 @@ func TestCLISandboxZoneTypo(t *testing.T) {
 	}
 }
 
+// A dry run that stops at the zone lookup does not claim a plan it never
+// finished.
+func TestDryRunStoppedClaimsNoPlan(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, emulator.Options{})
+	r := h.cli([]string{"--sandbox", "--zone", "exmple.com", "--tags", "a", "--dry-run"}, nil, "")
+	if r.code != 2 || strings.Contains(r.stdout, "Planned") || !strings.Contains(r.stdout, "Stopped before the plan was complete") {
+		t.Errorf("exit %d, report:\n%s\nwant exit 2 and no plan claimed", r.code, r.stdout)
+	}
+}
+
 // A dry run shows its plan: the items per environment, bounded, in the
 // report, the JSON document and the action's log and summary.
 func TestDryRunListsItsPlan(t *testing.T) {

@@ -89,9 +89,14 @@ func Human(r *result.Result) string {
 	if unlisted > 0 {
 		fmt.Fprintf(&b, "... and %s failed (the log groups their errors; --json lists them all)\n", Count(unlisted, "more request"))
 	}
-	if r.DryRun {
+	switch {
+	case r.DryRun && r.Error != nil:
+		// A dry run that stopped (an unknown zone, a refused lookup) did
+		// not finish its plan: the lines above are what was asked.
+		fmt.Fprintf(&b, "Stopped before the plan was complete (%dms): standard error says why.\n", r.DurationMS)
+	case r.DryRun:
 		fmt.Fprintf(&b, "Planned %s in %s (%dms).\n", Count(planned(r), "item"), Count(plannedRequests(r), "request"), r.DurationMS)
-	} else {
+	default:
 		fmt.Fprintf(&b, "%s %s, %s failed, in %s sent (%dms).\n", w.Past, Count(r.PurgedCount, "item"), Number(r.FailedCount), Count(r.Requests, "request"), r.DurationMS)
 		if r.Verify {
 			fmt.Fprintf(&b, "Verified %s, %s stale", Count(r.VerifiedCount, "URL"), Number(r.StaleCount))
