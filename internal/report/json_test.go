@@ -88,18 +88,7 @@ func TestJSONIsMarshal(t *testing.T) {
 func TestJSONBoundedDeploy(t *testing.T) {
 	t.Parallel()
 	r := deploySample()
-	full := JSON(r)
-	floor := len(JSONBounded(r, 0))
-	seen := map[string]bool{}
-	for max := len(full); max >= 0; max-- {
-		b := JSONBounded(r, max)
-		if len(b) > max && max >= floor {
-			t.Fatalf("bound %d: %d bytes", max, len(b))
-		}
-		var doc result.Result
-		if err := json.Unmarshal(b, &doc); err != nil {
-			t.Fatalf("bound %d: %v", max, err)
-		}
+	seen := boundedStages(t, r, func(max int, b []byte, doc result.Result) string {
 		e := doc.Environments[0]
 		if doc.Wait == nil || e.Verification == nil || e.Verification.Repurge == nil || e.Warm == nil || doc.OutdatedCount != 1 || e.Warm.FailedCount != 1 {
 			t.Fatalf("bound %d: a count or a part went: %s", max, b)
@@ -107,8 +96,8 @@ func TestJSONBoundedDeploy(t *testing.T) {
 		if (len(doc.Wait.URLs) < 2) != doc.WaitOmitted {
 			t.Fatalf("bound %d: wait_omitted disagrees: %s", max, b)
 		}
-		seen[fmt.Sprintf("wait %d, checks %d, repurged %d, failures %d", len(doc.Wait.URLs), len(e.Verification.URLs), len(e.Verification.Repurge.URLs), len(e.Warm.Failures))] = true
-	}
+		return fmt.Sprintf("wait %d, checks %d, repurged %d, failures %d", len(doc.Wait.URLs), len(e.Verification.URLs), len(e.Verification.Repurge.URLs), len(e.Warm.Failures))
+	})
 	for _, want := range []string{
 		"wait 2, checks 2, repurged 1, failures 1",
 		"wait 0, checks 1, repurged 1, failures 1", // the ready ones and the verified check, then all with the batches

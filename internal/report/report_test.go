@@ -157,6 +157,28 @@ func TestOutputs(t *testing.T) {
 	}
 }
 
+// boundedStages renders r under every bound from its whole size down to 0:
+// each fits whenever the bound is at least the last stage's size and
+// parses; stage checks the parsed document and names the stage it is in.
+// It returns the stages seen.
+func boundedStages(t *testing.T, r *result.Result, stage func(max int, b []byte, doc result.Result) string) map[string]bool {
+	t.Helper()
+	floor := len(JSONBounded(r, 0))
+	seen := map[string]bool{}
+	for max := len(JSON(r)); max >= 0; max-- {
+		b := JSONBounded(r, max)
+		if len(b) > max && max >= floor {
+			t.Fatalf("bound %d: %d bytes", max, len(b))
+		}
+		var doc result.Result
+		if err := json.Unmarshal(b, &doc); err != nil {
+			t.Fatalf("bound %d: %v", max, err)
+		}
+		seen[stage(max, b, doc)] = true
+	}
+	return seen
+}
+
 // TestJSONBoundedStages: however small the bound, the document parses,
 // keeps every count, flags what it left out, and fits whenever the bound
 // is at least the last stage's size; each stage is reached on the way.
@@ -168,17 +190,7 @@ func TestJSONBoundedStages(t *testing.T) {
 	if got := JSONBounded(r, len(full)); string(got) != string(full) {
 		t.Fatalf("a document within the bound changed:\n%s", got)
 	}
-	floor := len(JSONBounded(r, 0))
-	seen := map[string]bool{}
-	for max := len(full); max >= 0; max-- {
-		b := JSONBounded(r, max)
-		if len(b) > max && max >= floor {
-			t.Fatalf("bound %d: %d bytes", max, len(b))
-		}
-		var doc result.Result
-		if err := json.Unmarshal(b, &doc); err != nil {
-			t.Fatalf("bound %d: %v", max, err)
-		}
+	seen := boundedStages(t, r, func(max int, b []byte, doc result.Result) string {
 		if doc.PurgedCount != 32 || doc.FailedCount != 2 || doc.Requests != 4 || len(doc.Environments) != 2 ||
 			doc.Environments[1].PurgedCount != 30 || doc.Environments[1].FailedCount != 2 {
 			t.Fatalf("bound %d: counts changed: %s", max, b)
@@ -193,9 +205,8 @@ func TestJSONBoundedStages(t *testing.T) {
 		if (batches < 3) != doc.BatchesOmitted || (items < 2) != doc.ItemsOmitted || (len(doc.PurgeIDs) < 2) != doc.PurgeIDsOmitted {
 			t.Fatalf("bound %d: flags disagree with what was left out: %s", max, b)
 		}
-		stage := fmt.Sprintf("batches %d, items %d, ids %d, error %d", batches, items, len(doc.PurgeIDs), len(doc.Error.Message))
-		seen[stage] = true
-	}
+		return fmt.Sprintf("batches %d, items %d, ids %d, error %d", batches, items, len(doc.PurgeIDs), len(doc.Error.Message))
+	})
 	want := []string{
 		"batches 3, items 2, ids 2, error 2000",
 		"batches 1, items 2, ids 2, error 2000", // 1: the purged batches go
