@@ -376,26 +376,6 @@ func Layout(targets []Environment, batches []Batch) []Environment {
 	return envs
 }
 
-// Relayout is Layout for the targets that the environments of old, a
-// layout nothing was sent from yet, resolved to: old's batch lists are
-// reused rather than laid out again, since the batches of every
-// environment are most of what a large run holds (500,000 URLs in 50
-// environments are 800,000 of them).
-func Relayout(targets, old []Environment, batches []Batch) []Environment {
-	n := min(len(targets), len(old))
-	more := Layout(targets[n:], batches)
-	envs := make([]Environment, len(targets))
-	for i, t := range targets {
-		if i < n {
-			t.Batches = old[i].Batches
-		} else {
-			t = more[i-n]
-		}
-		envs[i] = t
-	}
-	return envs
-}
-
 // Stop records a run that ended before its purges: the run's error, and
 // every batch not purged failed with a StopError that points at it (a dry
 // run's stay planned: nothing was to be sent).

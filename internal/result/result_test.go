@@ -144,22 +144,3 @@ func TestStop(t *testing.T) {
 		t.Errorf("a dry run's batches changed (-want +got):\n%s", diff)
 	}
 }
-
-// TestRelayout: the targets get the old layout's batch lists, each its own,
-// and a fresh list past them; names, refs and endpoints are the targets'.
-func TestRelayout(t *testing.T) {
-	batches := []Batch{{Kind: KindFiles, Count: 2, Items: []string{"a", "b"}}, {Kind: KindTags, Count: 1, Items: []string{"t"}}}
-	old := Layout([]Environment{{Name: "staging"}, {Name: "dev"}}, batches)
-	got := Relayout([]Environment{{Name: "Staging", Ref: "1", Endpoint: EndpointEnvironment}, {Name: "Development", Ref: "2"}, {Name: "QA", Ref: "3"}}, old, batches)
-	want := Layout([]Environment{{Name: "Staging", Ref: "1", Endpoint: EndpointEnvironment}, {Name: "Development", Ref: "2"}, {Name: "QA", Ref: "3"}}, batches)
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("Relayout (-want +got):\n%s", diff)
-	}
-	if &got[0].Batches[0] != &old[0].Batches[0] || &got[1].Batches[0] != &old[1].Batches[0] {
-		t.Error("the old batch lists were copied")
-	}
-	got[2].Batches[0].Status = Purged
-	if got[0].Batches[0].Status != Planned || got[1].Batches[0].Status != Planned {
-		t.Error("two targets share a batch list")
-	}
-}
